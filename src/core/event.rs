@@ -1,0 +1,41 @@
+//! What the core asks of its host, delivered in order through one outbox.
+
+use super::ids::{TaskId, WorkerId};
+
+/// How a task ended. Exactly one `Outcome` is produced per task.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The handler returned; the serialized result.
+    Returned(Vec<u8>),
+    /// The handler threw; the serialized error.
+    Threw(Vec<u8>),
+    /// The running-time deadline passed; its worker is being terminated.
+    TimedOut { timeout_ms: u64 },
+    /// The worker running it died.
+    Crashed { worker: WorkerId, exit_code: i32 },
+    /// No worker could be started to run it; `worker` is the one whose start failed
+    /// (the host knows the loader's error by that id).
+    StartFailed { worker: WorkerId },
+    /// The pool was disposed first.
+    Disposed,
+}
+
+impl Outcome {
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Returned(_))
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Event {
+    Settled { task: TaskId, outcome: Outcome },
+    /// Start a worker with this id; it reports back with `Pool::worker_ready`
+    /// or, if it dies first, `Pool::worker_exited`.
+    SpawnWorker(WorkerId),
+    /// Stop this worker now (it timed out, or the pool is disposed).
+    TerminateWorker(WorkerId),
+    /// The queue has just become empty.
+    QueueDrained,
+    /// A graceful close has finished every task.
+    Closed,
+}

@@ -1,0 +1,28 @@
+//! The pool's logic, free of any JavaScript type: queue, per-worker contexts,
+//! deadlines, settle-once, stats. The binding drives it; tests drive it with a
+//! fake host.
+
+pub mod backoff;
+pub mod event;
+pub mod handlers;
+pub mod host;
+pub mod ids;
+pub mod pool;
+pub mod stats;
+pub mod task;
+pub mod timer;
+pub mod worker_context;
+
+#[cfg(test)]
+mod tests;
+
+pub use backoff::Backoff;
+pub use event::{Event, Outcome};
+pub use handlers::HandlerSpec;
+pub use host::{Doorbell, Host};
+pub use ids::{HandlerId, TaskId, WorkerId};
+pub use pool::{Pool, PoolConfig, SubmitError};
+pub use stats::PoolStats;
+pub use task::Delivery;
+pub use timer::{TimerThread, Timers};
+pub use worker_context::ExitReason;

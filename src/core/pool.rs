@@ -1,0 +1,490 @@
+//! The scheduler: one queue, one context per worker, one outbox to the host.
+//!
+//! Invariants, all guarded by the single state lock:
+//! - every unsettled task is in exactly one place: `queue` or one worker
+//!   context's `tasks`; settling removes it from there first, so it cannot
+//!   settle twice whatever order completion, deadline, crash and dispose race in;
+//! - `idle` lists every worker that is ready and holds no task (it may also
+//!   hold stale ids of workers that have left, which are skipped);
+//! - the host is rung only when the outbox goes from empty to non-empty, so a
+//!   burst of completions costs one wake-up of the main thread.
+//!
+//! Nothing here polls: work moves on submit, on completion, on a worker's
+//! arrival or exit, and on timers.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+
+use super::backoff::Backoff;
+use super::event::{Event, Outcome};
+use super::handlers::{HandlerSpec, HandlerTable};
+use super::host::{Doorbell, Host};
+use super::ids::{HandlerId, TaskId, WorkerId};
+use super::stats::{Counters, PoolStats, WorkerStats};
+use super::task::{Delivery, Task};
+use super::timer::{TimerId, Timers};
+use super::worker_context::{Assigned, ExitReason, TerminateReason, WorkerContext, WorkerState};
+
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// Number of workers kept alive.
+    pub workers: usize,
+    /// Most tasks waiting to start.
+    pub max_queue: usize,
+    pub backoff: Backoff,
+}
+
+/// Why `submit` refused a task.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SubmitError {
+    QueueFull,
+    /// `close()` or `dispose()` was called.
+    Closed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lifecycle {
+    Open,
+    /// Refuses new tasks, finishes the others.
+    Closing,
+    /// Every task has finished after `close()`.
+    Closed,
+    Disposed,
+}
+
+struct PoolState {
+    lifecycle: Lifecycle,
+    queue: VecDeque<Task>,
+    workers: BTreeMap<WorkerId, WorkerContext>,
+    idle: VecDeque<WorkerId>,
+    outbox: Vec<Event>,
+    next_task: u64,
+    next_worker: u32,
+    /// Tasks held by worker contexts.
+    running: usize,
+    /// Consecutive starts that failed since a worker last finished a task.
+    start_failures: u32,
+    /// Backed-off respawns waiting for their timer, by token.
+    respawns: BTreeMap<u64, TimerId>,
+    next_respawn: u64,
+    counters: Counters,
+}
+
+pub struct Pool {
+    config: PoolConfig,
+    host: Arc<dyn Host>,
+    timers: Arc<dyn Timers>,
+    handlers: HandlerTable,
+    state: Mutex<PoolState>,
+    /// For timer actions, which must not keep a disposed pool alive.
+    me: Weak<Pool>,
+}
+
+impl Pool {
+    pub fn new(config: PoolConfig, host: Arc<dyn Host>, timers: Arc<dyn Timers>) -> Arc<Pool> {
+        Arc::new_cyclic(|me| Pool {
+            config,
+            host,
+            timers,
+            handlers: HandlerTable::default(),
+            state: Mutex::new(PoolState {
+                lifecycle: Lifecycle::Open,
+                queue: VecDeque::new(),
+                workers: BTreeMap::new(),
+                idle: VecDeque::new(),
+                outbox: Vec::new(),
+                next_task: 1,
+                next_worker: 1,
+                running: 0,
+                start_failures: 0,
+                respawns: BTreeMap::new(),
+                next_respawn: 0,
+                counters: Counters::default(),
+            }),
+            me: me.clone(),
+        })
+    }
+
+    /// Requests the initial workers (workers start eagerly).
+    pub fn start(&self) {
+        let mut state = self.state.lock();
+        for _ in 0..self.config.workers {
+            self.spawn_worker(&mut state);
+        }
+    }
+
+    pub fn register_handler(&self, spec: HandlerSpec) -> HandlerId {
+        self.handlers.intern(spec)
+    }
+
+    pub fn handler(&self, id: HandlerId) -> Option<HandlerSpec> {
+        self.handlers.get(id)
+    }
+
+    // ---- the host's side -------------------------------------------------
+
+    pub fn submit(&self, handler: HandlerId, payload: Vec<u8>, timeout: Option<Duration>) -> Result<TaskId, SubmitError> {
+        let mut state = self.state.lock();
+        if state.lifecycle != Lifecycle::Open {
+            return Err(SubmitError::Closed);
+        }
+        let idle_worker = self.pop_idle(&mut state);
+        if idle_worker.is_none() && state.queue.len() >= self.config.max_queue {
+            return Err(SubmitError::QueueFull);
+        }
+        let id = TaskId(state.next_task);
+        state.next_task += 1;
+        let task = Task { id, handler, payload, timeout };
+        match idle_worker {
+            Some(worker) => {
+                self.assign(&mut state, worker, task);
+                ring_worker(&state, worker);
+            }
+            None => {
+                state.queue.push_back(task);
+                self.half_open_if_stalled(&mut state);
+            }
+        }
+        Ok(id)
+    }
+
+    /// Everything the core has said since the last call, in order.
+    pub fn take_events(&self) -> Vec<Event> {
+        std::mem::take(&mut self.state.lock().outbox)
+    }
+
+    /// A worker has exited (on its own or terminated). Returns why, or `None`
+    /// if the worker was unknown.
+    pub fn worker_exited(&self, worker: WorkerId, exit_code: i32) -> Option<ExitReason> {
+        let mut state = self.state.lock();
+        let mut ctx = state.workers.remove(&worker)?;
+        state.counters.workers_exited += 1;
+        let reason = match ctx.state {
+            WorkerState::Starting => ExitReason::StartFailure,
+            WorkerState::Ready if ctx.tasks.is_empty() && ctx.completed + ctx.failed == 0 => {
+                // It died on its own before finishing any task: blame the module
+                // (e.g. a timer at top level that throws), not a task.
+                ExitReason::StartFailure
+            }
+            WorkerState::Ready => ExitReason::Crash,
+            WorkerState::Terminating(TerminateReason::Timeout) => ExitReason::Timeout,
+            WorkerState::Terminating(TerminateReason::Dispose) => ExitReason::Dispose,
+        };
+        for (id, assigned) in ctx.release_all() {
+            state.counters.crashed += 1;
+            self.settle_assigned(&mut state, id, assigned, Outcome::Crashed { worker, exit_code });
+        }
+        match reason {
+            ExitReason::StartFailure => {
+                state.start_failures += 1;
+                if !state.workers.values().any(|w| w.state == WorkerState::Ready) {
+                    // Nobody can run the queue: fail it rather than let it wait
+                    // for a module that may never load.
+                    while let Some(task) = state.queue.pop_front() {
+                        state.counters.failed += 1;
+                        self.settle(&mut state, task.id, Outcome::StartFailed { worker });
+                    }
+                }
+                if self.wants_replacement(&state) {
+                    let delay = self.config.backoff.delay(state.start_failures);
+                    self.schedule_respawn(&mut state, delay);
+                }
+            }
+            ExitReason::Crash | ExitReason::Timeout => {
+                if self.wants_replacement(&state) {
+                    self.spawn_worker(&mut state);
+                }
+            }
+            ExitReason::Dispose => {}
+        }
+        Some(reason)
+    }
+
+    /// Rejects every task with `Disposed`, asks for every worker to be
+    /// terminated and cancels every timer. Idempotent.
+    pub fn dispose(&self) {
+        let mut state = self.state.lock();
+        if state.lifecycle == Lifecycle::Disposed {
+            return;
+        }
+        state.lifecycle = Lifecycle::Disposed;
+        while let Some(task) = state.queue.pop_front() {
+            self.settle(&mut state, task.id, Outcome::Disposed);
+        }
+        let worker_ids: Vec<WorkerId> = state.workers.keys().copied().collect();
+        for worker in worker_ids {
+            let ctx = state.workers.get_mut(&worker).expect("listed above");
+            let tasks = ctx.release_all();
+            if !matches!(ctx.state, WorkerState::Terminating(_)) {
+                ctx.state = WorkerState::Terminating(TerminateReason::Dispose);
+                self.emit(&mut state, Event::TerminateWorker(worker));
+            }
+            for (id, assigned) in tasks {
+                self.settle_assigned(&mut state, id, assigned, Outcome::Disposed);
+            }
+        }
+        state.idle.clear();
+        for (_, timer) in std::mem::take(&mut state.respawns) {
+            self.timers.cancel(timer);
+        }
+    }
+
+    /// Refuses new tasks; emits `Closed` once every accepted task has settled.
+    pub fn close(&self) {
+        let mut state = self.state.lock();
+        if state.lifecycle == Lifecycle::Open {
+            state.lifecycle = Lifecycle::Closing;
+            self.check_closed(&mut state);
+        }
+    }
+
+    // ---- a worker's side -------------------------------------------------
+
+    /// The worker has loaded its module. Returns its first task, if one is waiting.
+    pub fn worker_ready(&self, worker: WorkerId, doorbell: Arc<dyn Doorbell>) -> Option<Delivery> {
+        let mut state = self.state.lock();
+        let ctx = state.workers.get_mut(&worker)?;
+        if ctx.state != WorkerState::Starting {
+            return None;
+        }
+        ctx.state = WorkerState::Ready;
+        ctx.doorbell = Some(doorbell);
+        self.take_next(&mut state, worker)
+    }
+
+    /// The next task assigned to this worker, after its doorbell rang.
+    pub fn take(&self, worker: WorkerId) -> Option<Delivery> {
+        self.state.lock().workers.get_mut(&worker)?.next_delivery()
+    }
+
+    /// Records a task's result and hands the worker its next task in the same
+    /// call, so a busy worker crosses into the core once per task.
+    pub fn complete(&self, worker: WorkerId, task: TaskId, outcome: Outcome) -> Option<Delivery> {
+        debug_assert!(matches!(outcome, Outcome::Returned(_) | Outcome::Threw(_)));
+        let mut state = self.state.lock();
+        let ctx = state.workers.get_mut(&worker)?;
+        // `None` when a deadline or dispose settled it first: the result is dropped.
+        if let Some(assigned) = ctx.release(task) {
+            if outcome.is_success() {
+                ctx.completed += 1;
+                state.counters.completed += 1;
+            } else {
+                ctx.failed += 1;
+                state.counters.failed += 1;
+            }
+            state.start_failures = 0;
+            self.settle_assigned(&mut state, task, assigned, outcome);
+        }
+        self.take_next(&mut state, worker)
+    }
+
+    // ---- timers ------------------------------------------------------------
+
+    fn on_deadline(&self, worker: WorkerId, task: TaskId) {
+        let mut state = self.state.lock();
+        let Some(ctx) = state.workers.get_mut(&worker) else { return };
+        let Some(mut assigned) = ctx.release(task) else { return };
+        assigned.deadline = None; // it has fired; nothing to cancel
+        ctx.failed += 1;
+        let terminate = ctx.state == WorkerState::Ready;
+        if terminate {
+            ctx.state = WorkerState::Terminating(TerminateReason::Timeout);
+        }
+        state.counters.timed_out += 1;
+        let timeout_ms = assigned.timeout_ms;
+        self.settle_assigned(&mut state, task, assigned, Outcome::TimedOut { timeout_ms });
+        if terminate {
+            self.emit(&mut state, Event::TerminateWorker(worker));
+        }
+    }
+
+    fn on_respawn_timer(&self, token: u64) {
+        let mut state = self.state.lock();
+        if state.respawns.remove(&token).is_some() && self.wants_replacement(&state) {
+            self.spawn_worker(&mut state);
+        }
+    }
+
+    // ---- introspection -----------------------------------------------------
+
+    /// Live workers: starting or ready, not on their way out.
+    pub fn size(&self) -> usize {
+        let state = self.state.lock();
+        state.workers.values().filter(|w| !matches!(w.state, WorkerState::Terminating(_))).count()
+    }
+
+    pub fn queue_size(&self) -> usize {
+        self.state.lock().queue.len()
+    }
+
+    pub fn running(&self) -> usize {
+        self.state.lock().running
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        let state = self.state.lock();
+        PoolStats {
+            workers: state
+                .workers
+                .values()
+                .map(|w| WorkerStats {
+                    id: w.id,
+                    state: w.state_name(),
+                    running: w.tasks.len(),
+                    completed: w.completed,
+                    failed: w.failed,
+                })
+                .collect(),
+            queued: state.queue.len(),
+            running: state.running,
+            counters: state.counters,
+        }
+    }
+
+    // ---- internals (all called with the state lock held) ------------------
+
+    fn emit(&self, state: &mut PoolState, event: Event) {
+        let was_empty = state.outbox.is_empty();
+        state.outbox.push(event);
+        if was_empty {
+            self.host.ring();
+        }
+    }
+
+    fn settle(&self, state: &mut PoolState, task: TaskId, outcome: Outcome) {
+        self.emit(state, Event::Settled { task, outcome });
+        self.check_closed(state);
+    }
+
+    /// Settles a task that was just removed from a worker context.
+    fn settle_assigned(&self, state: &mut PoolState, task: TaskId, assigned: Assigned, outcome: Outcome) {
+        if let Some(deadline) = assigned.deadline {
+            self.timers.cancel(deadline);
+        }
+        state.running -= 1;
+        self.settle(state, task, outcome);
+    }
+
+    fn check_closed(&self, state: &mut PoolState) {
+        if state.lifecycle == Lifecycle::Closing && state.queue.is_empty() && state.running == 0 {
+            state.lifecycle = Lifecycle::Closed;
+            self.emit(state, Event::Closed);
+        }
+    }
+
+    fn spawn_worker(&self, state: &mut PoolState) {
+        let id = WorkerId(state.next_worker);
+        state.next_worker += 1;
+        state.workers.insert(id, WorkerContext::new(id));
+        state.counters.workers_started += 1;
+        self.emit(state, Event::SpawnWorker(id));
+    }
+
+    /// Whether a departed worker should be replaced: the pool is below size
+    /// and still has (or may get) work.
+    fn wants_replacement(&self, state: &PoolState) -> bool {
+        let may_get_work = match state.lifecycle {
+            Lifecycle::Open => true,
+            Lifecycle::Closing => !state.queue.is_empty(),
+            Lifecycle::Closed | Lifecycle::Disposed => false,
+        };
+        let live = state.workers.values().filter(|w| !matches!(w.state, WorkerState::Terminating(_))).count();
+        may_get_work && live + state.respawns.len() < self.config.workers
+    }
+
+    fn schedule_respawn(&self, state: &mut PoolState, delay: Duration) {
+        let token = state.next_respawn;
+        state.next_respawn += 1;
+        let pool = self.me.clone();
+        let timer = self.timers.schedule(
+            delay,
+            Box::new(move || {
+                if let Some(pool) = pool.upgrade() {
+                    pool.on_respawn_timer(token);
+                }
+            }),
+        );
+        state.respawns.insert(token, timer);
+    }
+
+    /// A task is waiting but no worker is ready or starting, because every
+    /// start failed and respawns are backed off: try one start now rather than
+    /// let the task wait out the back-off (it fails fast if the module is
+    /// still broken, and recovers at once if it was fixed).
+    fn half_open_if_stalled(&self, state: &mut PoolState) {
+        let any_alive = state.workers.values().any(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready));
+        if any_alive {
+            return;
+        }
+        let Some((&token, &timer)) = state.respawns.iter().next() else { return };
+        // If the timer is firing right now, it will spawn the worker itself.
+        if self.timers.cancel(timer) {
+            state.respawns.remove(&token);
+            self.spawn_worker(state);
+        }
+    }
+
+    fn pop_idle(&self, state: &mut PoolState) -> Option<WorkerId> {
+        while let Some(worker) = state.idle.pop_front() {
+            if state.workers.get(&worker).is_some_and(WorkerContext::is_idle) {
+                return Some(worker);
+            }
+        }
+        None
+    }
+
+    /// Moves `task` into `worker`'s context and arms its deadline.
+    fn assign(&self, state: &mut PoolState, worker: WorkerId, task: Task) {
+        let deadline = task.timeout.map(|timeout| {
+            let pool = self.me.clone();
+            let id = task.id;
+            self.timers.schedule(
+                timeout,
+                Box::new(move || {
+                    if let Some(pool) = pool.upgrade() {
+                        pool.on_deadline(worker, id);
+                    }
+                }),
+            )
+        });
+        state.running += 1;
+        state.workers.get_mut(&worker).expect("assigning to a known worker").assign(task, deadline);
+    }
+
+    /// The worker's next delivery: an assigned task it has not seen, else the
+    /// queue's head. Marks the worker idle when there is nothing.
+    fn take_next(&self, state: &mut PoolState, worker: WorkerId) -> Option<Delivery> {
+        let ctx = state.workers.get_mut(&worker)?;
+        if ctx.state != WorkerState::Ready {
+            return None;
+        }
+        if let Some(delivery) = ctx.next_delivery() {
+            return Some(delivery);
+        }
+        if !ctx.tasks.is_empty() {
+            return None;
+        }
+        match state.queue.pop_front() {
+            Some(task) => {
+                self.assign(state, worker, task);
+                if state.queue.is_empty() {
+                    self.emit(state, Event::QueueDrained);
+                }
+                state.workers.get_mut(&worker).and_then(WorkerContext::next_delivery)
+            }
+            None => {
+                state.idle.push_back(worker);
+                None
+            }
+        }
+    }
+}
+
+fn ring_worker(state: &PoolState, worker: WorkerId) {
+    if let Some(doorbell) = state.workers.get(&worker).and_then(|w| w.doorbell.as_ref()) {
+        doorbell.ring();
+    }
+}

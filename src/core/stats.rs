@@ -1,0 +1,33 @@
+//! Counters and the snapshot returned by `Pool::stats`.
+
+use super::ids::WorkerId;
+
+/// Pool-wide totals since the pool was created.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Tasks whose handler returned.
+    pub completed: u64,
+    /// Tasks that rejected for any reason but dispose (includes `timed_out` and `crashed`).
+    pub failed: u64,
+    pub timed_out: u64,
+    pub crashed: u64,
+    pub workers_started: u64,
+    pub workers_exited: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkerStats {
+    pub id: WorkerId,
+    pub state: &'static str,
+    pub running: usize,
+    pub completed: u64,
+    pub failed: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct PoolStats {
+    pub workers: Vec<WorkerStats>,
+    pub queued: usize,
+    pub running: usize,
+    pub counters: Counters,
+}

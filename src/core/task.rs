@@ -1,0 +1,25 @@
+//! A task as the core holds it: opaque bytes plus what scheduling needs.
+
+use std::time::Duration;
+
+use super::ids::{HandlerId, TaskId};
+
+/// A submitted task. It is owned by exactly one place at a time (the queue or
+/// one worker's context) and is consumed when it settles.
+#[derive(Debug)]
+pub struct Task {
+    pub id: TaskId,
+    pub handler: HandlerId,
+    /// The serialized payload; the core never looks inside.
+    pub payload: Vec<u8>,
+    /// Running-time deadline; `None` means no deadline.
+    pub timeout: Option<Duration>,
+}
+
+/// What a worker receives: the task minus the bookkeeping it does not need.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: TaskId,
+    pub handler: HandlerId,
+    pub payload: Vec<u8>,
+}

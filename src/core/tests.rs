@@ -1,0 +1,558 @@
+//! Scheduler tests with a fake host and fake (manually fired) timers.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+
+use super::timer::{TimerAction, TimerId, Timers};
+use super::*;
+
+#[derive(Default)]
+struct FakeHost {
+    rings: AtomicUsize,
+}
+
+impl Host for FakeHost {
+    fn ring(&self) {
+        self.rings.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[derive(Default)]
+struct FakeDoorbell {
+    rings: AtomicUsize,
+}
+
+impl Doorbell for FakeDoorbell {
+    fn ring(&self) {
+        self.rings.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Timers that fire only when the test says so.
+#[derive(Default)]
+struct ManualTimers {
+    pending: Mutex<BTreeMap<TimerId, (Duration, TimerAction)>>,
+    next_seq: AtomicUsize,
+}
+
+impl ManualTimers {
+    fn pending_delays(&self) -> Vec<Duration> {
+        self.pending.lock().values().map(|(delay, _)| *delay).collect()
+    }
+
+    /// Fires every pending timer (in scheduling order).
+    fn fire_all(&self) -> usize {
+        let actions: Vec<_> = std::mem::take(&mut *self.pending.lock()).into_values().collect();
+        let count = actions.len();
+        for (_, action) in actions {
+            action();
+        }
+        count
+    }
+}
+
+impl Timers for ManualTimers {
+    fn schedule(&self, after: Duration, action: TimerAction) -> TimerId {
+        let id = TimerId::for_tests(self.next_seq.fetch_add(1, Ordering::SeqCst) as u64);
+        self.pending.lock().insert(id, (after, action));
+        id
+    }
+
+    fn cancel(&self, id: TimerId) -> bool {
+        self.pending.lock().remove(&id).is_some()
+    }
+}
+
+struct Harness {
+    pool: Arc<Pool>,
+    host: Arc<FakeHost>,
+    timers: Arc<ManualTimers>,
+    doorbells: HashMap<WorkerId, Arc<FakeDoorbell>>,
+    handler: HandlerId,
+    /// Every settlement seen, in order.
+    settled: Vec<(TaskId, Outcome)>,
+    spawned: Vec<WorkerId>,
+    terminated: Vec<WorkerId>,
+    drained: usize,
+    closed: usize,
+}
+
+impl Harness {
+    fn new(workers: usize, max_queue: usize) -> Harness {
+        let host = Arc::new(FakeHost::default());
+        let timers = Arc::new(ManualTimers::default());
+        let config = PoolConfig { workers, max_queue, backoff: Backoff::default() };
+        let pool = Pool::new(config, host.clone(), timers.clone());
+        let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
+        pool.start();
+        let mut harness = Harness {
+            pool,
+            host,
+            timers,
+            doorbells: HashMap::new(),
+            handler,
+            settled: Vec::new(),
+            spawned: Vec::new(),
+            terminated: Vec::new(),
+            drained: 0,
+            closed: 0,
+        };
+        harness.pump();
+        harness
+    }
+
+    /// A started pool whose workers are all ready.
+    fn ready(workers: usize) -> Harness {
+        let mut harness = Harness::new(workers, usize::MAX);
+        for worker in harness.spawned.clone() {
+            assert_eq!(harness.ready_worker(worker), None);
+        }
+        harness
+    }
+
+    fn ready_worker(&mut self, worker: WorkerId) -> Option<Delivery> {
+        let doorbell = Arc::new(FakeDoorbell::default());
+        self.doorbells.insert(worker, doorbell.clone());
+        self.pool.worker_ready(worker, doorbell)
+    }
+
+    fn submit(&self, payload: u8) -> TaskId {
+        self.pool.submit(self.handler, vec![payload], None).expect("accepted")
+    }
+
+    fn submit_with_timeout(&self, payload: u8, ms: u64) -> TaskId {
+        self.pool.submit(self.handler, vec![payload], Some(Duration::from_millis(ms))).expect("accepted")
+    }
+
+    /// Reads the outbox as the main thread would.
+    fn pump(&mut self) {
+        for event in self.pool.take_events() {
+            match event {
+                Event::Settled { task, outcome } => self.settled.push((task, outcome)),
+                Event::SpawnWorker(worker) => self.spawned.push(worker),
+                Event::TerminateWorker(worker) => self.terminated.push(worker),
+                Event::QueueDrained => self.drained += 1,
+                Event::Closed => self.closed += 1,
+            }
+        }
+    }
+
+    fn outcome_of(&self, task: TaskId) -> &Outcome {
+        let mut outcomes = self.settled.iter().filter(|(id, _)| *id == task);
+        let (_, outcome) = outcomes.next().unwrap_or_else(|| panic!("{task:?} never settled"));
+        assert!(outcomes.next().is_none(), "{task:?} settled twice");
+        outcome
+    }
+
+    fn assert_each_settled_once(&self, tasks: &[TaskId]) {
+        for task in tasks {
+            self.outcome_of(*task);
+        }
+        assert_eq!(self.settled.len(), tasks.len(), "settlements of unknown tasks");
+    }
+
+    fn doorbell_rings(&self, worker: WorkerId) -> usize {
+        self.doorbells[&worker].rings.load(Ordering::SeqCst)
+    }
+}
+
+fn returned(byte: u8) -> Outcome {
+    Outcome::Returned(vec![byte])
+}
+
+#[test]
+fn dispatches_to_idle_workers_and_hands_over_the_next_task_on_completion() {
+    let mut h = Harness::ready(2);
+    let (w1, w2) = (h.spawned[0], h.spawned[1]);
+    let tasks: Vec<TaskId> = (0..5).map(|i| h.submit(i)).collect();
+
+    // The first two went straight to the idle workers, whose doorbells rang.
+    assert_eq!(h.doorbell_rings(w1), 1);
+    assert_eq!(h.doorbell_rings(w2), 1);
+    let first = h.pool.take(w1).unwrap();
+    assert_eq!((first.id, first.payload.clone()), (tasks[0], vec![0]));
+    assert_eq!(h.pool.take(w1), None, "one task at a time");
+    let second = h.pool.take(w2).unwrap();
+    assert_eq!(h.pool.queue_size(), 3);
+
+    // Complete-and-take: completing returns the queue's head, no doorbell needed.
+    let third = h.pool.complete(w1, first.id, returned(10)).unwrap();
+    assert_eq!(third.id, tasks[2]);
+    let fourth = h.pool.complete(w2, second.id, returned(11)).unwrap();
+    let fifth = h.pool.complete(w1, third.id, returned(12)).unwrap();
+    assert_eq!(h.drained, 0);
+    h.pump();
+    assert_eq!(h.drained, 1, "the queue drained once");
+    assert_eq!(h.pool.complete(w2, fourth.id, returned(13)), None);
+    assert_eq!(h.pool.complete(w1, fifth.id, returned(14)), None);
+    assert_eq!(h.doorbell_rings(w1), 1, "a busy worker is never rung");
+
+    h.pump();
+    h.assert_each_settled_once(&tasks);
+    assert_eq!(h.outcome_of(tasks[4]), &returned(14));
+    let stats = h.pool.stats();
+    assert_eq!((stats.counters.completed, stats.running, stats.queued), (5, 0, 0));
+    assert!(stats.workers.iter().all(|w| w.state == "idle"));
+}
+
+#[test]
+fn the_host_is_rung_once_per_batch_not_once_per_event() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let rings_before = h.host.rings.load(Ordering::SeqCst);
+    let mut next = {
+        for i in 0..50 {
+            h.submit(i);
+        }
+        h.pool.take(w)
+    };
+    while let Some(task) = next {
+        next = h.pool.complete(w, task.id, returned(0));
+    }
+    assert_eq!(h.host.rings.load(Ordering::SeqCst) - rings_before, 1);
+    h.pump();
+    assert_eq!(h.settled.len(), 50);
+}
+
+#[test]
+fn a_crash_rejects_only_the_crashed_workers_task_and_the_worker_is_replaced() {
+    let mut h = Harness::ready(2);
+    let (w1, w2) = (h.spawned[0], h.spawned[1]);
+    let tasks: Vec<TaskId> = (0..6).map(|i| h.submit(i)).collect();
+    let on_w1 = h.pool.take(w1).unwrap();
+    let on_w2 = h.pool.take(w2).unwrap();
+
+    assert_eq!(h.pool.worker_exited(w1, 3), Some(ExitReason::Crash));
+    h.pump();
+    assert_eq!(h.outcome_of(on_w1.id), &Outcome::Crashed { worker: w1, exit_code: 3 });
+    assert_eq!(h.settled.len(), 1, "nothing else was touched");
+    let replacement = *h.spawned.last().unwrap();
+    assert_eq!(h.spawned.len(), 3);
+    assert_eq!(h.pool.size(), 2);
+
+    // The queue keeps flowing through the survivor and the replacement.
+    let mut on_replacement = h.ready_worker(replacement);
+    let mut on_survivor = h.pool.complete(w2, on_w2.id, returned(1));
+    while on_replacement.is_some() || on_survivor.is_some() {
+        if let Some(task) = on_replacement.take() {
+            on_replacement = h.pool.complete(replacement, task.id, returned(2));
+        }
+        if let Some(task) = on_survivor.take() {
+            on_survivor = h.pool.complete(w2, task.id, returned(3));
+        }
+    }
+    h.pump();
+    h.assert_each_settled_once(&tasks);
+    let crashed = h.settled.iter().filter(|(_, o)| matches!(o, Outcome::Crashed { .. })).count();
+    assert_eq!(crashed, 1);
+    assert_eq!(h.pool.stats().counters.crashed, 1);
+}
+
+#[test]
+fn a_deadline_rejects_the_task_terminates_its_worker_and_drops_the_late_result() {
+    let mut h = Harness::ready(2);
+    let (w1, w2) = (h.spawned[0], h.spawned[1]);
+    let slow = h.submit_with_timeout(1, 200);
+    let other = h.submit(2);
+    let slow_delivery = h.pool.take(w1).unwrap();
+    assert_eq!(slow_delivery.id, slow);
+    assert_eq!(h.timers.pending_delays(), vec![Duration::from_millis(200)]);
+
+    assert_eq!(h.timers.fire_all(), 1);
+    h.pump();
+    assert_eq!(h.outcome_of(slow), &Outcome::TimedOut { timeout_ms: 200 });
+    assert_eq!(h.terminated, vec![w1]);
+    assert_eq!(h.pool.size(), 1, "the terminating worker no longer counts");
+
+    // The worker finishes anyway before it is stopped: its result is dropped
+    // and it gets no new task.
+    let queued = h.submit(3);
+    assert_eq!(h.pool.complete(w1, slow, returned(9)), None);
+    assert_eq!(h.pool.worker_exited(w1, 1), Some(ExitReason::Timeout));
+    h.pump();
+    assert_eq!(h.spawned.len(), 3, "replaced");
+
+    let other_delivery = h.pool.take(w2).unwrap();
+    assert_eq!(other_delivery.id, other);
+    let next = h.pool.complete(w2, other, returned(2)).unwrap();
+    assert_eq!(next.id, queued);
+    assert_eq!(h.pool.complete(w2, queued, returned(3)), None);
+    h.pump();
+    h.assert_each_settled_once(&[slow, other, queued]);
+    let stats = h.pool.stats();
+    assert_eq!((stats.counters.timed_out, stats.running, stats.queued), (1, 0, 0));
+    assert!(h.timers.pending_delays().is_empty());
+}
+
+#[test]
+fn a_deadline_is_cancelled_when_the_task_completes_in_time() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let task = h.submit_with_timeout(1, 50);
+    h.pool.take(w).unwrap();
+    h.pool.complete(w, task, returned(1));
+    assert!(h.timers.pending_delays().is_empty());
+    h.pump();
+    assert_eq!(h.outcome_of(task), &returned(1));
+}
+
+#[test]
+fn queued_time_does_not_count_against_the_deadline() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let first = h.submit(1);
+    let second = h.submit_with_timeout(2, 100);
+    assert!(h.timers.pending_delays().is_empty(), "no deadline while queued");
+    h.pool.take(w).unwrap();
+    h.pool.complete(w, first, returned(1)).unwrap();
+    assert_eq!(h.timers.pending_delays(), vec![Duration::from_millis(100)]);
+    h.pool.complete(w, second, returned(2));
+    h.pump();
+    h.assert_each_settled_once(&[first, second]);
+}
+
+#[test]
+fn dispose_settles_every_task_once_and_terminates_every_worker() {
+    let mut h = Harness::ready(2);
+    let tasks: Vec<TaskId> = (0..10).map(|i| h.submit_with_timeout(i, 1000)).collect();
+    let running = h.pool.take(h.spawned[0]).unwrap();
+    h.pool.dispose();
+    h.pool.dispose();
+    h.pump();
+    h.assert_each_settled_once(&tasks);
+    assert!(h.settled.iter().all(|(_, o)| *o == Outcome::Disposed));
+    assert_eq!(h.terminated, h.spawned);
+    assert!(h.timers.pending_delays().is_empty(), "deadlines cancelled");
+    assert_eq!(h.pool.submit(h.handler, vec![], None), Err(SubmitError::Closed));
+
+    // Late news from workers changes nothing.
+    assert_eq!(h.pool.complete(h.spawned[0], running.id, returned(1)), None);
+    for worker in h.spawned.clone() {
+        assert_eq!(h.pool.worker_exited(worker, 1), Some(ExitReason::Dispose));
+    }
+    h.pump();
+    assert_eq!(h.settled.len(), tasks.len());
+    assert_eq!(h.spawned.len(), 2, "no replacement after dispose");
+    assert_eq!(h.pool.size(), 0);
+}
+
+#[test]
+fn completion_deadline_crash_and_dispose_race_in_any_order_and_settle_once() {
+    #[derive(Clone, Copy, Debug)]
+    enum Step {
+        Complete,
+        Deadline,
+        Crash,
+        Dispose,
+    }
+    let steps = [Step::Complete, Step::Deadline, Step::Crash, Step::Dispose];
+    let mut orders = Vec::new();
+    permutations(&steps, &mut Vec::new(), &mut orders);
+    assert_eq!(orders.len(), 24);
+    for order in orders {
+        let mut h = Harness::ready(1);
+        let w = h.spawned[0];
+        let task = h.submit_with_timeout(7, 10);
+        h.pool.take(w).unwrap();
+        for step in &order {
+            match step {
+                Step::Complete => {
+                    h.pool.complete(w, task, returned(7));
+                }
+                Step::Deadline => {
+                    h.timers.fire_all();
+                }
+                Step::Crash => {
+                    h.pool.worker_exited(w, 1);
+                }
+                Step::Dispose => h.pool.dispose(),
+            }
+        }
+        h.pump();
+        let expected = match order[0] {
+            Step::Complete => returned(7),
+            Step::Deadline => Outcome::TimedOut { timeout_ms: 10 },
+            Step::Crash => Outcome::Crashed { worker: w, exit_code: 1 },
+            Step::Dispose => Outcome::Disposed,
+        };
+        assert_eq!(h.outcome_of(task), &expected, "order {order:?}");
+        h.assert_each_settled_once(&[task]);
+        assert_eq!(h.pool.running(), 0);
+    }
+}
+
+fn permutations<T: Copy>(items: &[T], prefix: &mut Vec<T>, out: &mut Vec<Vec<T>>) {
+    if items.is_empty() {
+        out.push(prefix.clone());
+    }
+    for i in 0..items.len() {
+        let mut rest = items.to_vec();
+        let item = rest.remove(i);
+        prefix.push(item);
+        permutations(&rest, prefix, out);
+        prefix.pop();
+    }
+}
+
+#[test]
+fn a_module_that_cannot_load_fails_the_queue_and_backs_off() {
+    let mut h = Harness::new(2, usize::MAX);
+    let (w1, w2) = (h.spawned[0], h.spawned[1]);
+    let tasks: Vec<TaskId> = (0..3).map(|i| h.submit(i)).collect();
+    assert_eq!(h.pool.worker_exited(w1, 1), Some(ExitReason::StartFailure));
+    h.pump();
+    h.assert_each_settled_once(&tasks);
+    assert!(h.settled.iter().all(|(_, o)| *o == Outcome::StartFailed { worker: w1 }));
+    assert_eq!(h.spawned.len(), 2, "no immediate respawn");
+    assert_eq!(h.timers.pending_delays().len(), 1, "a backed-off respawn");
+
+    assert_eq!(h.pool.worker_exited(w2, 1), Some(ExitReason::StartFailure));
+    let delays = h.timers.pending_delays();
+    assert!(delays[1] > delays[0], "the second failure waits longer: {delays:?}");
+
+    // A new task does not wait out the back-off: one worker starts now.
+    let late = h.submit(9);
+    h.pump();
+    assert_eq!(h.spawned.len(), 3);
+    assert_eq!(h.timers.pending_delays().len(), 1);
+    // The module was fixed: the task runs, and the remaining respawn restores the size.
+    let delivery = h.ready_worker(h.spawned[2]).unwrap();
+    assert_eq!(delivery.id, late);
+    h.timers.fire_all();
+    h.pump();
+    assert_eq!(h.spawned.len(), 4);
+    assert_eq!(h.pool.size(), 2);
+}
+
+#[test]
+fn max_queue_limits_waiting_tasks_not_running_ones() {
+    let mut h = Harness::new(1, 1);
+    h.ready_worker(h.spawned[0]);
+    h.submit(1); // runs at once
+    h.submit(2); // waits
+    assert_eq!(h.pool.submit(h.handler, vec![3], None), Err(SubmitError::QueueFull));
+    assert_eq!(h.pool.queue_size(), 1);
+}
+
+#[test]
+fn close_finishes_accepted_tasks_then_reports_closed() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let a = h.submit(1);
+    let b = h.submit(2);
+    h.pool.close();
+    assert_eq!(h.pool.submit(h.handler, vec![], None), Err(SubmitError::Closed));
+    h.pool.take(w).unwrap();
+    h.pool.complete(w, a, returned(1)).unwrap();
+    h.pump();
+    assert_eq!(h.closed, 0);
+    assert_eq!(h.pool.complete(w, b, returned(2)), None);
+    h.pump();
+    assert_eq!(h.closed, 1);
+    h.assert_each_settled_once(&[a, b]);
+}
+
+#[test]
+fn close_with_nothing_to_do_reports_closed_at_once() {
+    let mut h = Harness::ready(1);
+    h.pool.close();
+    h.pool.close();
+    h.pump();
+    assert_eq!(h.closed, 1);
+}
+
+/// Real threads and the real timer thread: workers complete, deadlines fire,
+/// workers crash and the pool is disposed concurrently; every task must settle
+/// exactly once.
+#[test]
+fn concurrent_completions_deadlines_and_crashes_settle_each_task_once() {
+    let host = Arc::new(FakeHost::default());
+    let config = PoolConfig { workers: 4, max_queue: usize::MAX, backoff: Backoff::default() };
+    let pool = Pool::new(config, host, TimerThread::global());
+    let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
+    pool.start();
+    let settled = Arc::new(Mutex::new(HashMap::<TaskId, usize>::new()));
+    let submitted = Arc::new(Mutex::new(Vec::new()));
+
+    // The "main thread": spawns workers when asked, records settlements.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let main = {
+        let (pool, settled, stop) = (pool.clone(), settled.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut workers = Vec::new();
+            let mut finished = false;
+            while !finished {
+                finished = stop.load(Ordering::SeqCst);
+                for event in pool.take_events() {
+                    match event {
+                        Event::Settled { task, .. } => *settled.lock().entry(task).or_default() += 1,
+                        Event::SpawnWorker(worker) => {
+                            let pool = pool.clone();
+                            workers.push(std::thread::spawn(move || run_fake_worker(pool, worker)));
+                        }
+                        Event::TerminateWorker(worker) => {
+                            pool.worker_exited(worker, 1);
+                        }
+                        _ => {}
+                    }
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            workers
+        })
+    };
+    for i in 0..2000u32 {
+        let timeout = (i % 3 == 0).then(|| Duration::from_micros(50 + (i as u64 % 7) * 100));
+        let id = pool.submit(handler, (i % 251).to_le_bytes().to_vec(), timeout).unwrap();
+        submitted.lock().push(id);
+        if i % 100 == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    pool.dispose();
+    std::thread::sleep(Duration::from_millis(20));
+    stop.store(true, Ordering::SeqCst);
+    let workers = main.join().unwrap();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    for event in pool.take_events() {
+        if let Event::Settled { task, .. } = event {
+            *settled.lock().entry(task).or_default() += 1;
+        }
+    }
+    let settled = settled.lock();
+    for id in submitted.lock().iter() {
+        assert_eq!(settled.get(id), Some(&1), "{id:?}");
+    }
+    assert_eq!(settled.len(), 2000);
+}
+
+/// A fake worker: completes tasks after a short spin; payload byte 13 makes it crash.
+fn run_fake_worker(pool: Arc<Pool>, worker: WorkerId) {
+    struct Bell;
+    impl Doorbell for Bell {
+        fn ring(&self) {}
+    }
+    let mut next = pool.worker_ready(worker, Arc::new(Bell));
+    let mut idle_rounds = 0;
+    while idle_rounds < 2000 {
+        let Some(task) = next.take().or_else(|| pool.take(worker)) else {
+            idle_rounds += 1;
+            std::thread::sleep(Duration::from_micros(100));
+            continue;
+        };
+        idle_rounds = 0;
+        std::thread::sleep(Duration::from_micros(100 + task.payload[0] as u64 * 3));
+        if task.payload[0] == 13 {
+            pool.worker_exited(worker, 7);
+            return;
+        }
+        next = pool.complete(worker, task.id, Outcome::Returned(task.payload));
+    }
+}

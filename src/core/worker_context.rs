@@ -1,0 +1,137 @@
+//! Everything the core knows about one worker. A worker's death touches only
+//! its own context: the tasks it holds are exactly the tasks it was running.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::host::Doorbell;
+use super::ids::{HandlerId, TaskId, WorkerId};
+use super::task::{Delivery, Task};
+use super::timer::TimerId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkerState {
+    /// Spawn requested; the module is loading.
+    Starting,
+    /// Ready for work (idle or busy, by whether it holds tasks).
+    Ready,
+    /// Terminate requested; it takes no task and its results are discarded.
+    Terminating(TerminateReason),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminateReason {
+    Timeout,
+    Dispose,
+}
+
+/// Why a worker left, as reported to the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitReason {
+    /// It died before it was ready: its module failed to load.
+    StartFailure,
+    /// It died on its own while ready (process.exit, uncaught error, out of memory).
+    Crash,
+    /// It was terminated because a task overran its deadline.
+    Timeout,
+    /// It was terminated by `dispose()`.
+    Dispose,
+}
+
+impl ExitReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExitReason::StartFailure => "startFailure",
+            ExitReason::Crash => "crash",
+            ExitReason::Timeout => "timeout",
+            ExitReason::Dispose => "dispose",
+        }
+    }
+}
+
+/// A task assigned to this worker.
+#[derive(Debug)]
+pub struct Assigned {
+    pub handler: HandlerId,
+    /// `Some` until the worker has picked the task up.
+    pub payload: Option<Vec<u8>>,
+    pub deadline: Option<TimerId>,
+    pub timeout_ms: u64,
+    pub started: Instant,
+}
+
+pub struct WorkerContext {
+    pub id: WorkerId,
+    pub state: WorkerState,
+    pub doorbell: Option<Arc<dyn Doorbell>>,
+    /// The tasks this worker owns, by id. A task leaves this map when it settles.
+    pub tasks: HashMap<TaskId, Assigned>,
+    /// Assigned tasks the worker has not picked up yet, oldest first.
+    undelivered: VecDeque<TaskId>,
+    pub completed: u64,
+    pub failed: u64,
+}
+
+impl WorkerContext {
+    pub fn new(id: WorkerId) -> Self {
+        WorkerContext {
+            id,
+            state: WorkerState::Starting,
+            doorbell: None,
+            tasks: HashMap::new(),
+            undelivered: VecDeque::new(),
+            completed: 0,
+            failed: 0,
+        }
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.state == WorkerState::Ready && self.tasks.is_empty()
+    }
+
+    /// Takes ownership of `task`; the caller rings the doorbell.
+    pub fn assign(&mut self, task: Task, deadline: Option<TimerId>) {
+        let timeout_ms = task.timeout.map_or(0, |t| t.as_millis() as u64);
+        self.undelivered.push_back(task.id);
+        self.tasks.insert(
+            task.id,
+            Assigned { handler: task.handler, payload: Some(task.payload), deadline, timeout_ms, started: Instant::now() },
+        );
+    }
+
+    /// The next assigned task the worker has not seen yet.
+    pub fn next_delivery(&mut self) -> Option<Delivery> {
+        while let Some(id) = self.undelivered.pop_front() {
+            // Tasks settled before pickup (timeout, dispose) are no longer in the map.
+            if let Some(assigned) = self.tasks.get_mut(&id) {
+                if let Some(payload) = assigned.payload.take() {
+                    return Some(Delivery { id, handler: assigned.handler, payload });
+                }
+            }
+        }
+        None
+    }
+
+    /// Removes a task for settlement. `None` if it was already settled.
+    pub fn release(&mut self, id: TaskId) -> Option<Assigned> {
+        self.tasks.remove(&id)
+    }
+
+    /// Removes every task, for settlement (the worker died or the pool is disposed).
+    pub fn release_all(&mut self) -> Vec<(TaskId, Assigned)> {
+        self.undelivered.clear();
+        let mut tasks: Vec<_> = self.tasks.drain().collect();
+        tasks.sort_by_key(|(id, _)| *id);
+        tasks
+    }
+
+    pub fn state_name(&self) -> &'static str {
+        match self.state {
+            WorkerState::Starting => "starting",
+            WorkerState::Ready if self.tasks.is_empty() => "idle",
+            WorkerState::Ready => "busy",
+            WorkerState::Terminating(_) => "exited",
+        }
+    }
+}
