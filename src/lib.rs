@@ -1,1 +1,7 @@
+//! parallel-processor: a worker pool for Node.js with a Rust core.
+//!
+//! `core` holds every decision and knows nothing of JavaScript; `binding`
+//! exposes it to Node through napi.
+
+mod binding;
 pub mod core;

@@ -175,6 +175,7 @@ impl Pool {
         };
         for (id, assigned) in ctx.release_all() {
             state.counters.crashed += 1;
+            state.counters.failed += 1;
             self.settle_assigned(&mut state, id, assigned, Outcome::Crashed { worker, exit_code });
         }
         match reason {
@@ -294,6 +295,7 @@ impl Pool {
             ctx.state = WorkerState::Terminating(TerminateReason::Timeout);
         }
         state.counters.timed_out += 1;
+        state.counters.failed += 1;
         let timeout_ms = assigned.timeout_ms;
         self.settle_assigned(&mut state, task, assigned, Outcome::TimedOut { timeout_ms });
         if terminate {

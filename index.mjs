@@ -1,0 +1,15 @@
+import pkg from './index.js'
+
+export const {
+  ParallelProcessor,
+  ProcessorError,
+  TimeoutError,
+  WorkerCrashedError,
+  WorkerStartError,
+  DisposedError,
+  QueueFullError,
+  isWorker,
+  workerData,
+} = pkg
+
+export default pkg

@@ -1,0 +1,76 @@
+'use strict'
+
+/**
+ * The pool's own errors. They are created here, in JavaScript, so that they
+ * are instances of the caller's `Error` (errors made by native code are not,
+ * under test runners that use separate realms).
+ */
+class ProcessorError extends Error {
+  constructor(message, code, options) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = code
+  }
+}
+
+class TimeoutError extends ProcessorError {
+  constructor(timeoutMs) {
+    super(`Task timed out after ${timeoutMs} ms; its worker was terminated`, 'ERR_TASK_TIMEOUT')
+    this.timeoutMs = timeoutMs
+  }
+}
+
+class WorkerCrashedError extends ProcessorError {
+  constructor({ workerId, exitCode = null, signal = null, cause }) {
+    const how = cause ? `: ${cause && cause.message ? cause.message : String(cause)}` : ` with exit code ${exitCode}`
+    super(`Worker ${workerId} died while running the task${how}`, 'ERR_WORKER_CRASHED', cause === undefined ? undefined : { cause })
+    this.workerId = workerId
+    this.exitCode = exitCode
+    this.signal = signal
+  }
+}
+
+class WorkerStartError extends ProcessorError {
+  constructor(cause) {
+    const detail = cause && cause.message ? cause.message : String(cause)
+    super(`The worker module could not be loaded: ${detail}`, 'ERR_WORKER_START', { cause })
+  }
+}
+
+class DisposedError extends ProcessorError {
+  constructor() {
+    super('The processor has been disposed or closed', 'ERR_PROCESSOR_DISPOSED')
+  }
+}
+
+class QueueFullError extends ProcessorError {
+  constructor(maxQueue) {
+    super(`The task queue is full (maxQueue: ${maxQueue})`, 'ERR_QUEUE_FULL')
+  }
+}
+
+/** Node-style argument errors: a built-in class with a `code`. */
+function argumentError(Class, code, message) {
+  const error = new Class(message)
+  error.code = code
+  return error
+}
+
+const invalidType = (message) => argumentError(TypeError, 'ERR_INVALID_ARG_TYPE', message)
+const invalidValue = (message) => argumentError(TypeError, 'ERR_INVALID_ARG_VALUE', message)
+const outOfRange = (message) => argumentError(RangeError, 'ERR_OUT_OF_RANGE', message)
+const notCloneable = (message) => argumentError(TypeError, 'ERR_DATA_CLONE', message)
+
+module.exports = {
+  ProcessorError,
+  TimeoutError,
+  WorkerCrashedError,
+  WorkerStartError,
+  DisposedError,
+  QueueFullError,
+  argumentError,
+  invalidType,
+  invalidValue,
+  outOfRange,
+  notCloneable,
+}

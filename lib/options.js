@@ -1,0 +1,148 @@
+'use strict'
+
+/**
+ * Validation of the constructor's and `execute()`'s options. Errors follow
+ * Node's conventions: TypeError ERR_INVALID_ARG_TYPE for a wrong type,
+ * RangeError ERR_OUT_OF_RANGE for a value out of range, TypeError
+ * ERR_INVALID_ARG_VALUE for a value that is not one of the accepted ones.
+ */
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const v8 = require('node:v8')
+const { fileURLToPath } = require('node:url')
+const { invalidType, invalidValue, outOfRange, notCloneable, argumentError } = require('./errors')
+
+const MAX_WORKERS = 1024
+const KINDS = ['thread', 'process']
+
+function isPlainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function describeType(value) {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `type ${typeof value} (${String(value)})`
+}
+
+function integerInRange(value, name, min, max) {
+  if (typeof value !== 'number') throw invalidType(`The "${name}" option must be a number; received ${describeType(value)}`)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw outOfRange(`The "${name}" option must be an integer from ${min} to ${max}; received ${value}`)
+  }
+  return value
+}
+
+/** A duration in ms: a finite number >= 0, or Infinity. 0 means none. */
+function duration(value, name) {
+  if (typeof value !== 'number') throw invalidType(`The "${name}" option must be a number; received ${describeType(value)}`)
+  if (Number.isNaN(value) || value < 0) throw outOfRange(`The "${name}" option must be >= 0; received ${value}`)
+  return value === Infinity ? 0 : value
+}
+
+/** An absolute path or a file: URL, to a file that exists. Returns the path. */
+function modulePath(value, name) {
+  let file
+  if (value instanceof URL || (typeof value === 'string' && value.startsWith('file:'))) {
+    try {
+      file = fileURLToPath(value)
+    } catch (error) {
+      throw invalidValue(`The "${name}" option is not a valid file: URL: ${error.message}`)
+    }
+  } else if (typeof value === 'string') {
+    if (!path.isAbsolute(value)) {
+      throw invalidValue(`The "${name}" option must be an absolute path or a file: URL (try require.resolve()); received ${JSON.stringify(value)}`)
+    }
+    file = value
+  } else {
+    throw invalidType(`The "${name}" option must be a string or a URL; received ${describeType(value)}`)
+  }
+  if (!fs.existsSync(file)) {
+    throw argumentError(Error, 'ERR_MODULE_NOT_FOUND', `Cannot find worker module ${file}`)
+  }
+  return file
+}
+
+/**
+ * `new ParallelProcessor(workers?, options?)` or `new ParallelProcessor(options?)`.
+ * Returns the resolved configuration.
+ */
+function resolveProcessorOptions(first, second) {
+  let options
+  let workers
+  if (typeof first === 'number') {
+    workers = first
+    options = second === undefined ? {} : second
+  } else if (first === undefined) {
+    options = second === undefined ? {} : second
+  } else {
+    options = first
+    if (!isPlainObject(options)) {
+      throw invalidType(`The first argument must be a number of workers or an options object; received ${describeType(first)}`)
+    }
+  }
+  if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
+  if (workers === undefined) workers = options.workers
+
+  const kind = options.kind === undefined ? 'thread' : options.kind
+  if (!KINDS.includes(kind)) {
+    throw invalidValue(`The "kind" option must be one of ${KINDS.map((k) => `'${k}'`).join(', ')}; received ${describeType(kind)}`)
+  }
+  if (kind === 'process') {
+    throw argumentError(Error, 'ERR_NOT_SUPPORTED', "kind: 'process' is not supported yet; use kind: 'thread'")
+  }
+
+  const resolved = {
+    kind,
+    workers: workers === undefined ? Math.min(os.availableParallelism(), MAX_WORKERS) : integerInRange(workers, 'workers', 1, MAX_WORKERS),
+    filename: options.filename === undefined ? null : modulePath(options.filename, 'filename'),
+    taskTimeoutMs: options.taskTimeoutMs === undefined ? 0 : duration(options.taskTimeoutMs, 'taskTimeoutMs'),
+    maxQueue: Infinity,
+    workerData: options.workerData,
+    env: options.env,
+    execArgv: options.execArgv,
+    resourceLimits: options.resourceLimits,
+  }
+  if (options.maxQueue !== undefined && options.maxQueue !== Infinity) {
+    resolved.maxQueue = integerInRange(options.maxQueue, 'maxQueue', 0, Number.MAX_SAFE_INTEGER)
+  }
+  if (options.env !== undefined && !isPlainObject(options.env) && typeof options.env !== 'symbol') {
+    throw invalidType(`The "env" option must be an object; received ${describeType(options.env)}`)
+  }
+  if (options.execArgv !== undefined && (!Array.isArray(options.execArgv) || !options.execArgv.every((a) => typeof a === 'string'))) {
+    throw invalidType('The "execArgv" option must be an array of strings')
+  }
+  if (options.resourceLimits !== undefined && !isPlainObject(options.resourceLimits)) {
+    throw invalidType(`The "resourceLimits" option must be an object; received ${describeType(options.resourceLimits)}`)
+  }
+  try {
+    v8.serialize(options.workerData)
+  } catch (error) {
+    throw notCloneable(`The "workerData" option cannot be cloned: ${error.message}`)
+  }
+  return resolved
+}
+
+/** `execute()`'s options. Throws like the constructor; the caller turns it into a rejection. */
+function resolveExecuteOptions(options, pool) {
+  if (options === undefined) return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs }
+  if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
+  const { name, filename, timeoutMs } = options
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    throw invalidType(`The "name" option must be a string; received ${describeType(name)}`)
+  }
+  return {
+    name: name ?? null,
+    filename: filename === undefined ? pool.filename : pool.checkedFilename(filename),
+    timeoutMs: timeoutMs === undefined ? pool.taskTimeoutMs : duration(timeoutMs, 'timeoutMs'),
+  }
+}
+
+function resolveCloseOptions(options) {
+  if (options === undefined) return { timeoutMs: 30000 }
+  if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
+  return { timeoutMs: options.timeoutMs === undefined ? 30000 : duration(options.timeoutMs, 'timeoutMs') }
+}
+
+module.exports = { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath }

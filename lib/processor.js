@@ -1,0 +1,283 @@
+'use strict'
+
+/**
+ * `ParallelProcessor`: the JavaScript face of the Rust core. It validates,
+ * serializes, keeps one promise per task id, and does what the core asks
+ * (start or terminate a worker). Every decision (which worker, when a task
+ * times out, whom a crash rejects, when to respawn) is made by the core.
+ */
+const { EventEmitter } = require('node:events')
+const path = require('node:path')
+const { Worker } = require('node:worker_threads')
+const { PoolHandle } = require('./native')
+const errors = require('./errors')
+const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
+const { serializePayload, deserializeResult } = require('./clone')
+const { decodeThrown } = require('./thrown-value')
+const { EVENT, forEachEvent } = require('./wire')
+
+const RUNTIME = path.join(__dirname, 'worker-runtime.js')
+const SUBMIT_QUEUE_FULL = -1
+
+const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
+
+class ParallelProcessor extends EventEmitter {
+  #config
+  #handle
+  /** Task id -> { resolve, reject }: the tasks whose promises are pending. */
+  #pending = new Map()
+  /** Worker id -> { worker, error, exited, markExited }. */
+  #workers = new Map()
+  #handlerIds = new Map()
+  #checkedFiles = new Map()
+  /** The uncaught error of each worker that exited during the current drain. */
+  #exitCauses = new Map()
+  #referenced = false
+  #draining = false
+  #disposing = null
+  #closing = null
+  #markClosed = null
+
+  constructor(workersOrOptions, options) {
+    super()
+    this.#config = resolveProcessorOptions(workersOrOptions, options)
+    this.#handle = new PoolHandle(
+      { workers: this.#config.workers, maxQueue: this.#config.maxQueue },
+      () => this.#drain(),
+    )
+    this.#handle.start()
+    this.#drain()
+  }
+
+  /** The pool's default module (absolute path), or null. */
+  get filename() { return this.#config.filename }
+  get taskTimeoutMs() { return this.#config.taskTimeoutMs }
+  get size() { return this.#handle.size }
+  get queueSize() { return this.#handle.queueSize }
+  get running() { return this.#handle.running }
+  get disposed() { return this.#disposing !== null }
+
+  execute(payload, options) {
+    let handlerId
+    let timeoutMs
+    let bytes
+    try {
+      if (this.#disposing !== null || this.#closing !== null) throw new errors.DisposedError()
+      const resolved = resolveExecuteOptions(options, this)
+      if (resolved.filename === null) {
+        throw errors.invalidValue('No worker module: pass "filename" to the constructor or to execute()')
+      }
+      handlerId = this.#handlerId(resolved.filename, resolved.name)
+      timeoutMs = resolved.timeoutMs
+      bytes = serializePayload(payload)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const id = this.#handle.submit(handlerId, bytes, timeoutMs)
+    if (id < 0) {
+      return Promise.reject(id === SUBMIT_QUEUE_FULL ? new errors.QueueFullError(this.#config.maxQueue) : new errors.DisposedError())
+    }
+    const promise = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }))
+    this.#updateReference()
+    return promise
+  }
+
+  /** Rejects every pending task with DisposedError and stops every worker. */
+  dispose() {
+    if (this.#disposing !== null) return this.#disposing
+    this.#handle.dispose()
+    this.#disposing = Promise.resolve() // marks the pool disposed while the events below run
+    this.#drain()
+    const exits = [...this.#workers.values()].map((record) => record.exited)
+    // Hold the event loop open until the workers are gone, so that code after
+    // `await pool.dispose()` runs even when nothing else keeps the process alive.
+    this.#updateReference()
+    this.#disposing = Promise.all(exits).then(() => {
+      this.#handle.shutdown()
+      this.#referenced = false
+    })
+    return this.#disposing
+  }
+
+  /** Refuses new tasks, lets the others finish, then disposes; disposes anyway after `timeoutMs`. */
+  close(options) {
+    if (this.#closing !== null) return this.#closing
+    if (this.#disposing !== null) return this.#disposing
+    let timeoutMs
+    try {
+      timeoutMs = resolveCloseOptions(options).timeoutMs
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const closed = new Promise((resolve) => { this.#markClosed = resolve })
+    let timer
+    const timedOut = new Promise((resolve) => {
+      if (timeoutMs !== Infinity) {
+        timer = setTimeout(resolve, timeoutMs)
+        // Pending tasks hold the process open; the deadline alone must not.
+        timer.unref()
+      }
+    })
+    this.#closing = Promise.race([closed, timedOut]).then(() => {
+      clearTimeout(timer)
+      return this.dispose()
+    })
+    this.#handle.close()
+    this.#drain()
+    return this.#closing
+  }
+
+  [asyncDispose]() {
+    return this.dispose()
+  }
+
+  stats() {
+    const stats = this.#handle.stats()
+    return {
+      workers: stats.workers.map((worker) => ({
+        id: worker.id,
+        state: worker.state,
+        threadId: this.#workers.get(worker.id)?.worker?.threadId,
+        running: worker.running,
+        completed: worker.completed,
+        failed: worker.failed,
+      })),
+      queued: stats.queued,
+      running: stats.running,
+      completed: stats.completed,
+      failed: stats.failed,
+      timedOut: stats.timedOut,
+      crashed: stats.crashed,
+      workersStarted: stats.workersStarted,
+      workersExited: stats.workersExited,
+    }
+  }
+
+  /** Validated once per distinct value; `execute()` may name a module per task. */
+  checkedFilename(filename) {
+    const key = filename instanceof URL ? filename.href : filename
+    let checked = this.#checkedFiles.get(key)
+    if (checked === undefined) {
+      checked = modulePath(filename, 'filename')
+      this.#checkedFiles.set(key, checked)
+    }
+    return checked
+  }
+
+  #handlerId(filename, name) {
+    const key = name === null ? filename : `${filename}\0${name}`
+    let id = this.#handlerIds.get(key)
+    if (id === undefined) {
+      id = this.#handle.registerHandler(filename, name)
+      this.#handlerIds.set(key, id)
+    }
+    return id
+  }
+
+  /** Reads everything the core has said, in order. Runs when its doorbell rings. */
+  #drain() {
+    // A nested call (from a worker that failed to spawn) leaves its events
+    // to the loop below.
+    if (this.#draining) return
+    this.#draining = true
+    try {
+      let batch
+      while ((batch = this.#handle.drain()) !== null) {
+        forEachEvent(batch, this.#onEvent)
+      }
+    } finally {
+      this.#draining = false
+      this.#exitCauses.clear()
+    }
+    this.#updateReference()
+  }
+
+  #onEvent = (kind, a, b, c, bytes) => {
+    switch (kind) {
+      case EVENT.RETURNED: return this.#settle(a, 'resolve', deserializeResult(bytes))
+      case EVENT.THREW: {
+        const { kind: how, error } = decodeThrown(bytes)
+        return this.#settle(a, 'reject', how === 'load' ? new errors.WorkerStartError(error) : error)
+      }
+      case EVENT.TIMED_OUT: return this.#settle(a, 'reject', new errors.TimeoutError(b))
+      case EVENT.CRASHED:
+        return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, exitCode: c, cause: this.#exitCauses.get(b) }))
+      case EVENT.START_FAILED:
+        return this.#settle(a, 'reject', new errors.WorkerStartError(this.#exitCauses.get(b) ?? new Error('the worker exited before it was ready')))
+      case EVENT.DISPOSED: return this.#settle(a, 'reject', new errors.DisposedError())
+      case EVENT.SPAWN_WORKER: return this.#spawn(a)
+      case EVENT.TERMINATE_WORKER: return this.#terminate(a)
+      case EVENT.QUEUE_DRAINED: return this.#emitSafely('drain')
+      case EVENT.CLOSED: return this.#markClosed?.()
+      default: throw new Error(`unknown pool event ${kind}`)
+    }
+  }
+
+  #settle(id, how, value) {
+    const pending = this.#pending.get(id)
+    if (pending === undefined) return
+    this.#pending.delete(id)
+    pending[how](value)
+  }
+
+  /** The pool holds the event loop open exactly while tasks are pending (or workers are being stopped). */
+  #updateReference() {
+    const wanted = this.#pending.size > 0 || (this.#disposing !== null && this.#workers.size > 0)
+    if (wanted !== this.#referenced) {
+      this.#referenced = wanted
+      this.#handle.setReferenced(wanted)
+    }
+  }
+
+  #spawn(workerId) {
+    let markExited
+    const record = { worker: null, error: undefined, exited: new Promise((resolve) => { markExited = resolve }), markExited }
+    this.#workers.set(workerId, record)
+    const { filename, workerData, env, execArgv, resourceLimits } = this.#config
+    try {
+      record.worker = new Worker(RUNTIME, {
+        workerData: { poolId: this.#handle.id, workerId, filename, workerData },
+        env,
+        execArgv,
+        resourceLimits,
+        name: `parallel-processor worker ${workerId}`,
+      })
+    } catch (error) {
+      record.error = error
+      this.#onWorkerExit(workerId, 1)
+      return
+    }
+    // Workers never hold the process open; pending tasks do (see #updateReference).
+    record.worker.unref()
+    record.worker.on('error', (error) => { record.error = error })
+    record.worker.on('exit', (exitCode) => this.#onWorkerExit(workerId, exitCode))
+    this.#emitSafely('workerCreate', { id: workerId })
+  }
+
+  #terminate(workerId) {
+    const worker = this.#workers.get(workerId)?.worker
+    // The 'exit' event reports the end; the promise adds nothing.
+    if (worker) worker.terminate().catch(() => {})
+  }
+
+  #onWorkerExit(workerId, exitCode) {
+    const record = this.#workers.get(workerId)
+    this.#workers.delete(workerId)
+    if (record.error !== undefined) this.#exitCauses.set(workerId, record.error)
+    const reason = this.#handle.workerExited(workerId, exitCode)
+    this.#drain()
+    record.markExited()
+    this.#emitSafely('workerExit', { id: workerId, exitCode, signal: null, reason })
+  }
+
+  /** A listener that throws must not interrupt the pool's bookkeeping. */
+  #emitSafely(event, ...args) {
+    try {
+      this.emit(event, ...args)
+    } catch (error) {
+      process.nextTick(() => { throw error })
+    }
+  }
+}
+
+module.exports = { ParallelProcessor }

@@ -1,0 +1,85 @@
+'use strict'
+
+/**
+ * Carries a thrown value from a worker to the caller. Structured clone keeps
+ * an Error's message and stack but drops its own properties (`code`, ...) and
+ * turns unknown classes into plain `Error`s; this keeps all of them.
+ */
+const v8 = require('node:v8')
+
+const BUILT_IN_ERRORS = {
+  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+}
+
+/** In the worker: the thrown value as bytes. `kind` is 'threw' or 'load' (the module failed to load). */
+function encodeThrown(value, kind = 'threw') {
+  const record = { kind, error: describe(value, 0) }
+  try {
+    return v8.serialize(record)
+  } catch {
+    // Some own property is not cloneable: keep what is.
+    record.error.props = cloneableSubset(record.error.props)
+    if (record.error.cause !== undefined) record.error.cause = describe(String(record.error.cause), 0)
+    return v8.serialize(record)
+  }
+}
+
+function describe(value, depth) {
+  if (!(value instanceof Error) && !(value && typeof value === 'object' && typeof value.message === 'string')) {
+    return { isError: false, value: cloneableOrString(value) }
+  }
+  const props = {}
+  for (const key of Object.keys(value)) {
+    if (key !== 'cause') props[key] = value[key]
+  }
+  return {
+    isError: true,
+    name: value.name,
+    message: value.message,
+    stack: value.stack,
+    props,
+    cause: 'cause' in value && depth < 4 ? describe(value.cause, depth + 1) : undefined,
+  }
+}
+
+function cloneableOrString(value) {
+  try {
+    v8.serialize(value)
+    return value
+  } catch {
+    return String(value)
+  }
+}
+
+function cloneableSubset(props) {
+  const kept = {}
+  for (const [key, value] of Object.entries(props)) {
+    try {
+      v8.serialize(value)
+      kept[key] = value
+    } catch { /* dropped: not cloneable */ }
+  }
+  return kept
+}
+
+/** On the main thread: `{ kind, error }` with `error` rebuilt as the value the handler threw. */
+function decodeThrown(bytes) {
+  const { kind, error } = v8.deserialize(bytes)
+  return { kind, error: rebuild(error) }
+}
+
+function rebuild(described) {
+  if (!described.isError) return described.value
+  const Class = Object.hasOwn(BUILT_IN_ERRORS, described.name) ? BUILT_IN_ERRORS[described.name] : Error
+  const error = described.cause === undefined
+    ? new Class(described.message)
+    : new Class(described.message, { cause: rebuild(described.cause) })
+  if (error.name !== described.name) {
+    Object.defineProperty(error, 'name', { value: described.name, writable: true, configurable: true, enumerable: false })
+  }
+  Object.defineProperty(error, 'stack', { value: described.stack, writable: true, configurable: true, enumerable: false })
+  Object.assign(error, described.props)
+  return error
+}
+
+module.exports = { encodeThrown, decodeThrown }

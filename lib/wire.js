@@ -1,0 +1,39 @@
+'use strict'
+
+/**
+ * Byte layouts shared with the Rust binding (src/binding/wire.rs).
+ * Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | length u32 | bytes.
+ * Delivery to a worker: task id f64 | handler u32 | payload bytes.
+ */
+const EVENT = Object.freeze({
+  RETURNED: 1,
+  THREW: 2,
+  TIMED_OUT: 3,
+  CRASHED: 4,
+  START_FAILED: 5,
+  DISPOSED: 6,
+  SPAWN_WORKER: 10,
+  TERMINATE_WORKER: 11,
+  QUEUE_DRAINED: 12,
+  CLOSED: 13,
+})
+
+const RECORD_HEADER = 1 + 8 * 3 + 4
+const DELIVERY_HEADER = 8 + 4
+
+/** Calls `visit(kind, a, b, c, bytes)` for each record (`bytes` is null when empty). */
+function forEachEvent(buffer, visit) {
+  let at = 0
+  while (at < buffer.length) {
+    const kind = buffer[at]
+    const a = buffer.readDoubleLE(at + 1)
+    const b = buffer.readDoubleLE(at + 9)
+    const c = buffer.readDoubleLE(at + 17)
+    const length = buffer.readUInt32LE(at + 25)
+    const start = at + RECORD_HEADER
+    at = start + length
+    visit(kind, a, b, c, length === 0 ? null : buffer.subarray(start, at))
+  }
+}
+
+module.exports = { EVENT, DELIVERY_HEADER, forEachEvent }

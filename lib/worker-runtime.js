@@ -1,0 +1,136 @@
+'use strict'
+
+/**
+ * The entry point of every worker thread. It loads the user's module, then
+ * runs tasks handed over by the Rust core: a task arrives either as the return
+ * value of the previous `complete()` (while busy) or after the doorbell rings
+ * (while idle), so a busy worker crosses into Rust once per task and an idle
+ * one sleeps in its event loop without polling.
+ */
+const v8 = require('node:v8')
+const workerThreads = require('node:worker_threads')
+const { syncBuiltinESMExports } = require('node:module')
+const { WorkerHandle } = require('./native')
+const { encodeThrown } = require('./thrown-value')
+const { loadModule, forgetModule, pickHandler } = require('./module-loader')
+const { WORKER_STATE } = require('./worker-state')
+const { DELIVERY_HEADER } = require('./wire')
+const { notCloneable } = require('./errors')
+
+const { poolId, workerId, filename, workerData } = workerThreads.workerData
+globalThis[WORKER_STATE] = Object.freeze({ workerData })
+// The user's module sees its own workerData, not the runtime's.
+workerThreads.workerData = workerData
+syncBuiltinESMExports()
+
+const handle = WorkerHandle.attach(poolId, workerId)
+
+/** By handler id: the function once resolved, or `{ failure }` if it cannot be. */
+const handlers = []
+let busy = false
+
+function run(task) {
+  busy = true
+  while (task !== null) {
+    const id = task.readDoubleLE(0)
+    const handlerId = task.readUInt32LE(8)
+    const handler = handlers[handlerId]
+    if (typeof handler !== 'function') {
+      resolveHandler(handlerId).then(() => run(task))
+      return
+    }
+    let value
+    try {
+      value = handler(v8.deserialize(task.subarray(DELIVERY_HEADER)), new TaskContext(id))
+    } catch (error) {
+      task = handle.complete(id, false, encodeFailure(error))
+      continue
+    }
+    if (isThenable(value)) {
+      Promise.resolve(value).then(
+        (result) => run(finish(id, result)),
+        (error) => run(handle.complete(id, false, encodeFailure(error))),
+      )
+      return
+    }
+    task = finish(id, value)
+  }
+  busy = false
+}
+
+function finish(id, result) {
+  let bytes
+  try {
+    bytes = v8.serialize(result)
+  } catch (error) {
+    return handle.complete(id, false, encodeThrown(notCloneable(`The task's result cannot be cloned: ${error.message}`)))
+  }
+  return handle.complete(id, true, bytes)
+}
+
+function isThenable(value) {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function'
+}
+
+/**
+ * Fills `handlers[handlerId]`. A failure is stored as a handler that throws,
+ * so that the task (and every later task naming it) rejects and the worker
+ * keeps serving.
+ */
+async function resolveHandler(handlerId) {
+  const spec = handle.handler(handlerId)
+  try {
+    const namespace = await loadModule(spec.filename)
+    try {
+      handlers[handlerId] = pickHandler(namespace, spec.name, spec.filename)
+    } catch (notFound) {
+      handlers[handlerId] = () => { throw notFound }
+    }
+  } catch (loadError) {
+    // This task rejects with WorkerStartError; the next one naming the module
+    // tries again, since the file may have been fixed.
+    forgetModule(spec.filename)
+    handlers[handlerId] = function failedToLoad() {
+      delete handlers[handlerId]
+      throw new LoadFailure(loadError)
+    }
+  }
+}
+
+/** Thrown in place of a handler whose module failed to load. */
+class LoadFailure {
+  constructor(cause) { this.cause = cause }
+}
+
+function encodeFailure(error) {
+  return error instanceof LoadFailure ? encodeThrown(error.cause, 'load') : encodeThrown(error)
+}
+
+/** `ctx` of a handler. The signal is made only if the handler asks for it. */
+class TaskContext {
+  constructor(id) {
+    this.taskId = String(id)
+    this.workerId = workerId
+  }
+
+  get signal() {
+    const signal = new AbortController().signal
+    Object.defineProperty(this, 'signal', { value: signal, enumerable: true })
+    return signal
+  }
+}
+
+async function start() {
+  // A module that fails here kills the worker with its error: the pool sees a
+  // start failure and rejects with WorkerStartError (cause: this error).
+  if (filename !== null) await loadModule(filename)
+  const first = handle.ready(() => {
+    if (!busy) run(handle.take())
+  })
+  if (first !== null) run(first)
+}
+
+start().catch((error) => {
+  // Rethrown outside the promise so that it is an uncaught exception.
+  process.nextTick(() => { throw error })
+})

@@ -1,0 +1,9 @@
+//! The napi binding: converts JavaScript values to core types and back, and
+//! owns the doorbells. It decides nothing; every decision is in `crate::core`.
+
+mod buffers;
+mod doorbells;
+mod pool_handle;
+mod registry;
+mod wire;
+mod worker_handle;

@@ -1,0 +1,176 @@
+//! The main thread's handle on a pool.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::{BufferSlice, Function, Unknown};
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use super::buffers::new_buffer;
+use super::doorbells::MainDoorbell;
+use super::{registry, wire};
+use crate::core::{Backoff, HandlerId, HandlerSpec, Pool, PoolConfig, SubmitError, TimerThread, WorkerId};
+
+#[napi(object)]
+pub struct PoolOptions {
+    pub workers: u32,
+    /// `Infinity` for no limit.
+    pub max_queue: f64,
+}
+
+#[napi(object)]
+pub struct WorkerStatsObject {
+    pub id: u32,
+    pub state: String,
+    pub running: u32,
+    pub completed: f64,
+    pub failed: f64,
+}
+
+#[napi(object)]
+pub struct PoolStatsObject {
+    pub workers: Vec<WorkerStatsObject>,
+    pub queued: u32,
+    pub running: u32,
+    pub completed: f64,
+    pub failed: f64,
+    pub timed_out: f64,
+    pub crashed: f64,
+    pub workers_started: f64,
+    pub workers_exited: f64,
+}
+
+/// `submit` returns a task id (> 0) or one of these.
+const QUEUE_FULL: f64 = -1.0;
+const CLOSED: f64 = -2.0;
+
+#[napi]
+pub struct PoolHandle {
+    id: u32,
+    pool: Arc<Pool>,
+    doorbell: Arc<MainDoorbell>,
+}
+
+#[napi]
+impl PoolHandle {
+    /// `on_events` is called (with no arguments) whenever events are waiting;
+    /// it should call `drain()`.
+    #[napi(constructor)]
+    pub fn new(options: PoolOptions, on_events: Function<(), Unknown<'static>>) -> Result<Self> {
+        let callback = on_events.build_threadsafe_function::<()>().callee_handled::<false>().weak::<true>().build()?;
+        let doorbell = Arc::new(MainDoorbell::new(callback));
+        let max_queue = if options.max_queue.is_finite() { options.max_queue as usize } else { usize::MAX };
+        let config = PoolConfig { workers: options.workers as usize, max_queue, backoff: Backoff::default() };
+        let pool = Pool::new(config, doorbell.clone(), TimerThread::global());
+        let id = registry::register(pool.clone());
+        Ok(PoolHandle { id, pool, doorbell })
+    }
+
+    #[napi(getter)]
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    #[napi]
+    pub fn start(&self) {
+        self.pool.start();
+    }
+
+    #[napi]
+    pub fn register_handler(&self, filename: Option<String>, name: Option<String>) -> u32 {
+        self.pool.register_handler(HandlerSpec { filename, name }).0
+    }
+
+    /// Returns the task id, or a negative code (see `QUEUE_FULL`, `CLOSED`).
+    #[napi]
+    pub fn submit(&self, handler: u32, payload: BufferSlice, timeout_ms: f64) -> f64 {
+        let timeout = (timeout_ms > 0.0).then(|| Duration::from_secs_f64(timeout_ms / 1000.0));
+        match self.pool.submit(HandlerId(handler), payload.to_vec(), timeout) {
+            Ok(id) => id.0 as f64,
+            Err(SubmitError::QueueFull) => QUEUE_FULL,
+            Err(SubmitError::Closed) => CLOSED,
+        }
+    }
+
+    /// Every waiting event, encoded (see `wire`), or `null`.
+    #[napi]
+    pub fn drain<'env>(&self, env: &'env Env) -> Result<Option<BufferSlice<'env>>> {
+        let events = self.pool.take_events();
+        if events.is_empty() {
+            return Ok(None);
+        }
+        new_buffer(env, wire::events_len(&events), |out| wire::write_events(&events, out)).map(Some)
+    }
+
+    /// Whether the pool holds the event loop open (true while tasks are pending).
+    #[napi]
+    pub fn set_referenced(&self, env: &Env, referenced: bool) -> Result<()> {
+        self.doorbell.set_referenced(env, referenced)
+    }
+
+    /// Returns why the worker left: "startFailure", "crash", "timeout", "dispose".
+    #[napi]
+    pub fn worker_exited(&self, worker: u32, exit_code: i32) -> Option<&'static str> {
+        self.pool.worker_exited(WorkerId(worker), exit_code).map(|reason| reason.as_str())
+    }
+
+    #[napi]
+    pub fn dispose(&self) {
+        self.pool.dispose();
+    }
+
+    #[napi]
+    pub fn close(&self) {
+        self.pool.close();
+    }
+
+    /// Forgets the pool and releases the main thread's callback.
+    #[napi]
+    pub fn shutdown(&self) {
+        registry::unregister(self.id);
+        self.doorbell.shut();
+    }
+
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        self.pool.size() as u32
+    }
+
+    #[napi(getter)]
+    pub fn queue_size(&self) -> u32 {
+        self.pool.queue_size() as u32
+    }
+
+    #[napi(getter)]
+    pub fn running(&self) -> u32 {
+        self.pool.running() as u32
+    }
+
+    #[napi]
+    pub fn stats(&self) -> PoolStatsObject {
+        let stats = self.pool.stats();
+        let counters = stats.counters;
+        PoolStatsObject {
+            workers: stats
+                .workers
+                .into_iter()
+                .map(|w| WorkerStatsObject {
+                    id: w.id.0,
+                    state: w.state.to_string(),
+                    running: w.running as u32,
+                    completed: w.completed as f64,
+                    failed: w.failed as f64,
+                })
+                .collect(),
+            queued: stats.queued as u32,
+            running: stats.running as u32,
+            completed: counters.completed as f64,
+            failed: counters.failed as f64,
+            timed_out: counters.timed_out as f64,
+            crashed: counters.crashed as f64,
+            workers_started: counters.workers_started as f64,
+            workers_exited: counters.workers_exited as f64,
+        }
+    }
+}

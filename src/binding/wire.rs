@@ -1,0 +1,96 @@
+//! Byte layouts shared with the JavaScript side (`lib/wire.js`). Everything
+//! the main thread learns in one wake-up arrives in a single buffer, and a
+//! task reaches a worker as one buffer: one allocation and one crossing each.
+//!
+//! Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | length u32 | bytes.
+//! Delivery: task id f64 | handler u32 | payload bytes.
+
+use crate::core::{Delivery, Event, Outcome};
+
+pub const RETURNED: u8 = 1;
+pub const THREW: u8 = 2;
+pub const TIMED_OUT: u8 = 3;
+pub const CRASHED: u8 = 4;
+pub const START_FAILED: u8 = 5;
+pub const DISPOSED: u8 = 6;
+pub const SPAWN_WORKER: u8 = 10;
+pub const TERMINATE_WORKER: u8 = 11;
+pub const QUEUE_DRAINED: u8 = 12;
+pub const CLOSED: u8 = 13;
+
+const RECORD_HEADER: usize = 1 + 8 * 3 + 4;
+pub const DELIVERY_HEADER: usize = 8 + 4;
+
+/// A record's fixed fields and its bytes.
+struct Record<'a> {
+    kind: u8,
+    a: f64,
+    b: f64,
+    c: f64,
+    bytes: &'a [u8],
+}
+
+fn record(event: &Event) -> Record<'_> {
+    let plain = |kind, a| Record { kind, a, b: 0.0, c: 0.0, bytes: &[] };
+    match event {
+        Event::Settled { task, outcome } => {
+            let id = task.0 as f64;
+            match outcome {
+                Outcome::Returned(bytes) => Record { bytes, ..plain(RETURNED, id) },
+                Outcome::Threw(bytes) => Record { bytes, ..plain(THREW, id) },
+                Outcome::TimedOut { timeout_ms } => Record { b: *timeout_ms as f64, ..plain(TIMED_OUT, id) },
+                Outcome::Crashed { worker, exit_code } => {
+                    Record { b: worker.0 as f64, c: *exit_code as f64, ..plain(CRASHED, id) }
+                }
+                Outcome::StartFailed { worker } => Record { b: worker.0 as f64, ..plain(START_FAILED, id) },
+                Outcome::Disposed => plain(DISPOSED, id),
+            }
+        }
+        Event::SpawnWorker(worker) => plain(SPAWN_WORKER, worker.0 as f64),
+        Event::TerminateWorker(worker) => plain(TERMINATE_WORKER, worker.0 as f64),
+        Event::QueueDrained => plain(QUEUE_DRAINED, 0.0),
+        Event::Closed => plain(CLOSED, 0.0),
+    }
+}
+
+pub fn events_len(events: &[Event]) -> usize {
+    events.iter().map(|event| RECORD_HEADER + record(event).bytes.len()).sum()
+}
+
+/// Writes `events` into `out`, which must be `events_len(events)` long.
+pub fn write_events(events: &[Event], out: &mut [u8]) {
+    let mut writer = Writer { out, at: 0 };
+    for event in events {
+        let record = record(event);
+        writer.put(&[record.kind]);
+        writer.put(&record.a.to_le_bytes());
+        writer.put(&record.b.to_le_bytes());
+        writer.put(&record.c.to_le_bytes());
+        writer.put(&(record.bytes.len() as u32).to_le_bytes());
+        writer.put(record.bytes);
+    }
+}
+
+pub fn delivery_len(delivery: &Delivery) -> usize {
+    DELIVERY_HEADER + delivery.payload.len()
+}
+
+/// Writes `delivery` into `out`, which must be `delivery_len(delivery)` long.
+pub fn write_delivery(delivery: &Delivery, out: &mut [u8]) {
+    let mut writer = Writer { out, at: 0 };
+    writer.put(&(delivery.id.0 as f64).to_le_bytes());
+    writer.put(&delivery.handler.0.to_le_bytes());
+    writer.put(&delivery.payload);
+}
+
+struct Writer<'a> {
+    out: &'a mut [u8],
+    at: usize,
+}
+
+impl Writer<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.out[self.at..self.at + bytes.len()].copy_from_slice(bytes);
+        self.at += bytes.len();
+    }
+}
