@@ -13,7 +13,7 @@ const { PoolHandle } = require('./native')
 const errors = require('./errors')
 const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
 const { serializePayload, deserializeResult } = require('./clone')
-const { decodeThrown } = require('./thrown-value')
+const { decodeThrown, inThisRealm } = require('./thrown-value')
 const { EVENT, forEachEvent } = require('./wire')
 
 const RUNTIME = path.join(__dirname, 'worker-runtime.js')
@@ -249,7 +249,7 @@ class ParallelProcessor extends EventEmitter {
     }
     // Workers never hold the process open; pending tasks do (see #updateReference).
     record.worker.unref()
-    record.worker.on('error', (error) => { record.error = error })
+    record.worker.on('error', (error) => { record.error = inThisRealm(error) })
     record.worker.on('exit', (exitCode) => this.#onWorkerExit(workerId, exitCode))
     this.#emitSafely('workerCreate', { id: workerId })
   }

@@ -82,4 +82,13 @@ function rebuild(described) {
   return error
 }
 
-module.exports = { encodeThrown, decodeThrown }
+/**
+ * A copy of an error made in this realm. Errors that Node delivers from a
+ * worker (its 'error' event) are built in Node's main realm, which is not the
+ * caller's under test runners that use realms of their own.
+ */
+function inThisRealm(value) {
+  return rebuild(describe(value, 0))
+}
+
+module.exports = { encodeThrown, decodeThrown, inThisRealm }

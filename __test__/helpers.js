@@ -1,0 +1,59 @@
+'use strict'
+
+const path = require('node:path')
+const { execFile } = require('node:child_process')
+
+const fixture = (name) => path.join(__dirname, 'fixtures', name)
+
+/** Resolves once `condition()` is true; rejects after `timeoutMs`. */
+async function waitFor(condition, timeoutMs = 5000, what = 'condition') {
+  const start = Date.now()
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+/**
+ * Wraps promises so that every settlement is counted. `settled()` resolves
+ * when all have settled (or rejects if some are still pending after
+ * `timeoutMs`), with their outcomes.
+ */
+function track(promises) {
+  const outcomes = promises.map(() => ({ count: 0, status: 'pending', value: undefined }))
+  promises.forEach((promise, i) => {
+    promise.then(
+      (value) => { outcomes[i].count++; outcomes[i].status = 'fulfilled'; outcomes[i].value = value },
+      (error) => { outcomes[i].count++; outcomes[i].status = 'rejected'; outcomes[i].value = error },
+    )
+  })
+  return {
+    outcomes,
+    async settled(timeoutMs = 10000) {
+      await waitFor(() => outcomes.every((o) => o.count > 0), timeoutMs, 'every promise to settle')
+      // Give a double settlement a chance to show up.
+      await new Promise((resolve) => setImmediate(resolve))
+      for (const o of outcomes) expect(o.count).toBe(1)
+      return outcomes
+    },
+  }
+}
+
+/** Runs a Node script; resolves with { code, signal, stdout, stderr, ms }. */
+function runNode(args, options = {}) {
+  const start = Date.now()
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { timeout: 20000, ...options }, (error, stdout, stderr) => {
+      resolve({
+        code: error ? error.code ?? null : 0,
+        signal: error ? error.signal ?? null : null,
+        killed: error ? Boolean(error.killed) : false,
+        stdout,
+        stderr,
+        ms: Date.now() - start,
+      })
+    })
+  })
+}
+
+module.exports = { fixture, waitFor, track, runNode, repoRoot: path.join(__dirname, '..') }

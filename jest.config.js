@@ -1,0 +1,7 @@
+'use strict'
+
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/__test__/**/*.test.js'],
+  testTimeout: 30000,
+}
