@@ -1,0 +1,76 @@
+'use strict'
+
+const { ParallelProcessor, DisposedError } = require('parallel-processor')
+const { fixture, waitFor, track } = require('./helpers')
+
+const threadCount = () => Number(/Threads:\s+(\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1])
+
+describe('dispose', () => {
+  test('rejects every queued and running task at once, stops the workers, and refuses later tasks', async () => {
+    const pool = new ParallelProcessor(2, { filename: fixture('tasks.js') })
+    const exits = []
+    pool.on('workerExit', (event) => exits.push(event))
+    const tasks = track([
+      ...Array.from({ length: 2 }, () => pool.execute(10000, { name: 'sleep' })),
+      ...Array.from({ length: 10 }, (_, i) => pool.execute(i)),
+    ])
+    await waitFor(() => pool.running === 2, 5000, 'two running tasks')
+    const started = Date.now()
+    await pool.dispose()
+    const outcomes = await tasks.settled(1000)
+    // It did not wait for the 10 s tasks.
+    expect(Date.now() - started).toBeLessThan(5000)
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected')
+      expect(outcome.value).toBeInstanceOf(DisposedError)
+      expect(outcome.value.code).toBe('ERR_PROCESSOR_DISPOSED')
+    }
+    expect(pool.size).toBe(0)
+    expect(pool.disposed).toBe(true)
+    expect(exits.map((e) => e.reason)).toEqual(['dispose', 'dispose'])
+    await expect(pool.execute(1)).rejects.toBeInstanceOf(DisposedError)
+    await expect(pool.dispose()).resolves.toBeUndefined()
+    expect(pool.stats()).toMatchObject({ queued: 0, running: 0, workers: [] })
+  })
+
+  test('dispose right after construction, while workers are still starting', async () => {
+    const before = threadCount()
+    const pool = new ParallelProcessor(3, { filename: fixture('tasks.js') })
+    const task = pool.execute(1).catch((e) => e)
+    await pool.dispose()
+    expect(await task).toBeInstanceOf(DisposedError)
+    expect(pool.size).toBe(0)
+    expect(threadCount()).toBeLessThanOrEqual(before)
+  })
+
+  test('close() lets queued and running tasks finish, then refuses newcomers', async () => {
+    const pool = new ParallelProcessor(2, { filename: fixture('tasks.js') })
+    const tasks = Array.from({ length: 8 }, (_, i) => pool.execute({ a: i, b: 0, ms: 50 }, { name: 'addLater' }))
+    const closing = pool.close()
+    await expect(pool.execute(1)).rejects.toBeInstanceOf(DisposedError)
+    expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    await closing
+    expect(pool.disposed).toBe(true)
+    expect(pool.size).toBe(0)
+    await expect(pool.execute(1)).rejects.toBeInstanceOf(DisposedError)
+  })
+
+  test('close({ timeoutMs }) falls back to dispose for tasks that take too long', async () => {
+    const pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    const quick = pool.execute(1)
+    const stuck = pool.execute(null, { name: 'spin' }).catch((e) => e)
+    await expect(quick).resolves.toBe(1)
+    await pool.close({ timeoutMs: 200 })
+    expect(await stuck).toBeInstanceOf(DisposedError)
+    expect(pool.size).toBe(0)
+  })
+
+  test('Symbol.asyncDispose disposes', async () => {
+    const pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    const pending = pool.execute(10000, { name: 'sleep' }).catch((e) => e)
+    const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
+    await pool[asyncDispose]()
+    expect(await pending).toBeInstanceOf(DisposedError)
+    expect(pool.disposed).toBe(true)
+  })
+})

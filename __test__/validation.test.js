@@ -1,0 +1,92 @@
+'use strict'
+
+const { pathToFileURL } = require('node:url')
+const { ParallelProcessor } = require('parallel-processor')
+const { fixture, waitFor } = require('./helpers')
+
+const tasks = fixture('tasks.js')
+
+describe('bad input to the constructor throws a typed error', () => {
+  test.each([
+    ['workers 0', () => new ParallelProcessor(0, { filename: tasks }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['workers -1', () => new ParallelProcessor(-1, { filename: tasks }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['workers 1.5', () => new ParallelProcessor(1.5, { filename: tasks }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['workers 1025', () => new ParallelProcessor({ workers: 1025, filename: tasks }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ["workers 'two'", () => new ParallelProcessor('two', { filename: tasks }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ["workers: 'two' in options", () => new ParallelProcessor({ workers: 'two', filename: tasks }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['workers NaN', () => new ParallelProcessor(NaN, { filename: tasks }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['a non-string filename', () => new ParallelProcessor({ workers: 1, filename: 42 }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['a relative filename', () => new ParallelProcessor({ workers: 1, filename: 'tasks.js' }), TypeError, 'ERR_INVALID_ARG_VALUE'],
+    ['a filename that does not exist', () => new ParallelProcessor({ workers: 1, filename: '/no/such/file.js' }), Error, 'ERR_MODULE_NOT_FOUND'],
+    ['a file: URL that does not exist', () => new ParallelProcessor({ workers: 1, filename: pathToFileURL('/no/such.mjs') }), Error, 'ERR_MODULE_NOT_FOUND'],
+    ['an unknown kind', () => new ParallelProcessor({ workers: 1, filename: tasks, kind: 'fiber' }), TypeError, 'ERR_INVALID_ARG_VALUE'],
+    ['a negative taskTimeoutMs', () => new ParallelProcessor({ workers: 1, filename: tasks, taskTimeoutMs: -1 }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['a string taskTimeoutMs', () => new ParallelProcessor({ workers: 1, filename: tasks, taskTimeoutMs: '5' }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['a negative maxQueue', () => new ParallelProcessor({ workers: 1, filename: tasks, maxQueue: -1 }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['options that are not an object', () => new ParallelProcessor(2, 'options'), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['options that are an array', () => new ParallelProcessor([]), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['options that are null', () => new ParallelProcessor(null), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['uncloneable workerData', () => new ParallelProcessor({ workers: 1, filename: tasks, workerData: () => 1 }), TypeError, 'ERR_DATA_CLONE'],
+    ['execArgv that is not an array', () => new ParallelProcessor({ workers: 1, filename: tasks, execArgv: '--x' }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+  ])('%s', (_, construct, ErrorClass, code) => {
+    let thrown
+    try {
+      construct()
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(ErrorClass)
+    expect(thrown.code).toBe(code)
+    expect(thrown.message.length).toBeGreaterThan(10)
+  })
+
+  test("kind: 'process' is refused clearly until it is supported", () => {
+    expect(() => new ParallelProcessor({ workers: 1, filename: tasks, kind: 'process' })).toThrow(
+      expect.objectContaining({ code: 'ERR_NOT_SUPPORTED' }),
+    )
+  })
+})
+
+describe('bad input to execute() rejects with a typed error and the pool keeps serving', () => {
+  let pool
+  beforeAll(() => { pool = new ParallelProcessor(2, { filename: tasks }) })
+  afterAll(() => pool.dispose())
+
+  test.each([
+    ['a function payload', () => pool.execute(() => 1), TypeError, 'ERR_DATA_CLONE'],
+    ['a symbol payload', () => pool.execute(Symbol('s')), TypeError, 'ERR_DATA_CLONE'],
+    ['a payload holding a function', () => pool.execute({ nested: { f() {} } }), TypeError, 'ERR_DATA_CLONE'],
+    ['a negative timeout', () => pool.execute(1, { timeoutMs: -5 }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['a string timeout', () => pool.execute(1, { timeoutMs: '100' }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['a non-string name', () => pool.execute(1, { name: 42 }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['options that are not an object', () => pool.execute(1, 'fast'), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['a filename that does not exist', () => pool.execute(1, { filename: '/no/such/module.js' }), Error, 'ERR_MODULE_NOT_FOUND'],
+    ['an unknown named export', () => pool.execute(1, { name: 'noSuchExport' }), TypeError, 'ERR_HANDLER_NOT_FOUND'],
+    ['an export that is not a function', () => pool.execute(1, { name: 'notAFunction' }), TypeError, 'ERR_HANDLER_NOT_FOUND'],
+  ])('%s', async (_, run, ErrorClass, code) => {
+    const startedBefore = pool.stats().workersStarted
+    let promise
+    expect(() => { promise = run() }).not.toThrow()
+    const error = await promise.catch((e) => e)
+    expect(error).toBeInstanceOf(ErrorClass)
+    expect(error.code).toBe(code)
+    await expect(pool.execute({ a: 1, b: 2 }, { name: 'add' })).resolves.toBe(3)
+    expect(pool.stats().workersStarted).toBe(startedBefore)
+    expect(pool.stats().crashed).toBe(0)
+  })
+
+  test('maxQueue: beyond it execute() rejects with QueueFullError, and the others are unaffected', async () => {
+    const small = new ParallelProcessor(1, { filename: tasks, maxQueue: 2 })
+    try {
+      await waitFor(() => small.stats().workers.every((w) => w.state === 'idle'), 5000, 'the worker to be ready')
+      const accepted = [small.execute(100, { name: 'sleep' }), small.execute(1), small.execute(2)]
+      const refused = await small.execute(3).catch((e) => e)
+      expect(refused.name).toBe('QueueFullError')
+      expect(refused.code).toBe('ERR_QUEUE_FULL')
+      expect(await Promise.all(accepted)).toEqual([100, 1, 2])
+      await expect(small.execute(4)).resolves.toBe(4)
+    } finally {
+      await small.dispose()
+    }
+  })
+})
