@@ -1,0 +1,57 @@
+'use strict'
+
+const { ParallelProcessor, WorkerCrashedError } = require('parallel-processor')
+const { fixture, track, waitFor } = require('./helpers')
+
+/** A small seeded generator, so that a failure can be replayed. */
+function random(seed) {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+test('thousands of tasks with random crashes and throws: every promise settles once, every plain task succeeds', async () => {
+  const seed = Number(process.env.CHAOS_SEED ?? 20261127)
+  const next = random(seed)
+  const pool = new ParallelProcessor(4, { filename: fixture('tasks.js') })
+  try {
+    const plan = Array.from({ length: 3000 }, (_, i) => {
+      const roll = next()
+      if (roll < 0.015) return { kind: 'exit', run: () => pool.execute({ code: 9, afterMs: Math.floor(next() * 3) }, { name: 'exit' }) }
+      if (roll < 0.06) return { kind: 'throw', run: () => pool.execute(`bad ${i}`, { name: 'throwTypeError' }) }
+      if (roll < 0.2) return { kind: 'plain', expected: i + 1, run: () => pool.execute({ a: i, b: 1, ms: Math.floor(next() * 3) }, { name: 'addLater' }) }
+      return { kind: 'plain', expected: i + 1, run: () => pool.execute({ a: i, b: 1 }, { name: 'add' }) }
+    })
+    const tracked = track(plan.map((step) => step.run()))
+    const outcomes = await tracked.settled(60000)
+
+    const count = (kind) => plan.filter((step) => step.kind === kind).length
+    plan.forEach((step, i) => {
+      const outcome = outcomes[i]
+      if (step.kind === 'plain') {
+        expect({ i, status: outcome.status, value: outcome.value }).toEqual({ i, status: 'fulfilled', value: step.expected })
+      } else if (step.kind === 'throw') {
+        expect(outcome.value).toBeInstanceOf(TypeError)
+        expect(outcome.value.message).toBe(`bad ${i}`)
+      } else {
+        expect(outcome.value).toBeInstanceOf(WorkerCrashedError)
+        expect(outcome.value.exitCode).toBe(9)
+      }
+    })
+    // The core's own accounting agrees: nothing counted twice, nothing left.
+    const stats = pool.stats()
+    expect(stats.completed).toBe(count('plain'))
+    expect(stats.crashed).toBe(count('exit'))
+    expect(stats.failed).toBe(count('exit') + count('throw'))
+    expect([stats.running, stats.queued]).toEqual([0, 0])
+    await waitFor(() => pool.size === 4, 5000, 'the pool to be back to full size')
+    expect(stats.workersStarted - stats.workersExited).toBe(4)
+  } finally {
+    await pool.dispose()
+  }
+}, 90000)
