@@ -300,6 +300,11 @@ impl Pool {
         self.settle_assigned(&mut state, task, assigned, Outcome::TimedOut { timeout_ms });
         if terminate {
             self.emit(&mut state, Event::TerminateWorker(worker));
+            // Replace it now rather than when its exit is reported: the slot is
+            // free, and queued tasks need not wait for the thread to wind down.
+            if self.wants_replacement(&state) {
+                self.spawn_worker(&mut state);
+            }
         }
     }
 

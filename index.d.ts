@@ -1,0 +1,148 @@
+import { EventEmitter } from 'node:events'
+import type { ResourceLimits } from 'node:worker_threads'
+
+export interface ProcessorOptions {
+  /** Number of workers of a fixed pool, an integer from 1 to 1024. Default: `os.availableParallelism()`. */
+  workers?: number
+  /** Absolute path or `file:` URL of the worker module (CommonJS or ESM). Without it, every `execute()` must name one. */
+  filename?: string | URL
+  /** `'thread'` (worker_threads). `'process'` is not supported yet and throws `ERR_NOT_SUPPORTED`. */
+  kind?: 'thread' | 'process'
+  /** Default deadline of a task, counted from the moment it starts running; `0` = none. Default `0`. */
+  taskTimeoutMs?: number
+  /** Most tasks waiting to start; beyond it `execute()` rejects with `QueueFullError`. Default `Infinity`. */
+  maxQueue?: number
+  /** Any cloneable value, visible in every worker as `workerData`. */
+  workerData?: unknown
+  /** Environment of each worker, as Node's `Worker` option. */
+  env?: NodeJS.ProcessEnv | symbol
+  /** Node flags of each worker, as Node's `Worker` option. */
+  execArgv?: string[]
+  /** Heap limits of each worker, as Node's `Worker` option. */
+  resourceLimits?: ResourceLimits
+}
+
+export interface ExecuteOptions {
+  /** Named export to call; the default export when absent. */
+  name?: string
+  /** Overrides the pool's `filename` for this task. */
+  filename?: string | URL
+  /** Overrides `taskTimeoutMs` for this task; `0` = none. */
+  timeoutMs?: number
+}
+
+export interface CloseOptions {
+  /** After this long, remaining tasks are disposed. Default `30000`; `Infinity` waits forever. */
+  timeoutMs?: number
+}
+
+/** The second argument of a handler. */
+export interface TaskContext {
+  taskId: string
+  workerId: number
+  signal: AbortSignal
+}
+
+export type Handler<P = any, R = unknown> = (payload: P, ctx: TaskContext) => R | Promise<R>
+
+export interface WorkerStats {
+  id: number
+  state: 'starting' | 'idle' | 'busy' | 'retiring' | 'exited'
+  threadId?: number
+  pid?: number
+  running: number
+  completed: number
+  failed: number
+}
+
+export interface ProcessorStats {
+  workers: WorkerStats[]
+  queued: number
+  running: number
+  /** Tasks whose handler returned. */
+  completed: number
+  /** Tasks that rejected for any reason but dispose (includes `timedOut` and `crashed`). */
+  failed: number
+  timedOut: number
+  crashed: number
+  workersStarted: number
+  workersExited: number
+}
+
+export interface WorkerCreateEvent {
+  id: number
+}
+
+export interface WorkerExitEvent {
+  id: number
+  exitCode: number
+  signal: string | null
+  /** Why it left. */
+  reason: 'crash' | 'timeout' | 'dispose' | 'startFailure'
+}
+
+export declare class ParallelProcessor extends EventEmitter {
+  constructor(workers: number, options?: ProcessorOptions)
+  constructor(options?: ProcessorOptions)
+
+  /** Runs a task; never throws synchronously: every failure is a rejection. */
+  execute<T = unknown>(payload?: unknown, options?: ExecuteOptions): Promise<T>
+  /** Rejects every queued and running task with `DisposedError`, stops every worker. Idempotent. */
+  dispose(): Promise<void>
+  /** Refuses new tasks, lets queued and running ones finish, then disposes (or disposes after `timeoutMs`). */
+  close(options?: CloseOptions): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+  stats(): ProcessorStats
+
+  /** Live workers (starting or ready). */
+  readonly size: number
+  /** Tasks waiting to start. */
+  readonly queueSize: number
+  /** Tasks running. */
+  readonly running: number
+  readonly disposed: boolean
+  /** The pool's worker module as an absolute path, or `null`. */
+  readonly filename: string | null
+  readonly taskTimeoutMs: number
+
+  on(event: 'workerCreate', listener: (event: WorkerCreateEvent) => void): this
+  on(event: 'workerExit', listener: (event: WorkerExitEvent) => void): this
+  on(event: 'drain', listener: () => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once(event: 'workerCreate', listener: (event: WorkerCreateEvent) => void): this
+  once(event: 'workerExit', listener: (event: WorkerExitEvent) => void): this
+  once(event: 'drain', listener: () => void): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+export declare class ProcessorError extends Error {
+  readonly code: string
+}
+export declare class TimeoutError extends ProcessorError {
+  readonly code: 'ERR_TASK_TIMEOUT'
+  readonly timeoutMs: number
+}
+export declare class WorkerCrashedError extends ProcessorError {
+  readonly code: 'ERR_WORKER_CRASHED'
+  readonly workerId: number
+  readonly exitCode: number | null
+  readonly signal: string | null
+  /** The worker's uncaught error, when there was one. */
+  readonly cause?: unknown
+}
+export declare class WorkerStartError extends ProcessorError {
+  readonly code: 'ERR_WORKER_START'
+  /** The loader's error. */
+  readonly cause: unknown
+}
+export declare class DisposedError extends ProcessorError {
+  readonly code: 'ERR_PROCESSOR_DISPOSED'
+}
+export declare class QueueFullError extends ProcessorError {
+  readonly code: 'ERR_QUEUE_FULL'
+}
+
+/** `true` inside a worker of a pool, `false` elsewhere. */
+export declare const isWorker: boolean
+/** Inside a worker: the pool's `workerData`. */
+export declare const workerData: unknown
