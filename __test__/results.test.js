@@ -1,6 +1,8 @@
 'use strict'
 
 const { pathToFileURL } = require('node:url')
+const util = require('node:util')
+const v8 = require('node:v8')
 const { ParallelProcessor } = require('parallel-processor')
 const { fixture, runNode, repoRoot } = require('./helpers')
 
@@ -47,6 +49,38 @@ describe('results', () => {
     expect(Buffer.isBuffer(result.buffer)).toBe(true)
     expect(result.buffer.toString()).toBe('héllo')
     expect(Object.is(result.nested.list[4][1], -0)).toBe(true)
+  })
+
+  test('values JSON cannot carry exactly still arrive as their structured clone', async () => {
+    pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    const shared = { n: 1 }
+    const cyclic = { name: 'cycle' }
+    cyclic.self = cyclic
+    const cases = [
+      { a: undefined, b: 1 },
+      [1, , 3], // eslint-disable-line no-sparse-arrays
+      Object.assign([1, 2], { extra: 'kept' }),
+      -0,
+      NaN,
+      [Infinity, -Infinity],
+      undefined,
+      { left: shared, right: shared },
+      cyclic,
+      'lone surrogate \ud800',
+      { plain: { deep: [{ x: [1, 'y', null, true] }] } },
+      Array.from({ length: 2000 }, (_, i) => ({ i })),
+    ]
+    for (const value of cases) {
+      const result = await pool.execute(value)
+      const reference = v8.deserialize(v8.serialize(value))
+      // Compared as printed (holes, -0, undefined members, cycles all show),
+      // since the two may come from different realms under jest.
+      expect(util.inspect(result, { depth: null })).toBe(util.inspect(reference, { depth: null }))
+    }
+    const both = await pool.execute({ left: shared, right: shared })
+    expect(both.left).toBe(both.right)
+    const cycle = await pool.execute(cyclic)
+    expect(cycle.self).toBe(cycle)
   })
 
   test('a typed array in a result owns its memory', async () => {

@@ -12,7 +12,7 @@ const { Worker } = require('node:worker_threads')
 const { PoolHandle } = require('./native')
 const errors = require('./errors')
 const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
-const { serializePayload, deserializeResult } = require('./clone')
+const { encode, decodeDetached } = require('./codec')
 const { decodeThrown, inThisRealm } = require('./thrown-value')
 const { EVENT, forEachEvent } = require('./wire')
 
@@ -60,7 +60,7 @@ class ParallelProcessor extends EventEmitter {
   execute(payload, options) {
     let handlerId
     let timeoutMs
-    let bytes
+    let encoded
     try {
       if (this.#disposing !== null || this.#closing !== null) throw new errors.DisposedError()
       const resolved = resolveExecuteOptions(options, this)
@@ -69,11 +69,13 @@ class ParallelProcessor extends EventEmitter {
       }
       handlerId = this.#handlerId(resolved.filename, resolved.name)
       timeoutMs = resolved.timeoutMs
-      bytes = serializePayload(payload)
+      encoded = encodePayload(payload)
     } catch (error) {
       return Promise.reject(error)
     }
-    const id = this.#handle.submit(handlerId, bytes, timeoutMs)
+    const id = typeof encoded === 'string'
+      ? this.#handle.submitText(handlerId, encoded, timeoutMs)
+      : this.#handle.submit(handlerId, encoded, timeoutMs)
     if (id < 0) {
       return Promise.reject(id === SUBMIT_QUEUE_FULL ? new errors.QueueFullError(this.#config.maxQueue) : new errors.DisposedError())
     }
@@ -192,11 +194,11 @@ class ParallelProcessor extends EventEmitter {
     this.#updateReference()
   }
 
-  #onEvent = (kind, a, b, c, bytes) => {
+  #onEvent = (kind, a, b, c, batch, start, end) => {
     switch (kind) {
-      case EVENT.RETURNED: return this.#settle(a, 'resolve', deserializeResult(bytes))
+      case EVENT.RETURNED: return this.#settle(a, 'resolve', decodeDetached(batch, start, end))
       case EVENT.THREW: {
-        const { kind: how, error } = decodeThrown(bytes)
+        const { kind: how, error } = decodeThrown(batch.subarray(start, end))
         return this.#settle(a, 'reject', how === 'load' ? new errors.WorkerStartError(error) : error)
       }
       case EVENT.TIMED_OUT: return this.#settle(a, 'reject', new errors.TimeoutError(b))
@@ -277,6 +279,14 @@ class ParallelProcessor extends EventEmitter {
     } catch (error) {
       process.nextTick(() => { throw error })
     }
+  }
+}
+
+function encodePayload(payload) {
+  try {
+    return encode(payload)
+  } catch (error) {
+    throw errors.notCloneable(`The task's payload cannot be cloned: ${error.message}`)
   }
 }
 

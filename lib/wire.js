@@ -21,7 +21,7 @@ const EVENT = Object.freeze({
 const RECORD_HEADER = 1 + 8 * 3 + 4
 const DELIVERY_HEADER = 8 + 4
 
-/** Calls `visit(kind, a, b, c, bytes)` for each record (`bytes` is null when empty). */
+/** Calls `visit(kind, a, b, c, buffer, start, end)` for each record; its bytes are `buffer[start..end)`. */
 function forEachEvent(buffer, visit) {
   let at = 0
   while (at < buffer.length) {
@@ -32,7 +32,7 @@ function forEachEvent(buffer, visit) {
     const length = buffer.readUInt32LE(at + 25)
     const start = at + RECORD_HEADER
     at = start + length
-    visit(kind, a, b, c, length === 0 ? null : buffer.subarray(start, at))
+    visit(kind, a, b, c, buffer, start, at)
   }
 }
 

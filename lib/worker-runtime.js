@@ -7,11 +7,11 @@
  * (while idle), so a busy worker crosses into Rust once per task and an idle
  * one sleeps in its event loop without polling.
  */
-const v8 = require('node:v8')
 const workerThreads = require('node:worker_threads')
 const { syncBuiltinESMExports } = require('node:module')
 const { WorkerHandle } = require('./native')
 const { encodeThrown } = require('./thrown-value')
+const { encode, decode } = require('./codec')
 const { loadModule, forgetModule, pickHandler } = require('./module-loader')
 const { WORKER_STATE } = require('./worker-state')
 const { DELIVERY_HEADER } = require('./wire')
@@ -41,7 +41,7 @@ function run(task) {
     }
     let value
     try {
-      value = handler(v8.deserialize(task.subarray(DELIVERY_HEADER)), new TaskContext(id))
+      value = handler(decode(task, DELIVERY_HEADER), new TaskContext(id))
     } catch (error) {
       task = handle.complete(id, false, encodeFailure(error))
       continue
@@ -59,13 +59,13 @@ function run(task) {
 }
 
 function finish(id, result) {
-  let bytes
+  let encoded
   try {
-    bytes = v8.serialize(result)
+    encoded = encode(result)
   } catch (error) {
     return handle.complete(id, false, encodeThrown(notCloneable(`The task's result cannot be cloned: ${error.message}`)))
   }
-  return handle.complete(id, true, bytes)
+  return typeof encoded === 'string' ? handle.completeText(id, encoded) : handle.complete(id, true, encoded)
 }
 
 function isThenable(value) {

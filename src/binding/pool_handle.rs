@@ -82,11 +82,22 @@ impl PoolHandle {
         self.pool.register_handler(HandlerSpec { filename, name }).0
     }
 
-    /// Returns the task id, or a negative code (see `QUEUE_FULL`, `CLOSED`).
+    /// Submits a payload in v8's serialization format. Returns the task id,
+    /// or a negative code (see `QUEUE_FULL`, `CLOSED`).
     #[napi]
     pub fn submit(&self, handler: u32, payload: BufferSlice, timeout_ms: f64) -> f64 {
+        self.submit_bytes(handler, payload.to_vec(), timeout_ms)
+    }
+
+    /// Submits a payload as JSON text (see `lib/codec.js`): no Buffer is made for it.
+    #[napi]
+    pub fn submit_text(&self, handler: u32, payload: String, timeout_ms: f64) -> f64 {
+        self.submit_bytes(handler, payload.into_bytes(), timeout_ms)
+    }
+
+    fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64) -> f64 {
         let timeout = (timeout_ms > 0.0).then(|| Duration::from_secs_f64(timeout_ms / 1000.0));
-        match self.pool.submit(HandlerId(handler), payload.to_vec(), timeout) {
+        match self.pool.submit(HandlerId(handler), payload, timeout) {
             Ok(id) => id.0 as f64,
             Err(SubmitError::QueueFull) => QUEUE_FULL,
             Err(SubmitError::Closed) => CLOSED,

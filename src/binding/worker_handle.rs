@@ -65,6 +65,12 @@ impl WorkerHandle {
         to_buffer(env, self.pool.complete(self.worker, TaskId(task_id as u64), outcome))
     }
 
+    /// `complete` for a result encoded as JSON text.
+    #[napi]
+    pub fn complete_text<'env>(&self, env: &'env Env, task_id: f64, result: String) -> Result<Option<BufferSlice<'env>>> {
+        to_buffer(env, self.pool.complete(self.worker, TaskId(task_id as u64), Outcome::Returned(result.into_bytes())))
+    }
+
     #[napi]
     pub fn handler(&self, id: u32) -> Option<HandlerSpecObject> {
         self.pool.handler(HandlerId(id)).map(|spec| HandlerSpecObject { filename: spec.filename, name: spec.name })

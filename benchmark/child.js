@@ -1,0 +1,19 @@
+'use strict'
+
+// Runs one workload against one pool in this (fresh) process and prints the
+// measurements as JSON: `node child.js <pool> <workload> <workers>`.
+const { workloads } = require('./workloads')
+
+const [poolName, workload, workers] = process.argv.slice(2)
+
+workloads[workload](poolName, Number(workers)).then(
+  (result) => {
+    process.stdout.write(JSON.stringify(result))
+    // Some pools leave handles behind after destroy(); do not let that stall the run.
+    process.exit(0)
+  },
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  },
+)

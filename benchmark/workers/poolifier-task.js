@@ -1,0 +1,6 @@
+'use strict'
+
+const { ThreadWorker } = require('poolifier')
+const { echo, fib } = require('./handlers')
+
+module.exports = new ThreadWorker({ echo, fib })
