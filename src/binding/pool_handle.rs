@@ -41,6 +41,11 @@ pub struct PoolStatsObject {
     pub workers_exited: f64,
 }
 
+/// Long enough to span the caller's usual turnaround (a wake-up of the main
+/// thread, a resolved promise, the next `execute()`: 20-40 µs here), short
+/// enough that the CPU it may burn per task stays small. See `PoolConfig::linger`.
+const WORKER_LINGER: Duration = Duration::from_micros(100);
+
 /// `submit` returns a task id (> 0) or one of these.
 const QUEUE_FULL: f64 = -1.0;
 const CLOSED: f64 = -2.0;
@@ -61,7 +66,12 @@ impl PoolHandle {
         let callback = on_events.build_threadsafe_function::<()>().callee_handled::<false>().weak::<true>().build()?;
         let doorbell = Arc::new(MainDoorbell::new(callback));
         let max_queue = if options.max_queue.is_finite() { options.max_queue as usize } else { usize::MAX };
-        let config = PoolConfig { workers: options.workers as usize, max_queue, backoff: Backoff::default() };
+        let config = PoolConfig {
+            workers: options.workers as usize,
+            max_queue,
+            backoff: Backoff::default(),
+            linger: WORKER_LINGER,
+        };
         let pool = Pool::new(config, doorbell.clone(), TimerThread::global());
         let id = registry::register(pool.clone());
         Ok(PoolHandle { id, pool, doorbell })

@@ -4,8 +4,9 @@
 //! - every unsettled task is in exactly one place: `queue` or one worker
 //!   context's `tasks`; settling removes it from there first, so it cannot
 //!   settle twice whatever order completion, deadline, crash and dispose race in;
-//! - `idle` lists every worker that is ready and holds no task (it may also
-//!   hold stale ids of workers that have left, which are skipped);
+//! - `idle` lists every worker that is ready and holds no task, most recently
+//!   idle last (it may also hold stale ids of workers that have left, which
+//!   are skipped);
 //! - the host is rung only when the outbox goes from empty to non-empty, so a
 //!   burst of completions costs one wake-up of the main thread.
 //!
@@ -14,9 +15,11 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use std::sync::atomic::Ordering;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use super::backoff::Backoff;
 use super::event::{Event, Outcome};
@@ -35,6 +38,14 @@ pub struct PoolConfig {
     /// Most tasks waiting to start.
     pub max_queue: usize,
     pub backoff: Backoff,
+    /// How long a worker that has just finished a task, and has no next one,
+    /// spins in `complete` waiting for one before it returns to its event loop
+    /// to sleep. Waking a sleeping thread costs tens of µs (more on a VM);
+    /// a spinning one sees its task at once, which matters for tasks awaited
+    /// one by one. It costs at most this much CPU per task that has no
+    /// successor, and delays the worker's own timers by at most this much;
+    /// an idle worker sleeps in its event loop with no wake-ups.
+    pub linger: Duration,
 }
 
 /// Why `submit` refused a task.
@@ -141,7 +152,7 @@ impl Pool {
         match idle_worker {
             Some(worker) => {
                 self.assign(&mut state, worker, task);
-                ring_worker(&state, worker);
+                state.workers.get_mut(&worker).expect("just assigned").wake_up();
             }
             None => {
                 state.queue.push_back(task);
@@ -221,6 +232,9 @@ impl Pool {
             let tasks = ctx.release_all();
             if !matches!(ctx.state, WorkerState::Terminating(_)) {
                 ctx.state = WorkerState::Terminating(TerminateReason::Dispose);
+                if ctx.lingering {
+                    ctx.wake_up(); // it returns to JavaScript, where termination takes effect
+                }
                 self.emit(&mut state, Event::TerminateWorker(worker));
             }
             for (id, assigned) in tasks {
@@ -262,7 +276,8 @@ impl Pool {
     }
 
     /// Records a task's result and hands the worker its next task in the same
-    /// call, so a busy worker crosses into the core once per task.
+    /// call, so a busy worker crosses into the core once per task. With no
+    /// next task, it lingers (see `PoolConfig::linger`).
     pub fn complete(&self, worker: WorkerId, task: TaskId, outcome: Outcome) -> Option<Delivery> {
         debug_assert!(matches!(outcome, Outcome::Returned(_) | Outcome::Threw(_)));
         let mut state = self.state.lock();
@@ -279,7 +294,35 @@ impl Pool {
             state.start_failures = 0;
             self.settle_assigned(&mut state, task, assigned, outcome);
         }
-        self.take_next(&mut state, worker)
+        if let Some(delivery) = self.take_next(&mut state, worker) {
+            return Some(delivery);
+        }
+        self.linger(state, worker)
+    }
+
+    /// Spins (without the lock) until a task is assigned to `worker` or
+    /// `PoolConfig::linger` has passed. See there for why.
+    fn linger(&self, mut state: MutexGuard<'_, PoolState>, worker: WorkerId) -> Option<Delivery> {
+        let until = Instant::now() + self.config.linger;
+        loop {
+            let ctx = state.workers.get_mut(&worker)?;
+            if let Some(delivery) = ctx.next_delivery() {
+                ctx.lingering = false;
+                return Some(delivery);
+            }
+            if ctx.state != WorkerState::Ready || !ctx.tasks.is_empty() || Instant::now() >= until {
+                ctx.lingering = false;
+                return None;
+            }
+            ctx.lingering = true;
+            ctx.assigned.store(false, Ordering::Relaxed);
+            let assigned = ctx.assigned.clone();
+            MutexGuard::unlocked(&mut state, || {
+                while !assigned.load(Ordering::Acquire) && Instant::now() < until {
+                    std::hint::spin_loop();
+                }
+            });
+        }
     }
 
     // ---- timers ------------------------------------------------------------
@@ -434,8 +477,10 @@ impl Pool {
         }
     }
 
+    /// The most recently idle worker: it is likely still lingering (woken by a
+    /// futex rather than its event loop) and has warm caches.
     fn pop_idle(&self, state: &mut PoolState) -> Option<WorkerId> {
-        while let Some(worker) = state.idle.pop_front() {
+        while let Some(worker) = state.idle.pop_back() {
             if state.workers.get(&worker).is_some_and(WorkerContext::is_idle) {
                 return Some(worker);
             }
@@ -490,8 +535,3 @@ impl Pool {
     }
 }
 
-fn ring_worker(state: &PoolState, worker: WorkerId) {
-    if let Some(doorbell) = state.workers.get(&worker).and_then(|w| w.doorbell.as_ref()) {
-        doorbell.ring();
-    }
-}

@@ -85,7 +85,7 @@ impl Harness {
     fn new(workers: usize, max_queue: usize) -> Harness {
         let host = Arc::new(FakeHost::default());
         let timers = Arc::new(ManualTimers::default());
-        let config = PoolConfig { workers, max_queue, backoff: Backoff::default() };
+        let config = PoolConfig { workers, max_queue, backoff: Backoff::default(), linger: Duration::ZERO };
         let pool = Pool::new(config, host.clone(), timers.clone());
         let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
         pool.start();
@@ -167,7 +167,8 @@ fn returned(byte: u8) -> Outcome {
 #[test]
 fn dispatches_to_idle_workers_and_hands_over_the_next_task_on_completion() {
     let mut h = Harness::ready(2);
-    let (w1, w2) = (h.spawned[0], h.spawned[1]);
+    // The most recently idle worker is used first.
+    let (w1, w2) = (h.spawned[1], h.spawned[0]);
     let tasks: Vec<TaskId> = (0..5).map(|i| h.submit(i)).collect();
 
     // The first two went straight to the idle workers, whose doorbells rang.
@@ -255,7 +256,7 @@ fn a_crash_rejects_only_the_crashed_workers_task_and_the_worker_is_replaced() {
 #[test]
 fn a_deadline_rejects_the_task_terminates_its_worker_and_drops_the_late_result() {
     let mut h = Harness::ready(2);
-    let (w1, w2) = (h.spawned[0], h.spawned[1]);
+    let (w1, w2) = (h.spawned[1], h.spawned[0]);
     let slow = h.submit_with_timeout(1, 200);
     let other = h.submit(2);
     let slow_delivery = h.pool.take(w1).unwrap();
@@ -472,7 +473,7 @@ fn close_with_nothing_to_do_reports_closed_at_once() {
 #[test]
 fn concurrent_completions_deadlines_and_crashes_settle_each_task_once() {
     let host = Arc::new(FakeHost::default());
-    let config = PoolConfig { workers: 4, max_queue: usize::MAX, backoff: Backoff::default() };
+    let config = PoolConfig { workers: 4, max_queue: usize::MAX, backoff: Backoff::default(), linger: Duration::from_micros(300) };
     let pool = Pool::new(config, host, TimerThread::global());
     let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
     pool.start();
@@ -556,4 +557,44 @@ fn run_fake_worker(pool: Arc<Pool>, worker: WorkerId) {
         }
         next = pool.complete(worker, task.id, Outcome::Returned(task.payload));
     }
+}
+
+#[test]
+fn a_lingering_worker_gets_the_next_task_from_complete_without_its_doorbell() {
+    let host = Arc::new(FakeHost::default());
+    let config = PoolConfig { workers: 1, max_queue: usize::MAX, backoff: Backoff::default(), linger: Duration::from_secs(5) };
+    let pool = Pool::new(config, host, Arc::new(ManualTimers::default()));
+    let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
+    pool.start();
+    let worker = WorkerId(1);
+    let doorbell = Arc::new(FakeDoorbell::default());
+    assert_eq!(pool.worker_ready(worker, doorbell.clone()), None);
+    let first = pool.submit(handler, vec![1], None).unwrap();
+    assert_eq!(pool.take(worker).unwrap().id, first);
+
+    let submitter = {
+        let pool = pool.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            pool.submit(handler, vec![2], None).unwrap()
+        })
+    };
+    let started = std::time::Instant::now();
+    let next = pool.complete(worker, first, returned(1)).expect("woken with the next task");
+    assert_eq!(next.id, submitter.join().unwrap());
+    assert!(started.elapsed() < Duration::from_secs(4), "woken, not timed out");
+    assert_eq!(doorbell.rings.load(Ordering::SeqCst), 1, "only the first task rang the doorbell");
+
+    // Dispose releases a lingering worker at once.
+    let disposer = {
+        let pool = pool.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            pool.dispose();
+        })
+    };
+    let started = std::time::Instant::now();
+    assert_eq!(pool.complete(worker, next.id, returned(2)), None);
+    assert!(started.elapsed() < Duration::from_secs(4));
+    disposer.join().unwrap();
 }

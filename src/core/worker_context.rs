@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use super::host::Doorbell;
@@ -65,6 +66,11 @@ pub struct WorkerContext {
     pub id: WorkerId,
     pub state: WorkerState,
     pub doorbell: Option<Arc<dyn Doorbell>>,
+    /// Whether the worker's thread is spinning in `Pool::complete`, lingering
+    /// for its next task; it is then woken through `assigned`, not the doorbell.
+    pub lingering: bool,
+    /// Set when a task is assigned to the lingering worker; read without the lock.
+    pub assigned: Arc<AtomicBool>,
     /// The tasks this worker owns, by id. A task leaves this map when it settles.
     pub tasks: HashMap<TaskId, Assigned>,
     /// Assigned tasks the worker has not picked up yet, oldest first.
@@ -79,10 +85,22 @@ impl WorkerContext {
             id,
             state: WorkerState::Starting,
             doorbell: None,
+            lingering: false,
+            assigned: Arc::new(AtomicBool::new(false)),
             tasks: HashMap::new(),
             undelivered: VecDeque::new(),
             completed: 0,
             failed: 0,
+        }
+    }
+
+    /// Wakes the worker for a newly assigned task, whichever way it is waiting.
+    pub fn wake_up(&mut self) {
+        if self.lingering {
+            self.lingering = false;
+            self.assigned.store(true, Ordering::Release);
+        } else if let Some(doorbell) = &self.doorbell {
+            doorbell.ring();
         }
     }
 
