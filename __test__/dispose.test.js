@@ -65,6 +65,32 @@ describe('dispose', () => {
     expect(pool.size).toBe(0)
   })
 
+  test('close() settles when dispose() ends it early', async () => {
+    const pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    const running = pool.execute(10000, { name: 'sleep' }).catch((e) => e)
+    const closing = pool.close({ timeoutMs: 20000 })
+    const started = Date.now()
+    await pool.dispose()
+    await closing
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(await running).toBeInstanceOf(DisposedError)
+  })
+
+  test('dispose() from an event listener waits for every worker', async () => {
+    const pool = new ParallelProcessor(3, { filename: fixture('tasks.js') })
+    const created = []
+    let disposing
+    pool.on('workerCreate', ({ id }) => {
+      created.push(id)
+      disposing ??= pool.dispose()
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(created).toHaveLength(3) // the initial workers are observable
+    await disposing
+    expect(pool.stats().workers).toEqual([])
+    expect(pool.size).toBe(0)
+  })
+
   test('Symbol.asyncDispose disposes', async () => {
     const pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
     const pending = pool.execute(10000, { name: 'sleep' }).catch((e) => e)

@@ -41,6 +41,16 @@ describe('a handler that throws', () => {
     })
   })
 
+  test('hostile values: a throwing `then` getter or a throwing property getter reject, and do not crash the worker', async () => {
+    const thenGetter = await pool.execute(null, { name: 'hostileThenable' }).catch((e) => e)
+    expect(thenGetter).toBeInstanceOf(Error)
+    expect(thenGetter.message).toBe('then getter')
+    const getterError = await pool.execute(null, { name: 'throwWithThrowingGetter' }).catch((e) => e)
+    expect(getterError).toBeInstanceOf(Error)
+    expect(pool.stats().crashed).toBe(0)
+    await expect(pool.execute(3)).resolves.toBe(3)
+  })
+
   test('the worker keeps serving and nothing else is touched', async () => {
     const others = Array.from({ length: 20 }, (_, i) => pool.execute({ a: i, b: 1, ms: 5 }, { name: 'addLater' }))
     const failures = Array.from({ length: 10 }, () => pool.execute('x', { name: 'throwTypeError' }).catch((e) => e))

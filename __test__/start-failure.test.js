@@ -1,7 +1,7 @@
 'use strict'
 
 const { ParallelProcessor, WorkerStartError } = require('parallel-processor')
-const { fixture } = require('./helpers')
+const { fixture, waitFor } = require('./helpers')
 
 describe('a worker module that cannot load', () => {
   test.each([
@@ -20,17 +20,46 @@ describe('a worker module that cannot load', () => {
         expect(error.code).toBe('ERR_WORKER_START')
         checkCause(error.cause)
       }
-      // Without back-off a failing start is retried in a tight loop (dozens
-      // per second); with it, a handful of attempts in 1.5 s.
+      // No restart loop: with no task waiting, a broken pool starts nothing.
       starts = 0
       await new Promise((resolve) => setTimeout(resolve, 1500))
-      expect(starts).toBeLessThanOrEqual(8)
-      // A new task does not wait out the back-off.
-      const late = Date.now()
-      await expect(pool.execute(1)).rejects.toBeInstanceOf(WorkerStartError)
-      expect(Date.now() - late).toBeLessThan(3000)
+      expect(starts).toBe(0)
+      // A new task fails fast, or (after the back-off) after one start attempt.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const late = Date.now()
+        const error = await pool.execute(1).catch((e) => e)
+        expect(error).toBeInstanceOf(WorkerStartError)
+        checkCause(error.cause)
+        expect(Date.now() - late).toBeLessThan(3000)
+      }
+      expect(starts).toBeLessThanOrEqual(3)
     } finally {
       await pool.dispose()
+    }
+  })
+
+  test('a module fixed on disk is picked up by the next task after the back-off', async () => {
+    const fs = require('node:fs')
+    const os = require('node:os')
+    const path = require('node:path')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-fix-'))
+    const file = path.join(dir, 'task.js')
+    fs.writeFileSync(file, "throw new Error('not yet')\n")
+    const pool = new ParallelProcessor(2, { filename: file })
+    try {
+      await expect(pool.execute(1)).rejects.toBeInstanceOf(WorkerStartError)
+      fs.writeFileSync(file, 'module.exports = (x) => x * 3\n')
+      let result
+      const deadline = Date.now() + 10000
+      while (result === undefined && Date.now() < deadline) {
+        result = await pool.execute(2).catch(() => undefined)
+        if (result === undefined) await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(result).toBe(6)
+      await waitFor(() => pool.size === 2, 5000, 'the pool back to full size')
+    } finally {
+      await pool.dispose()
+      fs.rmSync(dir, { recursive: true, force: true })
     }
   })
 

@@ -44,6 +44,12 @@ describe('timeouts', () => {
     await expect(pool.execute(300, { name: 'sleep', timeoutMs: 0 })).resolves.toBe(300)
   })
 
+  test('an infinite timeout means none; a fractional one is reported as given', async () => {
+    pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    await expect(pool.execute(50, { name: 'sleep', timeoutMs: Infinity })).resolves.toBe(50)
+    await expect(pool.execute(null, { name: 'spin', timeoutMs: 20.5 })).rejects.toMatchObject({ timeoutMs: 20.5 })
+  })
+
   test('taskTimeoutMs counts running time, not time in the queue', async () => {
     pool = new ParallelProcessor(1, { filename: fixture('tasks.js'), taskTimeoutMs: 400 })
     // Each runs 250 ms; the last waits 750 ms in the queue first.

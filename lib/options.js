@@ -14,6 +14,8 @@ const { fileURLToPath } = require('node:url')
 const { invalidType, invalidValue, outOfRange, notCloneable, argumentError } = require('./errors')
 
 const MAX_WORKERS = 1024
+/** The longest finite deadline (about 24.8 days, as for setTimeout); Infinity means none. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
 const KINDS = ['thread', 'process']
 
 function isPlainObject(value) {
@@ -34,11 +36,14 @@ function integerInRange(value, name, min, max) {
   return value
 }
 
-/** A duration in ms: a finite number >= 0, or Infinity. 0 means none. */
+/** A deadline in ms: 0 to MAX_TIMEOUT_MS, or Infinity. 0 and Infinity mean none. */
 function duration(value, name) {
   if (typeof value !== 'number') throw invalidType(`The "${name}" option must be a number; received ${describeType(value)}`)
-  if (Number.isNaN(value) || value < 0) throw outOfRange(`The "${name}" option must be >= 0; received ${value}`)
-  return value === Infinity ? 0 : value
+  if (value === Infinity) return 0
+  if (!(value >= 0 && value <= MAX_TIMEOUT_MS)) {
+    throw outOfRange(`The "${name}" option must be from 0 to ${MAX_TIMEOUT_MS} ms, or Infinity; received ${value}`)
+  }
+  return value
 }
 
 /** An absolute path or a file: URL, to a file that exists. Returns the path. */
@@ -139,10 +144,13 @@ function resolveExecuteOptions(options, pool) {
   }
 }
 
+/** `close()`'s options; `timeoutMs: Infinity` waits as long as it takes. */
 function resolveCloseOptions(options) {
   if (options === undefined) return { timeoutMs: 30000 }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
-  return { timeoutMs: options.timeoutMs === undefined ? 30000 : duration(options.timeoutMs, 'timeoutMs') }
+  const { timeoutMs } = options
+  if (timeoutMs === undefined || timeoutMs === Infinity) return { timeoutMs: timeoutMs ?? 30000 }
+  return { timeoutMs: duration(timeoutMs, 'timeoutMs') }
 }
 
 module.exports = { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath }

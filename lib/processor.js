@@ -17,7 +17,9 @@ const { decodeThrown, inThisRealm } = require('./thrown-value')
 const { EVENT, forEachEvent } = require('./wire')
 
 const RUNTIME = path.join(__dirname, 'worker-runtime.js')
+// What `submit` returns instead of a task id (see src/binding/pool_handle.rs).
 const SUBMIT_QUEUE_FULL = -1
+const SUBMIT_START_FAILING = -3
 
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 
@@ -32,8 +34,12 @@ class ParallelProcessor extends EventEmitter {
   #checkedFiles = new Map()
   /** The uncaught error of each worker that exited during the current drain. */
   #exitCauses = new Map()
+  /** The loader's error of the last worker that failed to start. */
+  #lastStartError = null
   #referenced = false
   #draining = false
+  /** Events for listeners, held while the pool's state is being updated. */
+  #heldEvents = null
   #disposing = null
   #closing = null
   #markClosed = null
@@ -45,8 +51,14 @@ class ParallelProcessor extends EventEmitter {
       { workers: this.#config.workers, maxQueue: this.#config.maxQueue },
       () => this.#drain(),
     )
+    // The first 'workerCreate' events wait for a tick, so that listeners
+    // attached right after construction see them.
+    this.#heldEvents = []
     this.#handle.start()
     this.#drain()
+    const held = this.#heldEvents
+    this.#heldEvents = null
+    process.nextTick(() => this.#emitAll(held))
   }
 
   /** The pool's default module (absolute path), or null. */
@@ -76,17 +88,23 @@ class ParallelProcessor extends EventEmitter {
     const id = typeof encoded === 'string'
       ? this.#handle.submitText(handlerId, encoded, timeoutMs)
       : this.#handle.submit(handlerId, encoded, timeoutMs)
-    if (id < 0) {
-      return Promise.reject(id === SUBMIT_QUEUE_FULL ? new errors.QueueFullError(this.#config.maxQueue) : new errors.DisposedError())
-    }
+    if (id < 0) return Promise.reject(this.#refusal(id))
     const promise = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }))
     this.#updateReference()
     return promise
   }
 
+  #refusal(code) {
+    if (code === SUBMIT_QUEUE_FULL) return new errors.QueueFullError(this.#config.maxQueue)
+    if (code === SUBMIT_START_FAILING) return new errors.WorkerStartError(this.#lastStartError)
+    return new errors.DisposedError()
+  }
+
   /** Rejects every pending task with DisposedError and stops every worker. */
   dispose() {
     if (this.#disposing !== null) return this.#disposing
+    // A close() in progress ends with this disposal.
+    this.#markClosed?.()
     this.#handle.dispose()
     this.#disposing = Promise.resolve() // marks the pool disposed while the events below run
     this.#drain()
@@ -182,6 +200,8 @@ class ParallelProcessor extends EventEmitter {
     // to the loop below.
     if (this.#draining) return
     this.#draining = true
+    const outermostHold = this.#heldEvents === null
+    if (outermostHold) this.#heldEvents = []
     try {
       let batch
       while ((batch = this.#handle.drain()) !== null) {
@@ -192,6 +212,13 @@ class ParallelProcessor extends EventEmitter {
       this.#exitCauses.clear()
     }
     this.#updateReference()
+    // Listeners run once the state is consistent: one that calls dispose(),
+    // say, sees every worker the core asked for.
+    if (outermostHold) {
+      const held = this.#heldEvents
+      this.#heldEvents = null
+      this.#emitAll(held)
+    }
   }
 
   #onEvent = (kind, a, b, c, batch, start, end) => {
@@ -204,8 +231,7 @@ class ParallelProcessor extends EventEmitter {
       case EVENT.TIMED_OUT: return this.#settle(a, 'reject', new errors.TimeoutError(b))
       case EVENT.CRASHED:
         return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, exitCode: c, cause: this.#exitCauses.get(b) }))
-      case EVENT.START_FAILED:
-        return this.#settle(a, 'reject', new errors.WorkerStartError(this.#exitCauses.get(b) ?? new Error('the worker exited before it was ready')))
+      case EVENT.START_FAILED: return this.#settle(a, 'reject', new errors.WorkerStartError(this.#lastStartError))
       case EVENT.DISPOSED: return this.#settle(a, 'reject', new errors.DisposedError())
       case EVENT.SPAWN_WORKER: return this.#spawn(a)
       case EVENT.TERMINATE_WORKER: return this.#terminate(a)
@@ -267,17 +293,27 @@ class ParallelProcessor extends EventEmitter {
     this.#workers.delete(workerId)
     if (record.error !== undefined) this.#exitCauses.set(workerId, record.error)
     const reason = this.#handle.workerExited(workerId, exitCode)
+    if (reason === 'startFailure') {
+      this.#lastStartError = record.error ?? new Error(`The worker exited with code ${exitCode} before it was ready`)
+    }
     this.#drain()
     record.markExited()
     this.#emitSafely('workerExit', { id: workerId, exitCode, signal: null, reason })
   }
 
-  /** A listener that throws must not interrupt the pool's bookkeeping. */
   #emitSafely(event, ...args) {
-    try {
-      this.emit(event, ...args)
-    } catch (error) {
-      process.nextTick(() => { throw error })
+    if (this.#heldEvents !== null) this.#heldEvents.push([event, args])
+    else this.#emitAll([[event, args]])
+  }
+
+  /** A listener that throws must not interrupt the pool's bookkeeping. */
+  #emitAll(events) {
+    for (const [event, args] of events) {
+      try {
+        this.emit(event, ...args)
+      } catch (error) {
+        process.nextTick(() => { throw error })
+      }
     }
   }
 }

@@ -11,16 +11,33 @@ const BUILT_IN_ERRORS = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
 }
 
-/** In the worker: the thrown value as bytes. `kind` is 'threw' or 'load' (the module failed to load). */
+/**
+ * In the worker: the thrown value as bytes. `kind` is 'threw' or 'load' (the
+ * module failed to load). Never throws, whatever the value does (throwing
+ * getters, uncloneable properties): the task must still settle.
+ */
 function encodeThrown(value, kind = 'threw') {
-  const record = { kind, error: describe(value, 0) }
+  let record
   try {
+    record = { kind, error: describe(value, 0) }
     return v8.serialize(record)
   } catch {
-    // Some own property is not cloneable: keep what is.
+    // Some own property is not cloneable, or reading one threw: keep what can be kept.
+  }
+  try {
     record.error.props = cloneableSubset(record.error.props)
     if (record.error.cause !== undefined) record.error.cause = describe(String(record.error.cause), 0)
     return v8.serialize(record)
+  } catch {
+    return v8.serialize({ kind, error: describe(new Error(`The task threw a value that cannot be described (${safeString(value)})`), 0) })
+  }
+}
+
+function safeString(value) {
+  try {
+    return String(value)
+  } catch {
+    return typeof value
   }
 }
 

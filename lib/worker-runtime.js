@@ -40,13 +40,15 @@ function run(task) {
       return
     }
     let value
+    let thenable
     try {
       value = handler(decode(task, DELIVERY_HEADER), new TaskContext(id))
+      thenable = isThenable(value) // reads `then`, which may be a throwing getter
     } catch (error) {
       task = handle.complete(id, false, encodeFailure(error))
       continue
     }
-    if (isThenable(value)) {
+    if (thenable) {
       Promise.resolve(value).then(
         (result) => run(finish(id, result)),
         (error) => run(handle.complete(id, false, encodeFailure(error))),

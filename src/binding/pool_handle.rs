@@ -49,6 +49,8 @@ const WORKER_LINGER: Duration = Duration::from_micros(100);
 /// `submit` returns a task id (> 0) or one of these.
 const QUEUE_FULL: f64 = -1.0;
 const CLOSED: f64 = -2.0;
+/// No worker can start (see `SubmitError::StartFailing`).
+const START_FAILING: f64 = -3.0;
 
 #[napi]
 pub struct PoolHandle {
@@ -106,11 +108,13 @@ impl PoolHandle {
     }
 
     fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64) -> f64 {
-        let timeout = (timeout_ms > 0.0).then(|| Duration::from_secs_f64(timeout_ms / 1000.0));
+        // Validated in JavaScript; a deadline beyond what a Duration holds is no deadline.
+        let timeout = Duration::try_from_secs_f64(timeout_ms / 1000.0).ok().filter(|t| !t.is_zero());
         match self.pool.submit(HandlerId(handler), payload, timeout) {
             Ok(id) => id.0 as f64,
             Err(SubmitError::QueueFull) => QUEUE_FULL,
             Err(SubmitError::Closed) => CLOSED,
+            Err(SubmitError::StartFailing) => START_FAILING,
         }
     }
 

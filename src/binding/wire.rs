@@ -38,7 +38,7 @@ fn record(event: &Event) -> Record<'_> {
             match outcome {
                 Outcome::Returned(bytes) => Record { bytes, ..plain(RETURNED, id) },
                 Outcome::Threw(bytes) => Record { bytes, ..plain(THREW, id) },
-                Outcome::TimedOut { timeout_ms } => Record { b: *timeout_ms as f64, ..plain(TIMED_OUT, id) },
+                Outcome::TimedOut { timeout } => Record { b: timeout.as_secs_f64() * 1000.0, ..plain(TIMED_OUT, id) },
                 Outcome::Crashed { worker, exit_code } => {
                     Record { b: worker.0 as f64, c: *exit_code as f64, ..plain(CRASHED, id) }
                 }

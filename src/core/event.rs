@@ -1,5 +1,7 @@
 //! What the core asks of its host, delivered in order through one outbox.
 
+use std::time::Duration;
+
 use super::ids::{TaskId, WorkerId};
 
 /// How a task ended. Exactly one `Outcome` is produced per task.
@@ -10,7 +12,7 @@ pub enum Outcome {
     /// The handler threw; the serialized error.
     Threw(Vec<u8>),
     /// The running-time deadline passed; its worker is being terminated.
-    TimedOut { timeout_ms: u64 },
+    TimedOut { timeout: Duration },
     /// The worker running it died.
     Crashed { worker: WorkerId, exit_code: i32 },
     /// No worker could be started to run it; `worker` is the one whose start failed

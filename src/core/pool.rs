@@ -54,6 +54,10 @@ pub enum SubmitError {
     QueueFull,
     /// `close()` or `dispose()` was called.
     Closed,
+    /// No worker is alive and the last start failed less than the back-off
+    /// ago: failing fast beats waiting for a module that does not load. The
+    /// host knows the loader's error.
+    StartFailing,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +82,9 @@ struct PoolState {
     running: usize,
     /// Consecutive starts that failed since a worker last finished a task.
     start_failures: u32,
+    /// Set when a start failed and no worker was ready: the breaker is open.
+    /// Until then, tasks fail fast; after it, the next task tries one start.
+    retry_starts_at: Option<Instant>,
     /// Backed-off respawns waiting for their timer, by token.
     respawns: BTreeMap<u64, TimerId>,
     next_respawn: u64,
@@ -111,6 +118,7 @@ impl Pool {
                 next_worker: 1,
                 running: 0,
                 start_failures: 0,
+                retry_starts_at: None,
                 respawns: BTreeMap::new(),
                 next_respawn: 0,
                 counters: Counters::default(),
@@ -143,6 +151,10 @@ impl Pool {
             return Err(SubmitError::Closed);
         }
         let idle_worker = self.pop_idle(&mut state);
+        let stalled = idle_worker.is_none() && !self.any_alive(&state);
+        if stalled && state.retry_starts_at.is_some_and(|at| Instant::now() < at) {
+            return Err(SubmitError::StartFailing);
+        }
         if idle_worker.is_none() && state.queue.len() >= self.config.max_queue {
             return Err(SubmitError::QueueFull);
         }
@@ -156,7 +168,11 @@ impl Pool {
             }
             None => {
                 state.queue.push_back(task);
-                self.half_open_if_stalled(&mut state);
+                if stalled {
+                    // Half-open: one start attempt, which this task waits for.
+                    self.cancel_respawns(&mut state);
+                    self.spawn_worker(&mut state);
+                }
             }
         }
         Ok(id)
@@ -192,17 +208,22 @@ impl Pool {
         match reason {
             ExitReason::StartFailure => {
                 state.start_failures += 1;
-                if !state.workers.values().any(|w| w.state == WorkerState::Ready) {
+                let delay = self.config.backoff.delay(state.start_failures);
+                if state.workers.values().any(|w| w.state == WorkerState::Ready) {
+                    // The module loads elsewhere: a passing failure. Retry later.
+                    if self.wants_replacement(&state) {
+                        self.schedule_respawn(&mut state, delay);
+                    }
+                } else {
                     // Nobody can run the queue: fail it rather than let it wait
-                    // for a module that may never load.
+                    // for a module that may never load, and open the breaker.
+                    // No retry is scheduled, so a broken idle pool makes no
+                    // wake-ups; the next task after the back-off tries once.
                     while let Some(task) = state.queue.pop_front() {
                         state.counters.failed += 1;
                         self.settle(&mut state, task.id, Outcome::StartFailed { worker });
                     }
-                }
-                if self.wants_replacement(&state) {
-                    let delay = self.config.backoff.delay(state.start_failures);
-                    self.schedule_respawn(&mut state, delay);
+                    state.retry_starts_at = Some(Instant::now() + delay);
                 }
             }
             ExitReason::Crash | ExitReason::Timeout => {
@@ -242,9 +263,7 @@ impl Pool {
             }
         }
         state.idle.clear();
-        for (_, timer) in std::mem::take(&mut state.respawns) {
-            self.timers.cancel(timer);
-        }
+        self.cancel_respawns(&mut state);
     }
 
     /// Refuses new tasks; emits `Closed` once every accepted task has settled.
@@ -267,6 +286,13 @@ impl Pool {
         }
         ctx.state = WorkerState::Ready;
         ctx.doorbell = Some(doorbell);
+        if state.retry_starts_at.take().is_some() {
+            // The module loads again: close the breaker and restore the pool's size.
+            self.cancel_respawns(&mut state);
+            while self.wants_replacement(&state) {
+                self.spawn_worker(&mut state);
+            }
+        }
         self.take_next(&mut state, worker)
     }
 
@@ -339,8 +365,8 @@ impl Pool {
         }
         state.counters.timed_out += 1;
         state.counters.failed += 1;
-        let timeout_ms = assigned.timeout_ms;
-        self.settle_assigned(&mut state, task, assigned, Outcome::TimedOut { timeout_ms });
+        let timeout = assigned.timeout;
+        self.settle_assigned(&mut state, task, assigned, Outcome::TimedOut { timeout });
         if terminate {
             self.emit(&mut state, Event::TerminateWorker(worker));
             // Replace it now rather than when its exit is reported: the slot is
@@ -460,20 +486,16 @@ impl Pool {
         state.respawns.insert(token, timer);
     }
 
-    /// A task is waiting but no worker is ready or starting, because every
-    /// start failed and respawns are backed off: try one start now rather than
-    /// let the task wait out the back-off (it fails fast if the module is
-    /// still broken, and recovers at once if it was fixed).
-    fn half_open_if_stalled(&self, state: &mut PoolState) {
-        let any_alive = state.workers.values().any(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready));
-        if any_alive {
-            return;
-        }
-        let Some((&token, &timer)) = state.respawns.iter().next() else { return };
-        // If the timer is firing right now, it will spawn the worker itself.
-        if self.timers.cancel(timer) {
-            state.respawns.remove(&token);
-            self.spawn_worker(state);
+    /// Whether any worker is starting or ready.
+    fn any_alive(&self, state: &PoolState) -> bool {
+        state.workers.values().any(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready))
+    }
+
+    /// Drops the backed-off respawns (one that is firing right now finds its
+    /// token gone and does nothing).
+    fn cancel_respawns(&self, state: &mut PoolState) {
+        for (_, timer) in std::mem::take(&mut state.respawns) {
+            self.timers.cancel(timer);
         }
     }
 

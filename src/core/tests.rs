@@ -265,7 +265,7 @@ fn a_deadline_rejects_the_task_terminates_its_worker_and_drops_the_late_result()
 
     assert_eq!(h.timers.fire_all(), 1);
     h.pump();
-    assert_eq!(h.outcome_of(slow), &Outcome::TimedOut { timeout_ms: 200 });
+    assert_eq!(h.outcome_of(slow), &Outcome::TimedOut { timeout: Duration::from_millis(200) });
     assert_eq!(h.terminated, vec![w1]);
     assert_eq!(h.spawned.len(), 3, "replaced at once");
     assert_eq!(h.pool.size(), 2, "the replacement counts, the terminating worker does not");
@@ -377,7 +377,7 @@ fn completion_deadline_crash_and_dispose_race_in_any_order_and_settle_once() {
         h.pump();
         let expected = match order[0] {
             Step::Complete => returned(7),
-            Step::Deadline => Outcome::TimedOut { timeout_ms: 10 },
+            Step::Deadline => Outcome::TimedOut { timeout: Duration::from_millis(10) },
             Step::Crash => Outcome::Crashed { worker: w, exit_code: 1 },
             Step::Dispose => Outcome::Disposed,
         };
@@ -401,7 +401,7 @@ fn permutations<T: Copy>(items: &[T], prefix: &mut Vec<T>, out: &mut Vec<Vec<T>>
 }
 
 #[test]
-fn a_module_that_cannot_load_fails_the_queue_and_backs_off() {
+fn a_module_that_cannot_load_fails_the_queue_fails_fast_then_half_opens() {
     let mut h = Harness::new(2, usize::MAX);
     let (w1, w2) = (h.spawned[0], h.spawned[1]);
     let tasks: Vec<TaskId> = (0..3).map(|i| h.submit(i)).collect();
@@ -409,25 +409,47 @@ fn a_module_that_cannot_load_fails_the_queue_and_backs_off() {
     h.pump();
     h.assert_each_settled_once(&tasks);
     assert!(h.settled.iter().all(|(_, o)| *o == Outcome::StartFailed { worker: w1 }));
-    assert_eq!(h.spawned.len(), 2, "no immediate respawn");
-    assert_eq!(h.timers.pending_delays().len(), 1, "a backed-off respawn");
-
     assert_eq!(h.pool.worker_exited(w2, 1), Some(ExitReason::StartFailure));
-    let delays = h.timers.pending_delays();
-    assert!(delays[1] > delays[0], "the second failure waits longer: {delays:?}");
+    h.pump();
+    assert_eq!(h.spawned.len(), 2, "no respawn: an idle broken pool makes no wake-ups");
+    assert!(h.timers.pending_delays().is_empty());
 
-    // A new task does not wait out the back-off: one worker starts now.
+    // The breaker is open: new tasks fail at once instead of waiting.
+    assert_eq!(h.pool.submit(h.handler, vec![9], None), Err(SubmitError::StartFailing));
+
+    // After the back-off, a task half-opens it: one start, which it waits for.
+    std::thread::sleep(Backoff::default().delay(2) + Duration::from_millis(60));
     let late = h.submit(9);
     h.pump();
     assert_eq!(h.spawned.len(), 3);
-    assert_eq!(h.timers.pending_delays().len(), 1);
-    // The module was fixed: the task runs, and the remaining respawn restores the size.
+    let others = h.submit(10);
+    h.pump();
+    assert_eq!(h.spawned.len(), 3, "one attempt at a time");
+
+    // The module was fixed: the task runs, and the pool returns to its size.
     let delivery = h.ready_worker(h.spawned[2]).unwrap();
     assert_eq!(delivery.id, late);
-    h.timers.fire_all();
     h.pump();
     assert_eq!(h.spawned.len(), 4);
     assert_eq!(h.pool.size(), 2);
+    assert_eq!(h.pool.complete(h.spawned[2], late, returned(9)).unwrap().id, others);
+}
+
+#[test]
+fn a_start_that_fails_while_other_workers_run_is_retried_after_a_back_off() {
+    let mut h = Harness::new(2, usize::MAX);
+    let (w1, w2) = (h.spawned[0], h.spawned[1]);
+    h.ready_worker(w1);
+    let task = h.submit(1);
+    assert_eq!(h.pool.worker_exited(w2, 1), Some(ExitReason::StartFailure));
+    h.pump();
+    assert_eq!(h.settled.len(), 0, "the ready worker still serves");
+    assert_eq!(h.timers.pending_delays().len(), 1, "a backed-off respawn");
+    assert_eq!(h.spawned.len(), 2);
+    h.timers.fire_all();
+    h.pump();
+    assert_eq!(h.spawned.len(), 3);
+    assert_eq!(h.pool.take(w1).unwrap().id, task);
 }
 
 #[test]

@@ -28,6 +28,10 @@ impl TimerId {
     }
 }
 
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
+}
+
 /// Schedules actions to run later on some other thread.
 pub trait Timers: Send + Sync {
     fn schedule(&self, after: Duration, action: TimerAction) -> TimerId;
@@ -88,7 +92,9 @@ impl TimerThread {
 impl Timers for TimerThread {
     fn schedule(&self, after: Duration, action: TimerAction) -> TimerId {
         let mut schedule = self.schedule.lock();
-        let id = TimerId { at: Instant::now() + after, seq: schedule.next_seq };
+        // A deadline past what an Instant can hold would never fire anyway.
+        let at = Instant::now().checked_add(after).unwrap_or_else(far_future);
+        let id = TimerId { at, seq: schedule.next_seq };
         schedule.next_seq += 1;
         let is_earliest = schedule.actions.first_key_value().is_none_or(|(first, _)| id < *first);
         schedule.actions.insert(id, action);

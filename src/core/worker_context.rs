@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::host::Doorbell;
 use super::ids::{HandlerId, TaskId, WorkerId};
@@ -58,7 +58,7 @@ pub struct Assigned {
     /// `Some` until the worker has picked the task up.
     pub payload: Option<Vec<u8>>,
     pub deadline: Option<TimerId>,
-    pub timeout_ms: u64,
+    pub timeout: Duration,
     pub started: Instant,
 }
 
@@ -110,11 +110,11 @@ impl WorkerContext {
 
     /// Takes ownership of `task`; the caller rings the doorbell.
     pub fn assign(&mut self, task: Task, deadline: Option<TimerId>) {
-        let timeout_ms = task.timeout.map_or(0, |t| t.as_millis() as u64);
+        let timeout = task.timeout.unwrap_or_default();
         self.undelivered.push_back(task.id);
         self.tasks.insert(
             task.id,
-            Assigned { handler: task.handler, payload: Some(task.payload), deadline, timeout_ms, started: Instant::now() },
+            Assigned { handler: task.handler, payload: Some(task.payload), deadline, timeout, started: Instant::now() },
         );
     }
 
