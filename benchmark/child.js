@@ -2,13 +2,15 @@
 
 // Runs one workload against one pool in this (fresh) process and prints the
 // measurements as JSON: `node child.js <pool> <workload> <workers>`.
+const fs = require('node:fs')
 const { workloads } = require('./workloads')
 
 const [poolName, workload, workers] = process.argv.slice(2)
 
 workloads[workload](poolName, Number(workers)).then(
   (result) => {
-    process.stdout.write(JSON.stringify(result))
+    // Synchronous: stdout to a pipe is asynchronous, and exit() would cut it.
+    fs.writeSync(1, JSON.stringify(result))
     // Some pools leave handles behind after destroy(); do not let that stall the run.
     process.exit(0)
   },

@@ -18,6 +18,7 @@ const MEMORY_TASKS = 100_000
 const now = () => Number(process.hrtime.bigint()) / 1e6
 
 async function warmUp(pool, workers) {
+  if (pool.warmUp) return pool.warmUp()
   await Promise.all(Array.from({ length: 1000 }, (_, i) => pool.run({ i, s: 'hello' }, 'echo')))
   await Promise.all(Array.from({ length: workers }, () => pool.run(20, 'fib')))
 }
@@ -104,7 +105,7 @@ function rawWorkers(workers) {
     thread.postMessage(message)
   })
   return {
-    run: (payload, name) => (name === 'fib' ? ask(threads[0], { n: payload, count: 1 }).then((r) => r[0]) : Promise.resolve(payload)),
+    warmUp: () => Promise.all(threads.map((thread) => ask(thread, { n: 20, count: 1 }))),
     async fibBatch(n, count) {
       const shares = threads.map((_, i) => Math.floor(count / workers) + (i < count % workers ? 1 : 0))
       return (await Promise.all(threads.map((thread, i) => ask(thread, { n, count: shares[i] })))).flat()

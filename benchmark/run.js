@@ -1,0 +1,109 @@
+'use strict'
+
+/**
+ * `npm run bench`: parallel-processor side by side with piscina, tinypool,
+ * workerpool and poolifier. Every measurement runs in a fresh Node process;
+ * pools alternate (A B C D E A B C D E ...) for several rounds, so that noise
+ * on a shared machine spreads over all of them. Writes results.json,
+ * results.md and chart.svg next to this file.
+ *
+ *   node benchmark/run.js [--workers 2] [--rounds 5] [--only burst,cpu] [--pools a,b]
+ */
+const { spawnSync } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { pools: allPools } = require('./adapters')
+const { renderTable, checkTargets } = require('./report')
+const { renderChart } = require('./chart')
+
+const WORKLOADS = ['burst', 'sequential', 'cpu', 'memory', 'startup']
+const RAW = 'raw worker_threads'
+
+function parseArgs(argv) {
+  const options = { workers: 2, rounds: 5, only: WORKLOADS, pools: allPools, out: __dirname }
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]]
+    if (flag === '--workers') options.workers = Number(value)
+    else if (flag === '--rounds') options.rounds = Number(value)
+    else if (flag === '--only') options.only = value.split(',')
+    else if (flag === '--pools') options.pools = value.split(',')
+    else if (flag === '--out') options.out = path.resolve(value)
+    else throw new Error(`unknown option ${flag}`)
+  }
+  if (!options.pools.includes('parallel-processor')) options.pools.unshift('parallel-processor')
+  return options
+}
+
+function measure(pool, workload, workers) {
+  const child = spawnSync(process.execPath, [path.join(__dirname, 'child.js'), pool, workload, String(workers)], {
+    encoding: 'utf8',
+    timeout: 10 * 60 * 1000,
+  })
+  if (child.status !== 0) {
+    throw new Error(`${pool} / ${workload} failed (${child.status ?? child.signal}):\n${child.stderr}`)
+  }
+  return JSON.parse(child.stdout)
+}
+
+function summarize(samples) {
+  const summary = {}
+  for (const metric of Object.keys(samples[0])) {
+    const values = samples.map((sample) => sample[metric]).sort((a, b) => a - b)
+    const mid = values.length >> 1
+    const median = values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2
+    summary[metric] = { median, min: values[0], max: values[values.length - 1], samples: values }
+  }
+  return summary
+}
+
+function machine() {
+  const cpus = os.cpus()
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+  }
+}
+
+function main() {
+  const options = parseArgs(process.argv.slice(2))
+  const plan = []
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const workload of options.only) {
+      const pools = workload === 'cpu' ? [...options.pools, RAW] : options.pools
+      for (const pool of pools) plan.push({ round, workload, pool })
+    }
+  }
+  const samples = {}
+  const started = Date.now()
+  plan.forEach(({ round, workload, pool }, i) => {
+    const elapsed = ((Date.now() - started) / 1000).toFixed(0)
+    process.stderr.write(`\r\x1b[K[${i + 1}/${plan.length}] round ${round}/${options.rounds}: ${workload} on ${pool} (${elapsed} s)`)
+    ;((samples[workload] ??= {})[pool] ??= []).push(measure(pool, workload, options.workers))
+  })
+  process.stderr.write(`\r\x1b[Kdone in ${((Date.now() - started) / 1000).toFixed(0)} s\n`)
+
+  const results = {}
+  for (const [workload, byPool] of Object.entries(samples)) {
+    results[workload] = {}
+    for (const [pool, runs] of Object.entries(byPool)) results[workload][pool] = summarize(runs)
+  }
+  const report = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    workers: options.workers,
+    rounds: options.rounds,
+    results,
+  }
+  report.targets = checkTargets(report)
+  const markdown = renderTable(report)
+  fs.writeFileSync(path.join(options.out, 'results.json'), `${JSON.stringify(report, null, 2)}\n`)
+  fs.writeFileSync(path.join(options.out, 'results.md'), markdown)
+  fs.writeFileSync(path.join(options.out, 'chart.svg'), renderChart(report))
+  console.log(markdown)
+}
+
+main()
