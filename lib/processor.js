@@ -26,7 +26,11 @@ const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 class ParallelProcessor extends EventEmitter {
   #config
   #handle
-  /** Task id -> { resolve, reject }: the tasks whose promises are pending. */
+  /**
+   * Task id -> the resolve function of its promise, for every pending task.
+   * Only `resolve` is kept (a rejection resolves with a rejected promise):
+   * with 100,000 tasks queued, every byte per task counts.
+   */
   #pending = new Map()
   /** Worker id -> { worker, error, exited, markExited }. */
   #workers = new Map()
@@ -89,7 +93,7 @@ class ParallelProcessor extends EventEmitter {
       ? this.#handle.submitText(handlerId, encoded, timeoutMs)
       : this.#handle.submit(handlerId, encoded, timeoutMs)
     if (id < 0) return Promise.reject(this.#refusal(id))
-    const promise = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }))
+    const promise = new Promise((resolve) => this.#pending.set(id, resolve))
     this.#updateReference()
     return promise
   }
@@ -242,10 +246,12 @@ class ParallelProcessor extends EventEmitter {
   }
 
   #settle(id, how, value) {
-    const pending = this.#pending.get(id)
-    if (pending === undefined) return
+    const resolve = this.#pending.get(id)
+    if (resolve === undefined) return
     this.#pending.delete(id)
-    pending[how](value)
+    // Adopting a rejected promise rejects; it is handled at once, so no
+    // unhandled-rejection warning unless the caller leaves it unhandled.
+    resolve(how === 'resolve' ? value : Promise.reject(value))
   }
 
   /** The pool holds the event loop open exactly while tasks are pending (or workers are being stopped). */

@@ -11,7 +11,7 @@ const workerThreads = require('node:worker_threads')
 const { syncBuiltinESMExports } = require('node:module')
 const { WorkerHandle } = require('./native')
 const { encodeThrown } = require('./thrown-value')
-const { encode, decode } = require('./codec')
+const { encode, decodeDetached } = require('./codec')
 const { loadModule, forgetModule, pickHandler } = require('./module-loader')
 const { WORKER_STATE } = require('./worker-state')
 const { DELIVERY_HEADER } = require('./wire')
@@ -23,26 +23,38 @@ globalThis[WORKER_STATE] = Object.freeze({ workerData })
 workerThreads.workerData = workerData
 syncBuiltinESMExports()
 
-const handle = WorkerHandle.attach(poolId, workerId)
+/**
+ * Tasks are written here by the core (a task arrives as its length), so that
+ * a busy worker allocates no buffer per task; a task too big for it arrives
+ * as a Buffer of its own.
+ */
+const scratch = Buffer.allocUnsafeSlow(64 * 1024)
+const handle = WorkerHandle.attach(poolId, workerId, scratch)
 
-/** By handler id: the function once resolved, or `{ failure }` if it cannot be. */
+/** By handler id: the function once resolved. */
 const handlers = []
 let busy = false
 
+/** `task`: null (nothing to do), a length of bytes in `scratch`, or a Buffer. */
 function run(task) {
   busy = true
   while (task !== null) {
-    const id = task.readDoubleLE(0)
-    const handlerId = task.readUInt32LE(8)
+    const bytes = typeof task === 'number' ? scratch : task
+    const end = typeof task === 'number' ? task : task.length
+    const id = bytes.readDoubleLE(0)
+    const handlerId = bytes.readUInt32LE(8)
     const handler = handlers[handlerId]
     if (typeof handler !== 'function') {
-      resolveHandler(handlerId).then(() => run(task))
+      // A copy: nothing may overwrite the scratch meanwhile, but keep it simple to prove.
+      const copy = Buffer.from(bytes.subarray(0, end))
+      resolveHandler(handlerId).then(() => run(copy))
       return
     }
     let value
     let thenable
     try {
-      value = handler(decode(task, DELIVERY_HEADER), new TaskContext(id))
+      // Detached: typed arrays in the payload must not be views of the scratch.
+      value = handler(decodeDetached(bytes, DELIVERY_HEADER, end), new TaskContext(id))
       thenable = isThenable(value) // reads `then`, which may be a throwing getter
     } catch (error) {
       task = handle.complete(id, false, encodeFailure(error))

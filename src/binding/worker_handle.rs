@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{BufferSlice, Function, Unknown};
+use napi::bindgen_prelude::{Buffer, BufferSlice, Either, Function, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
+use parking_lot::Mutex;
 
 use super::buffers::new_buffer;
 use super::doorbells::WorkerDoorbell;
@@ -18,19 +19,25 @@ pub struct HandlerSpecObject {
     pub name: Option<String>,
 }
 
+/// A task for the worker: its length in the scratch buffer, or a buffer of its
+/// own when it does not fit there. `null` when there is none.
+type Task<'env> = Option<Either<u32, BufferSlice<'env>>>;
+
 #[napi]
 pub struct WorkerHandle {
     pool: Arc<Pool>,
     worker: WorkerId,
+    /// The worker's reusable buffer for incoming tasks (held, so it stays alive).
+    scratch: Mutex<Buffer>,
 }
 
 #[napi]
 impl WorkerHandle {
     #[napi(factory)]
-    pub fn attach(pool_id: u32, worker_id: u32) -> Result<Self> {
+    pub fn attach(pool_id: u32, worker_id: u32, scratch: Buffer) -> Result<Self> {
         let pool = registry::find(pool_id)
             .ok_or_else(|| napi::Error::from_reason(format!("pool {pool_id} no longer exists")))?;
-        Ok(WorkerHandle { pool, worker: WorkerId(worker_id) })
+        Ok(WorkerHandle { pool, worker: WorkerId(worker_id), scratch: Mutex::new(scratch) })
     }
 
     /// The module loaded. `on_task` is called when a task is assigned while
@@ -40,15 +47,15 @@ impl WorkerHandle {
         &self,
         env: &'env Env,
         on_task: Function<(), Unknown<'static>>,
-    ) -> Result<Option<BufferSlice<'env>>> {
+    ) -> Result<Task<'env>> {
         let callback = on_task.build_threadsafe_function::<()>().callee_handled::<false>().build()?;
         let delivery = self.pool.worker_ready(self.worker, Arc::new(WorkerDoorbell(callback)));
-        to_buffer(env, delivery)
+        self.deliver(env, delivery)
     }
 
     #[napi]
-    pub fn take<'env>(&self, env: &'env Env) -> Result<Option<BufferSlice<'env>>> {
-        to_buffer(env, self.pool.take(self.worker))
+    pub fn take<'env>(&self, env: &'env Env) -> Result<Task<'env>> {
+        self.deliver(env, self.pool.take(self.worker))
     }
 
     /// Reports a result (`ok`) or a thrown error, and returns the next task.
@@ -59,29 +66,32 @@ impl WorkerHandle {
         task_id: f64,
         ok: bool,
         result: BufferSlice,
-    ) -> Result<Option<BufferSlice<'env>>> {
+    ) -> Result<Task<'env>> {
         let bytes = result.to_vec();
         let outcome = if ok { Outcome::Returned(bytes) } else { Outcome::Threw(bytes) };
-        to_buffer(env, self.pool.complete(self.worker, TaskId(task_id as u64), outcome))
+        self.deliver(env, self.pool.complete(self.worker, TaskId(task_id as u64), outcome))
     }
 
     /// `complete` for a result encoded as JSON text.
     #[napi]
-    pub fn complete_text<'env>(&self, env: &'env Env, task_id: f64, result: String) -> Result<Option<BufferSlice<'env>>> {
-        to_buffer(env, self.pool.complete(self.worker, TaskId(task_id as u64), Outcome::Returned(result.into_bytes())))
+    pub fn complete_text<'env>(&self, env: &'env Env, task_id: f64, result: String) -> Result<Task<'env>> {
+        self.deliver(env, self.pool.complete(self.worker, TaskId(task_id as u64), Outcome::Returned(result.into_bytes())))
+    }
+
+    /// Writes the task into the scratch buffer when it fits.
+    fn deliver<'env>(&self, env: &'env Env, delivery: Option<Delivery>) -> Result<Task<'env>> {
+        let Some(delivery) = delivery else { return Ok(None) };
+        let len = wire::delivery_len(&delivery);
+        let mut scratch = self.scratch.lock();
+        if len <= scratch.len() {
+            wire::write_delivery(&delivery, &mut scratch[..len]);
+            return Ok(Some(Either::A(len as u32)));
+        }
+        new_buffer(env, len, |out| wire::write_delivery(&delivery, out)).map(|buffer| Some(Either::B(buffer)))
     }
 
     #[napi]
     pub fn handler(&self, id: u32) -> Option<HandlerSpecObject> {
         self.pool.handler(HandlerId(id)).map(|spec| HandlerSpecObject { filename: spec.filename, name: spec.name })
-    }
-}
-
-fn to_buffer<'env>(env: &'env Env, delivery: Option<Delivery>) -> Result<Option<BufferSlice<'env>>> {
-    match delivery {
-        Some(delivery) => {
-            new_buffer(env, wire::delivery_len(&delivery), |out| wire::write_delivery(&delivery, out)).map(Some)
-        }
-        None => Ok(None),
     }
 }
