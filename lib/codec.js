@@ -75,6 +75,11 @@ function decode(buffer, start = 0, end = buffer.length) {
  */
 function decodeDetached(buffer, start, end) {
   if (buffer[start] !== V8_TAG) return JSON.parse(buffer.toString('utf8', start, end))
+  return deserializeDetached(buffer, start, end)
+}
+
+/** v8's format only, with the detached copies of `decodeDetached`. */
+function deserializeDetached(buffer, start, end) {
   const deserializer = new DetachedDeserializer(buffer.subarray(start, end))
   deserializer.readHeader()
   return deserializer.readValue()
@@ -91,4 +96,4 @@ class DetachedDeserializer extends v8.DefaultDeserializer {
   }
 }
 
-module.exports = { encode, decode, decodeDetached }
+module.exports = { encode, decode, decodeDetached, deserializeDetached }

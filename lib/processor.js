@@ -41,7 +41,14 @@ class ParallelProcessor extends EventEmitter {
   /** The loader's error of the last worker that failed to start. */
   #lastStartError = null
   #referenced = false
+  #unreferenceQueued = false
   #draining = false
+  /**
+   * Where the core writes each batch of events (a bigger batch gets a buffer
+   * of its own). Decoding copies what it keeps, and batches are read one at a
+   * time (#draining), so reuse is safe.
+   */
+  #scratch = Buffer.allocUnsafeSlow(256 * 1024)
   /** Events for listeners, held while the pool's state is being updated. */
   #heldEvents = null
   #disposing = null
@@ -208,8 +215,9 @@ class ParallelProcessor extends EventEmitter {
     if (outermostHold) this.#heldEvents = []
     try {
       let batch
-      while ((batch = this.#handle.drain()) !== null) {
-        forEachEvent(batch, this.#onEvent)
+      while ((batch = this.#handle.drain(this.#scratch)) !== null) {
+        if (typeof batch === 'number') forEachEvent(this.#scratch, batch, this.#onEvent)
+        else forEachEvent(batch, batch.length, this.#onEvent)
       }
     } finally {
       this.#draining = false
@@ -229,7 +237,7 @@ class ParallelProcessor extends EventEmitter {
     switch (kind) {
       case EVENT.RETURNED: return this.#settle(a, 'resolve', decodeDetached(batch, start, end))
       case EVENT.THREW: {
-        const { kind: how, error } = decodeThrown(batch.subarray(start, end))
+        const { kind: how, error } = decodeThrown(batch, start, end)
         return this.#settle(a, 'reject', how === 'load' ? new errors.WorkerStartError(error) : error)
       }
       case EVENT.TIMED_OUT: return this.#settle(a, 'reject', new errors.TimeoutError(b))
@@ -254,12 +262,33 @@ class ParallelProcessor extends EventEmitter {
     resolve(how === 'resolve' ? value : Promise.reject(value))
   }
 
-  /** The pool holds the event loop open exactly while tasks are pending (or workers are being stopped). */
+  /**
+   * The pool holds the event loop open exactly while tasks are pending (or
+   * workers are being stopped). Letting go waits for a microtask: a caller
+   * awaiting tasks one by one submits the next in between, and the pool then
+   * keeps its hold instead of releasing and retaking it for every task.
+   */
   #updateReference() {
-    const wanted = this.#pending.size > 0 || (this.#disposing !== null && this.#workers.size > 0)
-    if (wanted !== this.#referenced) {
-      this.#referenced = wanted
-      this.#handle.setReferenced(wanted)
+    if (this.#wantsReference()) {
+      if (!this.#referenced) {
+        this.#referenced = true
+        this.#handle.setReferenced(true)
+      }
+    } else if (this.#referenced && !this.#unreferenceQueued) {
+      this.#unreferenceQueued = true
+      queueMicrotask(this.#unreferenceIfIdle)
+    }
+  }
+
+  #wantsReference() {
+    return this.#pending.size > 0 || (this.#disposing !== null && this.#workers.size > 0)
+  }
+
+  #unreferenceIfIdle = () => {
+    this.#unreferenceQueued = false
+    if (this.#referenced && !this.#wantsReference()) {
+      this.#referenced = false
+      this.#handle.setReferenced(false)
     }
   }
 

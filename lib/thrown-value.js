@@ -6,6 +6,7 @@
  * turns unknown classes into plain `Error`s; this keeps all of them.
  */
 const v8 = require('node:v8')
+const { deserializeDetached } = require('./codec')
 
 const BUILT_IN_ERRORS = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
@@ -79,9 +80,9 @@ function cloneableSubset(props) {
   return kept
 }
 
-/** On the main thread: `{ kind, error }` with `error` rebuilt as the value the handler threw. */
-function decodeThrown(bytes) {
-  const { kind, error } = v8.deserialize(bytes)
+/** On the main thread: `{ kind, error }` from `buffer[start..end)`, with `error` rebuilt as the value the handler threw. */
+function decodeThrown(buffer, start, end) {
+  const { kind, error } = deserializeDetached(buffer, start, end)
   return { kind, error: rebuild(error) }
 }
 

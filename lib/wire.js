@@ -21,10 +21,10 @@ const EVENT = Object.freeze({
 const RECORD_HEADER = 1 + 8 * 3 + 4
 const DELIVERY_HEADER = 8 + 4
 
-/** Calls `visit(kind, a, b, c, buffer, start, end)` for each record; its bytes are `buffer[start..end)`. */
-function forEachEvent(buffer, visit) {
+/** Calls `visit(kind, a, b, c, buffer, start, end)` for each record in `buffer[0..length)`; its bytes are `buffer[start..end)`. */
+function forEachEvent(buffer, length, visit) {
   let at = 0
-  while (at < buffer.length) {
+  while (at < length) {
     const kind = buffer[at]
     const a = buffer.readDoubleLE(at + 1)
     const b = buffer.readDoubleLE(at + 9)
