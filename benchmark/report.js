@@ -74,6 +74,8 @@ function renderTable(report) {
   }
   if (report.targets.length > 0) {
     lines.push('')
+    lines.push('Targets (each the median of the ratios measured round by round):')
+    lines.push('')
     lines.push('| target | measured | met |')
     lines.push('|---|---:|:---:|')
     for (const target of report.targets) {
@@ -84,13 +86,21 @@ function renderTable(report) {
   return lines.join('\n')
 }
 
-/** The targets of the benchmark, measured against piscina and raw worker_threads. */
+/**
+ * The targets of the benchmark, against piscina and raw worker_threads. Each
+ * is the median of the ratios measured round by round (pools alternate, so a
+ * round's runs are seconds apart): on a shared machine whose speed drifts by
+ * tens of percent over minutes, pairing compares like with like.
+ */
 function checkTargets(report) {
   const targets = []
   const ratio = (workload, metric, pool) => {
-    const ours = median(report, workload, US, metric)
-    const theirs = median(report, workload, pool, metric)
-    return ours === undefined || theirs === undefined ? undefined : ours / theirs
+    const ours = report.results[workload]?.[US]?.[metric]?.byRound
+    const theirs = report.results[workload]?.[pool]?.[metric]?.byRound
+    if (ours === undefined || theirs === undefined) return undefined
+    const ratios = ours.map((value, round) => value / theirs[round]).sort((a, b) => a - b)
+    const mid = ratios.length >> 1
+    return ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2
   }
   const add = (name, value, met, format) => {
     if (value !== undefined) targets.push({ name, measured: format(value), met: met(value) })

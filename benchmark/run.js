@@ -46,13 +46,18 @@ function measure(pool, workload, workers) {
   return JSON.parse(child.stdout)
 }
 
+function median(sorted) {
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
 function summarize(samples) {
   const summary = {}
   for (const metric of Object.keys(samples[0])) {
-    const values = samples.map((sample) => sample[metric]).sort((a, b) => a - b)
-    const mid = values.length >> 1
-    const median = values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2
-    summary[metric] = { median, min: values[0], max: values[values.length - 1], samples: values }
+    const inOrder = samples.map((sample) => sample[metric])
+    const values = [...inOrder].sort((a, b) => a - b)
+    // `byRound` keeps the run order, for comparisons round by round.
+    summary[metric] = { median: median(values), min: values[0], max: values[values.length - 1], byRound: inOrder }
   }
   return summary
 }
