@@ -114,6 +114,12 @@ describe('results', () => {
     })
   })
 
+  test('an ES module in a .js file of a "type": "module" package', async () => {
+    pool = new ParallelProcessor(1, { filename: fixture('esm-package/task.js') })
+    await expect(pool.execute(1)).resolves.toBe(2)
+    await expect(pool.execute(null, { name: 'named' })).resolves.toBe('named')
+  })
+
   test('a file: URL works as filename, and execute() may name another module', async () => {
     pool = new ParallelProcessor(1, { filename: pathToFileURL(fixture('tasks.js')) })
     await expect(pool.execute({ a: 1, b: 2 }, { name: 'add' })).resolves.toBe(3)

@@ -8,18 +8,35 @@ const modules = new Map()
 /** Failed loads per file: a retry needs a new URL, since Node caches the failure by URL. */
 const failures = new Map()
 
-/** The module's namespace; one load per file per worker. */
+/** The module's namespace (a promise of it); one load per file per worker. */
 function loadModule(filename) {
   let loading = modules.get(filename)
   if (loading === undefined) {
-    // import() loads both kinds; a CommonJS module's exports are its `default`.
-    const url = pathToFileURL(filename)
-    const failed = failures.get(filename)
-    if (failed) url.search = `?retry=${failed}`
-    loading = import(url.href)
+    loading = filename.endsWith('.mjs') ? importModule(filename) : requireOrImport(filename)
     modules.set(filename, loading)
   }
   return loading
+}
+
+/**
+ * require() first: for CommonJS it is several ms faster than import(), which
+ * starts the ESM loader, and worker start-up is on the critical path of a
+ * pool's first task. An ES module in a .js file falls through to import().
+ */
+function requireOrImport(filename) {
+  try {
+    return Promise.resolve({ default: require(filename) })
+  } catch (error) {
+    if (error && error.code === 'ERR_REQUIRE_ESM') return importModule(filename)
+    return Promise.reject(error)
+  }
+}
+
+function importModule(filename) {
+  const url = pathToFileURL(filename)
+  const failed = failures.get(filename)
+  if (failed) url.search = `?retry=${failed}`
+  return import(url.href)
 }
 
 /** After a failed load: the next `loadModule` tries the file again. */

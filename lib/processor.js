@@ -34,6 +34,7 @@ class ParallelProcessor extends EventEmitter {
   #pending = new Map()
   /** Worker id -> { worker, error, exited, markExited }. */
   #workers = new Map()
+  /** filename -> export name (null: default) -> handler id. */
   #handlerIds = new Map()
   #checkedFiles = new Map()
   /** The uncaught error of each worker that exited during the current drain. */
@@ -195,12 +196,17 @@ class ParallelProcessor extends EventEmitter {
     return checked
   }
 
+  /** The interned id of (module, export); two Map lookups, no string built per task. */
   #handlerId(filename, name) {
-    const key = name === null ? filename : `${filename}\0${name}`
-    let id = this.#handlerIds.get(key)
+    let byName = this.#handlerIds.get(filename)
+    if (byName === undefined) {
+      byName = new Map()
+      this.#handlerIds.set(filename, byName)
+    }
+    let id = byName.get(name)
     if (id === undefined) {
       id = this.#handle.registerHandler(filename, name)
-      this.#handlerIds.set(key, id)
+      byName.set(name, id)
     }
     return id
   }
