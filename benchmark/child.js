@@ -7,8 +7,15 @@ const { workloads } = require('./workloads')
 
 const [poolName, workload, workers] = process.argv.slice(2)
 
+// Node exits when nothing is left to wait for, even with promises pending: a
+// pool whose tasks never settle ends here instead of hanging.
+process.on('exit', () => {
+  fs.writeSync(1, JSON.stringify({ error: 'the process ran out of work with tasks still pending (promises that never settled)' }))
+})
+
 workloads[workload](poolName, Number(workers)).then(
   (result) => {
+    process.removeAllListeners('exit')
     // Synchronous: stdout to a pipe is asynchronous, and exit() would cut it.
     fs.writeSync(1, JSON.stringify(result))
     // Some pools leave handles behind after destroy(); do not let that stall the run.

@@ -72,6 +72,12 @@ function renderTable(report) {
       return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`
     }).join(' | ')} |`)
   }
+  for (const [workload, byPool] of Object.entries(report.failures ?? {})) {
+    for (const [pool, failures] of Object.entries(byPool)) {
+      lines.push('')
+      lines.push(`**${pool}, ${workload}: ${failures.length} of ${report.rounds} runs never finished** (${failures[0]}); its figures are from the other runs.`)
+    }
+  }
   if (report.targets.length > 0) {
     lines.push('')
     lines.push('Targets (each the median of the ratios measured round by round):')
@@ -98,7 +104,10 @@ function checkTargets(report) {
     const ours = report.results[workload]?.[US]?.[metric]?.byRound
     const theirs = report.results[workload]?.[pool]?.[metric]?.byRound
     if (ours === undefined || theirs === undefined) return undefined
-    const ratios = ours.map((value, round) => value / theirs[round]).sort((a, b) => a - b)
+    const ratios = ours
+      .map((value, round) => (value === null || theirs[round] === null ? null : value / theirs[round]))
+      .filter((value) => value !== null)
+      .sort((a, b) => a - b)
     const mid = ratios.length >> 1
     return ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2
   }

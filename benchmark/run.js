@@ -46,17 +46,20 @@ function measure(pool, workload, workers) {
   return JSON.parse(child.stdout)
 }
 
+
 function median(sorted) {
   const mid = sorted.length >> 1
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-function summarize(samples) {
+/** Median, min and max of each metric over the runs that finished (a failed run has `error`). */
+function summarize(runs) {
   const summary = {}
-  for (const metric of Object.keys(samples[0])) {
-    const inOrder = samples.map((sample) => sample[metric])
-    const values = [...inOrder].sort((a, b) => a - b)
-    // `byRound` keeps the run order, for comparisons round by round.
+  const finished = runs.filter((run) => run.error === undefined)
+  for (const metric of Object.keys(finished[0])) {
+    const inOrder = runs.map((run) => (run.error === undefined ? run[metric] : null))
+    const values = finished.map((run) => run[metric]).sort((a, b) => a - b)
+    // `byRound` keeps the run order (null: failed), for comparisons round by round.
     summary[metric] = { median: median(values), min: values[0], max: values[values.length - 1], byRound: inOrder }
   }
   return summary
@@ -92,9 +95,14 @@ function main() {
   process.stderr.write(`\r\x1b[Kdone in ${((Date.now() - started) / 1000).toFixed(0)} s\n`)
 
   const results = {}
+  const failures = {}
   for (const [workload, byPool] of Object.entries(samples)) {
     results[workload] = {}
-    for (const [pool, runs] of Object.entries(byPool)) results[workload][pool] = summarize(runs)
+    for (const [pool, runs] of Object.entries(byPool)) {
+      const failed = runs.filter((run) => run.error !== undefined).map((run) => run.error)
+      if (failed.length < runs.length) results[workload][pool] = summarize(runs)
+      if (failed.length > 0) (failures[workload] ??= {})[pool] = failed
+    }
   }
   const report = {
     date: new Date().toISOString(),
@@ -102,6 +110,7 @@ function main() {
     workers: options.workers,
     rounds: options.rounds,
     results,
+    failures,
   }
   report.targets = checkTargets(report)
   const markdown = renderTable(report)
