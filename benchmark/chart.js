@@ -25,7 +25,7 @@ function escape(text) {
 }
 
 function renderChart(report) {
-  const columns = COLUMNS.filter((column) => report.results[column.workload] && !!column.metric.startsWith('p50') && !column.metric.startsWith('p99'))
+  const columns = COLUMNS.filter((column) => report.results[column.workload] && !column.metric.startsWith('p50') && !column.metric.startsWith('p99'))
   const pools = [...new Set(columns.flatMap((column) => Object.keys(report.results[column.workload])))]
   const panelHeight = 40 + pools.length * (BAR_HEIGHT + BAR_GAP)
   const rows = Math.ceil(columns.length / PANELS_PER_ROW)
