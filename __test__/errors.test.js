@@ -45,6 +45,8 @@ describe('a handler that throws', () => {
     const thenGetter = await pool.execute(null, { name: 'hostileThenable' }).catch((e) => e)
     expect(thenGetter).toBeInstanceOf(Error)
     expect(thenGetter.message).toBe('then getter')
+    const constructorGetter = await pool.execute(null, { name: 'hostilePromise' }).catch((e) => e)
+    expect(constructorGetter).toBeInstanceOf(Error)
     const getterError = await pool.execute(null, { name: 'throwWithThrowingGetter' }).catch((e) => e)
     expect(getterError).toBeInstanceOf(Error)
     expect(pool.stats().crashed).toBe(0)

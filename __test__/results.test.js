@@ -60,6 +60,9 @@ describe('results', () => {
       { a: undefined, b: 1 },
       [1, , 3], // eslint-disable-line no-sparse-arrays
       Object.assign([1, 2], { extra: 'kept' }),
+      Object.assign([1, , 3], { x: 'hole and extra' }), // eslint-disable-line no-sparse-arrays
+      Object.setPrototypeOf(new Map([[1, 2]]), null),
+      Object.setPrototypeOf(new Date(0), Object.prototype),
       -0,
       NaN,
       [Infinity, -Infinity],

@@ -57,6 +57,8 @@ describe('bad input to execute() rejects with a typed error and the pool keeps s
     ['a function payload', () => pool.execute(() => 1), TypeError, 'ERR_DATA_CLONE'],
     ['a symbol payload', () => pool.execute(Symbol('s')), TypeError, 'ERR_DATA_CLONE'],
     ['a payload holding a function', () => pool.execute({ nested: { f() {} } }), TypeError, 'ERR_DATA_CLONE'],
+    ['a Proxy payload', () => pool.execute(new Proxy({ a: 1 }, {})), TypeError, 'ERR_DATA_CLONE'],
+    ['an arguments object', () => pool.execute((function () { return arguments })(1, 2)), TypeError, 'ERR_DATA_CLONE'],
     ['a negative timeout', () => pool.execute(1, { timeoutMs: -5 }), RangeError, 'ERR_OUT_OF_RANGE'],
     ['a string timeout', () => pool.execute(1, { timeoutMs: '100' }), TypeError, 'ERR_INVALID_ARG_TYPE'],
     ['a timeout beyond 2^31-1 ms', () => pool.execute(1, { timeoutMs: 1e22 }), RangeError, 'ERR_OUT_OF_RANGE'],

@@ -10,6 +10,7 @@
  * by the first byte: v8's format starts with 0xFF, JSON text never does.
  */
 const v8 = require('node:v8')
+const { types } = require('node:util')
 
 const V8_TAG = 0xff
 /** Bigger graphs go to v8 directly: checking them would cost more than it saves. */
@@ -18,7 +19,14 @@ const MAX_NODES = 512
 /** A JSON string when that is an exact clone of `value`, else v8 bytes. Throws if not cloneable. */
 function encode(value) {
   const budget = { nodes: 0, seen: [] }
-  return isJsonExact(value, budget) ? JSON.stringify(value) : v8.serialize(value)
+  if (isJsonExact(value, budget)) {
+    try {
+      return JSON.stringify(value)
+    } catch {
+      // Escaping can outgrow V8's longest string where v8's format does not.
+    }
+  }
+  return v8.serialize(value)
 }
 
 /**
@@ -36,21 +44,21 @@ function isJsonExact(value, budget) {
       return Number.isFinite(value) && !Object.is(value, -0)
     case 'object': {
       if (value === null) return true
-      if (++budget.nodes > MAX_NODES || budget.seen.includes(value)) return false
+      if (++budget.nodes > MAX_NODES || budget.seen.includes(value) || isExotic(value)) return false
       budget.seen.push(value)
+      if (typeof value.toJSON === 'function') return false
       if (Array.isArray(value)) {
         if (Object.getPrototypeOf(value) !== Array.prototype) return false
-        let keys = 0
-        for (const key in value) {
-          keys++
-          if (!isJsonExact(value[key], budget)) return false
+        const length = value.length
+        // Holes and extra named properties, which JSON would lose or change.
+        if (Object.keys(value).length !== length) return false
+        for (let i = 0; i < length; i++) {
+          if (!Object.hasOwn(value, i) || !isJsonExact(value[i], budget)) return false
         }
-        // Holes, or extra named properties, which JSON would lose.
-        return keys === value.length
+        return true
       }
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return false
-      if (typeof value.toJSON === 'function') return false
       for (const key in value) {
         const member = value[key]
         if (member === undefined || !isJsonExact(member, budget)) return false
@@ -60,6 +68,19 @@ function isJsonExact(value, budget) {
     default:
       return false // undefined, bigint, symbol, function
   }
+}
+
+/**
+ * Objects that look plain by their prototype but are not: proxies (what
+ * Vue, MobX and Immer hand out), `arguments`, module namespaces, and built-ins
+ * whose prototype was swapped. Structured clone refuses or keeps them whole;
+ * JSON would flatten them.
+ */
+function isExotic(value) {
+  return types.isProxy(value) || types.isArgumentsObject(value) || types.isModuleNamespaceObject(value) ||
+    types.isBoxedPrimitive(value) || types.isMap(value) || types.isSet(value) || types.isDate(value) ||
+    types.isRegExp(value) || types.isNativeError(value) || types.isAnyArrayBuffer(value) ||
+    types.isArrayBufferView(value)
 }
 
 /** Decodes `buffer[start..end)`, as written by `encode`. */

@@ -61,7 +61,8 @@ function run(task) {
       continue
     }
     if (thenable) {
-      Promise.resolve(value).then(
+      // Not Promise.resolve(value): it reads `constructor`, which may throw.
+      new Promise((resolve) => resolve(value)).then(
         (result) => run(finish(id, result)),
         (error) => run(handle.complete(id, false, encodeFailure(error))),
       )

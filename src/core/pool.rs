@@ -155,7 +155,9 @@ impl Pool {
         if stalled && state.retry_starts_at.is_some_and(|at| Instant::now() < at) {
             return Err(SubmitError::StartFailing);
         }
-        if idle_worker.is_none() && state.queue.len() >= self.config.max_queue {
+        // A stalled pool takes the task past the queue limit: it is the one
+        // that waits for the half-open start attempt (even with maxQueue 0).
+        if idle_worker.is_none() && !stalled && state.queue.len() >= self.config.max_queue {
             return Err(SubmitError::QueueFull);
         }
         let id = TaskId(state.next_task);

@@ -436,6 +436,18 @@ fn a_module_that_cannot_load_fails_the_queue_fails_fast_then_half_opens() {
 }
 
 #[test]
+fn with_max_queue_zero_a_stalled_pool_still_half_opens() {
+    let mut h = Harness::new(1, 0);
+    let w1 = h.spawned[0];
+    assert_eq!(h.pool.worker_exited(w1, 1), Some(ExitReason::StartFailure));
+    std::thread::sleep(Backoff::default().delay(1) + Duration::from_millis(30));
+    let task = h.submit(1);
+    h.pump();
+    assert_eq!(h.spawned.len(), 2, "one start attempt");
+    assert_eq!(h.ready_worker(h.spawned[1]).unwrap().id, task);
+}
+
+#[test]
 fn a_start_that_fails_while_other_workers_run_is_retried_after_a_back_off() {
     let mut h = Harness::new(2, usize::MAX);
     let (w1, w2) = (h.spawned[0], h.spawned[1]);
