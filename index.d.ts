@@ -12,6 +12,8 @@ export interface ProcessorOptions {
   taskTimeoutMs?: number
   /** Most tasks waiting to start; beyond it `execute()` rejects with `QueueFullError`. Default `Infinity`. */
   maxQueue?: number
+  /** Most time a task may wait to start; beyond it, it rejects with `QueueTimeoutError`. `0` = no limit (default). */
+  maxQueueWaitMs?: number
   /** Any cloneable value, visible in every worker as `workerData`. */
   workerData?: unknown
   /** Environment of each worker, as Node's `Worker` option. */
@@ -29,6 +31,11 @@ export interface ExecuteOptions {
   filename?: string | URL
   /** Overrides `taskTimeoutMs` for this task; `0` = none. */
   timeoutMs?: number
+  /**
+   * An integer; higher runs first, first in first out within a priority.
+   * A waiting task gains one level per second waited, so none starves. Default `0`.
+   */
+  priority?: number
 }
 
 export interface CloseOptions {
@@ -64,6 +71,8 @@ export interface ProcessorStats {
   /** Tasks that rejected for any reason but dispose (includes `timedOut` and `crashed`). */
   failed: number
   timedOut: number
+  /** Tasks that waited longer than `maxQueueWaitMs`. */
+  queueTimedOut: number
   crashed: number
   workersStarted: number
   workersExited: number
@@ -140,6 +149,10 @@ export declare class DisposedError extends ProcessorError {
 }
 export declare class QueueFullError extends ProcessorError {
   readonly code: 'ERR_QUEUE_FULL'
+}
+export declare class QueueTimeoutError extends ProcessorError {
+  readonly code: 'ERR_QUEUE_TIMEOUT'
+  readonly maxQueueWaitMs: number
 }
 
 /** `true` inside a worker of a pool, `false` elsewhere. */

@@ -8,6 +8,7 @@ const {
   WorkerStartError,
   DisposedError,
   QueueFullError,
+  QueueTimeoutError,
 } = require('./lib/errors')
 const { workerState } = require('./lib/worker-state')
 
@@ -21,6 +22,7 @@ module.exports = {
   WorkerStartError,
   DisposedError,
   QueueFullError,
+  QueueTimeoutError,
   /** True inside a worker of a pool. */
   isWorker: state !== undefined,
   /** Inside a worker: the pool's `workerData` option. */

@@ -8,6 +8,7 @@ export const {
   WorkerStartError,
   DisposedError,
   QueueFullError,
+  QueueTimeoutError,
   isWorker,
   workerData,
 } = pkg

@@ -49,6 +49,13 @@ class QueueFullError extends ProcessorError {
   }
 }
 
+class QueueTimeoutError extends ProcessorError {
+  constructor(maxQueueWaitMs) {
+    super(`The task waited longer than ${maxQueueWaitMs} ms in the queue`, 'ERR_QUEUE_TIMEOUT')
+    this.maxQueueWaitMs = maxQueueWaitMs
+  }
+}
+
 /** Node-style argument errors: a built-in class with a `code`. */
 function argumentError(Class, code, message) {
   const error = new Class(message)
@@ -68,6 +75,7 @@ module.exports = {
   WorkerStartError,
   DisposedError,
   QueueFullError,
+  QueueTimeoutError,
   argumentError,
   invalidType,
   invalidValue,

@@ -104,6 +104,7 @@ function resolveProcessorOptions(first, second) {
     filename: options.filename === undefined ? null : modulePath(options.filename, 'filename'),
     taskTimeoutMs: options.taskTimeoutMs === undefined ? 0 : duration(options.taskTimeoutMs, 'taskTimeoutMs'),
     maxQueue: Infinity,
+    maxQueueWaitMs: options.maxQueueWaitMs === undefined ? 0 : duration(options.maxQueueWaitMs, 'maxQueueWaitMs'),
     workerData: options.workerData,
     env: options.env,
     execArgv: options.execArgv,
@@ -129,11 +130,14 @@ function resolveProcessorOptions(first, second) {
   return resolved
 }
 
+const MIN_PRIORITY = -(2 ** 31)
+const MAX_PRIORITY = 2 ** 31 - 1
+
 /** `execute()`'s options. Throws like the constructor; the caller turns it into a rejection. */
 function resolveExecuteOptions(options, pool) {
-  if (options === undefined) return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs }
+  if (options === undefined) return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs, priority: 0 }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
-  const { name, filename, timeoutMs } = options
+  const { name, filename, timeoutMs, priority } = options
   if (name !== undefined && name !== null && typeof name !== 'string') {
     throw invalidType(`The "name" option must be a string; received ${describeType(name)}`)
   }
@@ -141,6 +145,7 @@ function resolveExecuteOptions(options, pool) {
     name: name ?? null,
     filename: filename === undefined ? pool.filename : pool.checkedFilename(filename),
     timeoutMs: timeoutMs === undefined ? pool.taskTimeoutMs : duration(timeoutMs, 'timeoutMs'),
+    priority: priority === undefined ? 0 : integerInRange(priority, 'priority', MIN_PRIORITY, MAX_PRIORITY),
   }
 }
 

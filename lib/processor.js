@@ -60,7 +60,7 @@ class ParallelProcessor extends EventEmitter {
     super()
     this.#config = resolveProcessorOptions(workersOrOptions, options)
     this.#handle = new PoolHandle(
-      { workers: this.#config.workers, maxQueue: this.#config.maxQueue },
+      { workers: this.#config.workers, maxQueue: this.#config.maxQueue, maxQueueWaitMs: this.#config.maxQueueWaitMs },
       () => this.#drain(),
     )
     // The first 'workerCreate' events wait for a tick, so that listeners
@@ -84,6 +84,7 @@ class ParallelProcessor extends EventEmitter {
   execute(payload, options) {
     let handlerId
     let timeoutMs
+    let priority
     let encoded
     try {
       if (this.#disposing !== null || this.#closing !== null) throw new errors.DisposedError()
@@ -93,13 +94,14 @@ class ParallelProcessor extends EventEmitter {
       }
       handlerId = this.#handlerId(resolved.filename, resolved.name)
       timeoutMs = resolved.timeoutMs
+      priority = resolved.priority
       encoded = encodePayload(payload)
     } catch (error) {
       return Promise.reject(error)
     }
     const id = typeof encoded === 'string'
-      ? this.#handle.submitText(handlerId, encoded, timeoutMs)
-      : this.#handle.submit(handlerId, encoded, timeoutMs)
+      ? this.#handle.submitText(handlerId, encoded, timeoutMs, priority)
+      : this.#handle.submit(handlerId, encoded, timeoutMs, priority)
     if (id < 0) return Promise.reject(this.#refusal(id))
     const promise = new Promise((resolve) => this.#pending.set(id, resolve))
     this.#updateReference()
@@ -179,6 +181,7 @@ class ParallelProcessor extends EventEmitter {
       completed: stats.completed,
       failed: stats.failed,
       timedOut: stats.timedOut,
+      queueTimedOut: stats.queueTimedOut,
       crashed: stats.crashed,
       workersStarted: stats.workersStarted,
       workersExited: stats.workersExited,
@@ -250,6 +253,7 @@ class ParallelProcessor extends EventEmitter {
       case EVENT.CRASHED:
         return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, exitCode: c, cause: this.#exitCauses.get(b) }))
       case EVENT.START_FAILED: return this.#settle(a, 'reject', new errors.WorkerStartError(this.#lastStartError))
+      case EVENT.QUEUE_TIMED_OUT: return this.#settle(a, 'reject', new errors.QueueTimeoutError(this.#config.maxQueueWaitMs))
       case EVENT.DISPOSED: return this.#settle(a, 'reject', new errors.DisposedError())
       case EVENT.SPAWN_WORKER: return this.#spawn(a)
       case EVENT.TERMINATE_WORKER: return this.#terminate(a)

@@ -10,13 +10,15 @@ use napi_derive::napi;
 use super::buffers::new_buffer;
 use super::doorbells::MainDoorbell;
 use super::{registry, wire};
-use crate::core::{Backoff, HandlerId, HandlerSpec, Pool, PoolConfig, SubmitError, TimerThread, WorkerId};
+use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TimerThread, WorkerId};
 
 #[napi(object)]
 pub struct PoolOptions {
     pub workers: u32,
     /// `Infinity` for no limit.
     pub max_queue: f64,
+    /// 0 for no limit.
+    pub max_queue_wait_ms: f64,
 }
 
 #[napi(object)]
@@ -36,6 +38,7 @@ pub struct PoolStatsObject {
     pub completed: f64,
     pub failed: f64,
     pub timed_out: f64,
+    pub queue_timed_out: f64,
     pub crashed: f64,
     pub workers_started: f64,
     pub workers_exited: f64,
@@ -45,6 +48,14 @@ pub struct PoolStatsObject {
 /// thread, a resolved promise, the next `execute()`: 20-40 µs here), short
 /// enough that the CPU it may burn per task stays small. See `PoolConfig::linger`.
 const WORKER_LINGER: Duration = Duration::from_micros(100);
+
+/// A task that has waited this long in the queue counts as one priority level higher.
+const PRIORITY_AGEING: Duration = Duration::from_secs(1);
+
+/// Milliseconds as validated in JavaScript; 0 (and what a Duration cannot hold) means none.
+fn duration_ms(ms: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(ms / 1000.0).ok().filter(|duration| !duration.is_zero())
+}
 
 /// `submit` returns a task id (> 0) or one of these.
 const QUEUE_FULL: f64 = -1.0;
@@ -71,6 +82,8 @@ impl PoolHandle {
         let config = PoolConfig {
             workers: options.workers as usize,
             max_queue,
+            max_queue_wait: duration_ms(options.max_queue_wait_ms),
+            ageing: PRIORITY_AGEING,
             backoff: Backoff::default(),
             linger: WORKER_LINGER,
         };
@@ -97,20 +110,19 @@ impl PoolHandle {
     /// Submits a payload in v8's serialization format. Returns the task id,
     /// or a negative code (see `QUEUE_FULL`, `CLOSED`).
     #[napi]
-    pub fn submit(&self, handler: u32, payload: BufferSlice, timeout_ms: f64) -> f64 {
-        self.submit_bytes(handler, payload.to_vec(), timeout_ms)
+    pub fn submit(&self, handler: u32, payload: BufferSlice, timeout_ms: f64, priority: i32) -> f64 {
+        self.submit_bytes(handler, payload.to_vec(), timeout_ms, priority)
     }
 
     /// Submits a payload as JSON text (see `lib/codec.js`): no Buffer is made for it.
     #[napi]
-    pub fn submit_text(&self, handler: u32, payload: String, timeout_ms: f64) -> f64 {
-        self.submit_bytes(handler, payload.into_bytes(), timeout_ms)
+    pub fn submit_text(&self, handler: u32, payload: String, timeout_ms: f64, priority: i32) -> f64 {
+        self.submit_bytes(handler, payload.into_bytes(), timeout_ms, priority)
     }
 
-    fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64) -> f64 {
-        // Validated in JavaScript; a deadline beyond what a Duration holds is no deadline.
-        let timeout = Duration::try_from_secs_f64(timeout_ms / 1000.0).ok().filter(|t| !t.is_zero());
-        match self.pool.submit(HandlerId(handler), payload, timeout) {
+    fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64, priority: i32) -> f64 {
+        let task = NewTask { handler: HandlerId(handler), payload, timeout: duration_ms(timeout_ms), priority };
+        match self.pool.submit(task) {
             Ok(id) => id.0 as f64,
             Err(SubmitError::QueueFull) => QUEUE_FULL,
             Err(SubmitError::Closed) => CLOSED,
@@ -204,6 +216,7 @@ impl PoolHandle {
             completed: counters.completed as f64,
             failed: counters.failed as f64,
             timed_out: counters.timed_out as f64,
+            queue_timed_out: counters.queue_timed_out as f64,
             crashed: counters.crashed as f64,
             workers_started: counters.workers_started as f64,
             workers_exited: counters.workers_exited as f64,

@@ -18,6 +18,8 @@ pub enum Outcome {
     /// No worker could be started to run it; `worker` is the one whose start failed
     /// (the host knows the loader's error by that id).
     StartFailed { worker: WorkerId },
+    /// It waited in the queue longer than `PoolConfig::max_queue_wait`.
+    QueueTimedOut { waited: Duration },
     /// The pool was disposed first.
     Disposed,
 }

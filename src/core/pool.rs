@@ -27,7 +27,8 @@ use super::handlers::{HandlerSpec, HandlerTable};
 use super::host::{Doorbell, Host};
 use super::ids::{HandlerId, TaskId, WorkerId};
 use super::stats::{Counters, PoolStats, WorkerStats};
-use super::task::{Delivery, Task};
+use super::queue::TaskQueue;
+use super::task::{Delivery, NewTask, Task};
 use super::timer::{TimerId, Timers};
 use super::worker_context::{Assigned, ExitReason, TerminateReason, WorkerContext, WorkerState};
 
@@ -37,6 +38,11 @@ pub struct PoolConfig {
     pub workers: usize,
     /// Most tasks waiting to start.
     pub max_queue: usize,
+    /// Most time a task may wait in the queue; `None`: no limit.
+    pub max_queue_wait: Option<Duration>,
+    /// A waiting task gains one priority level per this much waiting, so
+    /// that low priorities are not starved.
+    pub ageing: Duration,
     pub backoff: Backoff,
     /// How long a worker that has just finished a task, and has no next one,
     /// spins in `complete` waiting for one before it returns to its event loop
@@ -72,7 +78,7 @@ enum Lifecycle {
 
 struct PoolState {
     lifecycle: Lifecycle,
-    queue: VecDeque<Task>,
+    queue: TaskQueue,
     workers: BTreeMap<WorkerId, WorkerContext>,
     idle: VecDeque<WorkerId>,
     outbox: Vec<Event>,
@@ -103,6 +109,7 @@ pub struct Pool {
 
 impl Pool {
     pub fn new(config: PoolConfig, host: Arc<dyn Host>, timers: Arc<dyn Timers>) -> Arc<Pool> {
+        let ageing = config.ageing;
         Arc::new_cyclic(|me| Pool {
             config,
             host,
@@ -110,7 +117,7 @@ impl Pool {
             handlers: HandlerTable::default(),
             state: Mutex::new(PoolState {
                 lifecycle: Lifecycle::Open,
-                queue: VecDeque::new(),
+                queue: TaskQueue::new(ageing),
                 workers: BTreeMap::new(),
                 idle: VecDeque::new(),
                 outbox: Vec::new(),
@@ -145,7 +152,7 @@ impl Pool {
 
     // ---- the host's side -------------------------------------------------
 
-    pub fn submit(&self, handler: HandlerId, payload: Vec<u8>, timeout: Option<Duration>) -> Result<TaskId, SubmitError> {
+    pub fn submit(&self, new: NewTask) -> Result<TaskId, SubmitError> {
         let mut state = self.state.lock();
         if state.lifecycle != Lifecycle::Open {
             return Err(SubmitError::Closed);
@@ -162,14 +169,26 @@ impl Pool {
         }
         let id = TaskId(state.next_task);
         state.next_task += 1;
-        let task = Task { id, handler, payload, timeout };
+        let NewTask { handler, payload, timeout, priority } = new;
+        let mut task = Task { id, handler, payload, timeout, priority, wait_deadline: None };
         match idle_worker {
             Some(worker) => {
                 self.assign(&mut state, worker, task);
                 state.workers.get_mut(&worker).expect("just assigned").wake_up();
             }
             None => {
-                state.queue.push_back(task);
+                task.wait_deadline = self.config.max_queue_wait.map(|wait| {
+                    let pool = self.me.clone();
+                    self.timers.schedule(
+                        wait,
+                        Box::new(move || {
+                            if let Some(pool) = pool.upgrade() {
+                                pool.on_queue_deadline(id, wait);
+                            }
+                        }),
+                    )
+                });
+                state.queue.push(task);
                 if stalled {
                     // Half-open: one start attempt, which this task waits for.
                     self.cancel_respawns(&mut state);
@@ -221,9 +240,9 @@ impl Pool {
                     // for a module that may never load, and open the breaker.
                     // No retry is scheduled, so a broken idle pool makes no
                     // wake-ups; the next task after the back-off tries once.
-                    while let Some(task) = state.queue.pop_front() {
+                    for task in state.queue.drain() {
                         state.counters.failed += 1;
-                        self.settle(&mut state, task.id, Outcome::StartFailed { worker });
+                        self.settle_queued(&mut state, task, Outcome::StartFailed { worker });
                     }
                     state.retry_starts_at = Some(Instant::now() + delay);
                 }
@@ -246,8 +265,8 @@ impl Pool {
             return;
         }
         state.lifecycle = Lifecycle::Disposed;
-        while let Some(task) = state.queue.pop_front() {
-            self.settle(&mut state, task.id, Outcome::Disposed);
+        for task in state.queue.drain() {
+            self.settle_queued(&mut state, task, Outcome::Disposed);
         }
         let worker_ids: Vec<WorkerId> = state.workers.keys().copied().collect();
         for worker in worker_ids {
@@ -379,6 +398,16 @@ impl Pool {
         }
     }
 
+    fn on_queue_deadline(&self, task: TaskId, waited: Duration) {
+        let mut state = self.state.lock();
+        if let Some(mut task) = state.queue.remove(task) {
+            task.wait_deadline = None; // it has fired
+            state.counters.failed += 1;
+            state.counters.queue_timed_out += 1;
+            self.settle_queued(&mut state, task, Outcome::QueueTimedOut { waited });
+        }
+    }
+
     fn on_respawn_timer(&self, token: u64) {
         let mut state = self.state.lock();
         if state.respawns.remove(&token).is_some() && self.wants_replacement(&state) {
@@ -435,6 +464,14 @@ impl Pool {
     fn settle(&self, state: &mut PoolState, task: TaskId, outcome: Outcome) {
         self.emit(state, Event::Settled { task, outcome });
         self.check_closed(state);
+    }
+
+    /// Settles a task that was just removed from the queue.
+    fn settle_queued(&self, state: &mut PoolState, task: Task, outcome: Outcome) {
+        if let Some(deadline) = task.wait_deadline {
+            self.timers.cancel(deadline);
+        }
+        self.settle(state, task.id, outcome);
     }
 
     /// Settles a task that was just removed from a worker context.
@@ -514,6 +551,9 @@ impl Pool {
 
     /// Moves `task` into `worker`'s context and arms its deadline.
     fn assign(&self, state: &mut PoolState, worker: WorkerId, task: Task) {
+        if let Some(wait_deadline) = task.wait_deadline {
+            self.timers.cancel(wait_deadline);
+        }
         let deadline = task.timeout.map(|timeout| {
             let pool = self.me.clone();
             let id = task.id;
@@ -543,7 +583,7 @@ impl Pool {
         if !ctx.tasks.is_empty() {
             return None;
         }
-        match state.queue.pop_front() {
+        match state.queue.pop() {
             Some(task) => {
                 self.assign(state, worker, task);
                 if state.queue.is_empty() {

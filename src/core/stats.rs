@@ -10,6 +10,8 @@ pub struct Counters {
     /// Tasks that rejected for any reason but dispose (includes `timed_out` and `crashed`).
     pub failed: u64,
     pub timed_out: u64,
+    /// Tasks that waited in the queue longer than allowed.
+    pub queue_timed_out: u64,
     pub crashed: u64,
     pub workers_started: u64,
     pub workers_exited: u64,

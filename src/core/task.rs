@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::ids::{HandlerId, TaskId};
+use super::timer::TimerId;
 
 /// A submitted task. It is owned by exactly one place at a time (the queue or
 /// one worker's context) and is consumed when it settles.
@@ -14,6 +15,19 @@ pub struct Task {
     pub payload: Vec<u8>,
     /// Running-time deadline; `None` means no deadline.
     pub timeout: Option<Duration>,
+    /// Higher runs first.
+    pub priority: i32,
+    /// The timer that rejects it if it waits too long in the queue.
+    pub wait_deadline: Option<TimerId>,
+}
+
+/// What `Pool::submit` takes.
+#[derive(Debug)]
+pub struct NewTask {
+    pub handler: HandlerId,
+    pub payload: Vec<u8>,
+    pub timeout: Option<Duration>,
+    pub priority: i32,
 }
 
 /// What a worker receives: the task minus the bookkeeping it does not need.

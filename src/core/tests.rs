@@ -83,9 +83,12 @@ struct Harness {
 
 impl Harness {
     fn new(workers: usize, max_queue: usize) -> Harness {
+        Harness::with(config(workers, max_queue, Duration::ZERO))
+    }
+
+    fn with(config: PoolConfig) -> Harness {
         let host = Arc::new(FakeHost::default());
         let timers = Arc::new(ManualTimers::default());
-        let config = PoolConfig { workers, max_queue, backoff: Backoff::default(), linger: Duration::ZERO };
         let pool = Pool::new(config, host.clone(), timers.clone());
         let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
         pool.start();
@@ -121,11 +124,11 @@ impl Harness {
     }
 
     fn submit(&self, payload: u8) -> TaskId {
-        self.pool.submit(self.handler, vec![payload], None).expect("accepted")
+        self.pool.submit(new_task(self.handler, vec![payload], None)).expect("accepted")
     }
 
     fn submit_with_timeout(&self, payload: u8, ms: u64) -> TaskId {
-        self.pool.submit(self.handler, vec![payload], Some(Duration::from_millis(ms))).expect("accepted")
+        self.pool.submit(new_task(self.handler, vec![payload], Some(Duration::from_millis(ms)))).expect("accepted")
     }
 
     /// Reads the outbox as the main thread would.
@@ -158,6 +161,14 @@ impl Harness {
     fn doorbell_rings(&self, worker: WorkerId) -> usize {
         self.doorbells[&worker].rings.load(Ordering::SeqCst)
     }
+}
+
+fn config(workers: usize, max_queue: usize, linger: Duration) -> PoolConfig {
+    PoolConfig { workers, max_queue, max_queue_wait: None, ageing: Duration::from_secs(1), backoff: Backoff::default(), linger }
+}
+
+fn new_task(handler: HandlerId, payload: Vec<u8>, timeout: Option<Duration>) -> NewTask {
+    NewTask { handler, payload, timeout, priority: 0 }
 }
 
 fn returned(byte: u8) -> Outcome {
@@ -329,7 +340,7 @@ fn dispose_settles_every_task_once_and_terminates_every_worker() {
     assert!(h.settled.iter().all(|(_, o)| *o == Outcome::Disposed));
     assert_eq!(h.terminated, h.spawned);
     assert!(h.timers.pending_delays().is_empty(), "deadlines cancelled");
-    assert_eq!(h.pool.submit(h.handler, vec![], None), Err(SubmitError::Closed));
+    assert_eq!(h.pool.submit(new_task(h.handler, vec![], None)), Err(SubmitError::Closed));
 
     // Late news from workers changes nothing.
     assert_eq!(h.pool.complete(h.spawned[0], running.id, returned(1)), None);
@@ -415,7 +426,7 @@ fn a_module_that_cannot_load_fails_the_queue_fails_fast_then_half_opens() {
     assert!(h.timers.pending_delays().is_empty());
 
     // The breaker is open: new tasks fail at once instead of waiting.
-    assert_eq!(h.pool.submit(h.handler, vec![9], None), Err(SubmitError::StartFailing));
+    assert_eq!(h.pool.submit(new_task(h.handler, vec![9], None)), Err(SubmitError::StartFailing));
 
     // After the back-off, a task half-opens it: one start, which it waits for.
     std::thread::sleep(Backoff::default().delay(2) + Duration::from_millis(60));
@@ -465,12 +476,54 @@ fn a_start_that_fails_while_other_workers_run_is_retried_after_a_back_off() {
 }
 
 #[test]
+fn a_task_that_waits_too_long_in_the_queue_is_rejected_and_one_that_starts_in_time_is_not() {
+    let mut h = Harness::with(PoolConfig { max_queue_wait: Some(Duration::from_millis(50)), ..config(1, usize::MAX, Duration::ZERO) });
+    let w = h.spawned[0];
+    h.ready_worker(w);
+    let running = h.submit(1);
+    let starts_in_time = h.submit(2);
+    let too_late = h.submit(3);
+    assert_eq!(h.timers.pending_delays().len(), 2, "a wait deadline per queued task, none for the running one");
+    h.pool.take(w).unwrap();
+    assert_eq!(h.pool.complete(w, running, returned(1)).unwrap().id, starts_in_time);
+    assert_eq!(h.timers.pending_delays().len(), 1, "cancelled when it started");
+    h.timers.fire_all();
+    h.pump();
+    assert_eq!(h.outcome_of(too_late), &Outcome::QueueTimedOut { waited: Duration::from_millis(50) });
+    assert_eq!(h.pool.queue_size(), 0);
+    assert_eq!(h.pool.complete(w, starts_in_time, returned(2)), None);
+    h.pump();
+    h.assert_each_settled_once(&[running, starts_in_time, too_late]);
+    assert_eq!(h.pool.stats().counters.queue_timed_out, 1);
+}
+
+#[test]
+fn queued_tasks_start_by_priority() {
+    let mut h = Harness::new(1, usize::MAX);
+    let w = h.spawned[0];
+    h.ready_worker(w);
+    let submit = |h: &Harness, priority| h.pool.submit(NewTask { priority, ..new_task(h.handler, vec![], None) }).unwrap();
+    let first = submit(&h, 0); // runs at once
+    let low = submit(&h, -5);
+    let high = submit(&h, 10);
+    let normal = submit(&h, 0);
+    let mut order = vec![h.pool.take(w).unwrap().id];
+    let mut next = h.pool.complete(w, first, returned(0));
+    while let Some(task) = next {
+        order.push(task.id);
+        next = h.pool.complete(w, task.id, returned(0));
+    }
+    assert_eq!(order, vec![first, high, normal, low]);
+    h.pump();
+}
+
+#[test]
 fn max_queue_limits_waiting_tasks_not_running_ones() {
     let mut h = Harness::new(1, 1);
     h.ready_worker(h.spawned[0]);
     h.submit(1); // runs at once
     h.submit(2); // waits
-    assert_eq!(h.pool.submit(h.handler, vec![3], None), Err(SubmitError::QueueFull));
+    assert_eq!(h.pool.submit(new_task(h.handler, vec![3], None)), Err(SubmitError::QueueFull));
     assert_eq!(h.pool.queue_size(), 1);
 }
 
@@ -481,7 +534,7 @@ fn close_finishes_accepted_tasks_then_reports_closed() {
     let a = h.submit(1);
     let b = h.submit(2);
     h.pool.close();
-    assert_eq!(h.pool.submit(h.handler, vec![], None), Err(SubmitError::Closed));
+    assert_eq!(h.pool.submit(new_task(h.handler, vec![], None)), Err(SubmitError::Closed));
     h.pool.take(w).unwrap();
     h.pool.complete(w, a, returned(1)).unwrap();
     h.pump();
@@ -507,7 +560,7 @@ fn close_with_nothing_to_do_reports_closed_at_once() {
 #[test]
 fn concurrent_completions_deadlines_and_crashes_settle_each_task_once() {
     let host = Arc::new(FakeHost::default());
-    let config = PoolConfig { workers: 4, max_queue: usize::MAX, backoff: Backoff::default(), linger: Duration::from_micros(300) };
+    let config = config(4, usize::MAX, Duration::from_micros(300));
     let pool = Pool::new(config, host, TimerThread::global());
     let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
     pool.start();
@@ -543,7 +596,7 @@ fn concurrent_completions_deadlines_and_crashes_settle_each_task_once() {
     };
     for i in 0..2000u32 {
         let timeout = (i % 3 == 0).then(|| Duration::from_micros(50 + (i as u64 % 7) * 100));
-        let id = pool.submit(handler, (i % 251).to_le_bytes().to_vec(), timeout).unwrap();
+        let id = pool.submit(new_task(handler, (i % 251).to_le_bytes().to_vec(), timeout)).unwrap();
         submitted.lock().push(id);
         if i % 100 == 0 {
             std::thread::sleep(Duration::from_millis(1));
@@ -596,21 +649,21 @@ fn run_fake_worker(pool: Arc<Pool>, worker: WorkerId) {
 #[test]
 fn a_lingering_worker_gets_the_next_task_from_complete_without_its_doorbell() {
     let host = Arc::new(FakeHost::default());
-    let config = PoolConfig { workers: 1, max_queue: usize::MAX, backoff: Backoff::default(), linger: Duration::from_secs(5) };
+    let config = config(1, usize::MAX, Duration::from_secs(5));
     let pool = Pool::new(config, host, Arc::new(ManualTimers::default()));
     let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
     pool.start();
     let worker = WorkerId(1);
     let doorbell = Arc::new(FakeDoorbell::default());
     assert_eq!(pool.worker_ready(worker, doorbell.clone()), None);
-    let first = pool.submit(handler, vec![1], None).unwrap();
+    let first = pool.submit(new_task(handler, vec![1], None)).unwrap();
     assert_eq!(pool.take(worker).unwrap().id, first);
 
     let submitter = {
         let pool = pool.clone();
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(50));
-            pool.submit(handler, vec![2], None).unwrap()
+            pool.submit(new_task(handler, vec![2], None)).unwrap()
         })
     };
     let started = std::time::Instant::now();

@@ -120,13 +120,13 @@ mod tests {
         let timers = TimerThread::global();
         let (tx, rx) = mpsc::channel();
         let late = tx.clone();
-        timers.schedule(Duration::from_millis(60), Box::new(move || late.send("late").unwrap()));
+        timers.schedule(Duration::from_millis(600), Box::new(move || late.send("late").unwrap()));
         let cancelled = tx.clone();
-        let id = timers.schedule(Duration::from_millis(30), Box::new(move || cancelled.send("cancelled").unwrap()));
-        timers.schedule(Duration::from_millis(10), Box::new(move || tx.send("early").unwrap()));
+        let id = timers.schedule(Duration::from_millis(300), Box::new(move || cancelled.send("cancelled").unwrap()));
+        timers.schedule(Duration::from_millis(100), Box::new(move || tx.send("early").unwrap()));
         assert!(timers.cancel(id));
         assert_eq!(rx.recv().unwrap(), "early");
         assert_eq!(rx.recv().unwrap(), "late");
-        assert!(rx.recv_timeout(Duration::from_millis(50)).is_err());
+        assert!(rx.recv_timeout(Duration::from_millis(100)).is_err());
     }
 }

@@ -1,0 +1,169 @@
+//! The tasks waiting for a worker: by priority, first in first out within a
+//! priority, with ageing so that low priorities are never starved, and
+//! removal by id (abort, queue deadline) without scanning.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::time::{Duration, Instant};
+
+use super::ids::TaskId;
+use super::task::Task;
+
+/// A waiting task's place in line.
+#[derive(Clone, Copy, Debug)]
+struct Ticket {
+    id: TaskId,
+    since: Instant,
+}
+
+/// Task ids are distinct sequential integers: they need mixing, not a
+/// keyed cryptographic hash (SipHash costs more than the rest of a push).
+#[derive(Default)]
+struct TaskIdHasher(u64);
+
+impl Hasher for TaskIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8 | self.0 >> 56) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        // Fibonacci hashing: spreads sequential ids over the high bits.
+        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+pub struct TaskQueue {
+    /// Owns every waiting task. A task leaves the queue when it leaves this map.
+    tasks: HashMap<TaskId, Task, BuildHasherDefault<TaskIdHasher>>,
+    /// Tickets by priority, oldest first. A ticket whose task has left `tasks`
+    /// (removed by id) is stale and skipped.
+    levels: BTreeMap<i32, VecDeque<Ticket>>,
+    /// A waiting task gains one priority level per `ageing` waited.
+    ageing: Duration,
+}
+
+impl TaskQueue {
+    pub fn new(ageing: Duration) -> Self {
+        TaskQueue { tasks: HashMap::default(), levels: BTreeMap::new(), ageing }
+    }
+
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    pub fn push(&mut self, task: Task) {
+        let ticket = Ticket { id: task.id, since: Instant::now() };
+        self.levels.entry(task.priority).or_default().push_back(ticket);
+        self.tasks.insert(task.id, task);
+    }
+
+    /// Removes a waiting task wherever it is in line.
+    pub fn remove(&mut self, id: TaskId) -> Option<Task> {
+        self.tasks.remove(&id)
+    }
+
+    /// The task to run next: of the oldest task of each priority, the one
+    /// with the highest priority once ageing is counted (ties: the older).
+    pub fn pop(&mut self) -> Option<Task> {
+        self.drop_stale_heads();
+        let level = if self.levels.len() == 1 {
+            *self.levels.keys().next().expect("one level")
+        } else {
+            self.aged_best_level()?
+        };
+        let queue = self.levels.get_mut(&level).expect("chosen above");
+        let ticket = queue.pop_front().expect("no empty level");
+        if queue.is_empty() {
+            self.levels.remove(&level);
+        }
+        Some(self.tasks.remove(&ticket.id).expect("heads are live"))
+    }
+
+    fn aged_best_level(&self) -> Option<i32> {
+        let now = Instant::now();
+        let (&level, _) = self.levels.iter().max_by(|(&p1, q1), (&p2, q2)| {
+            let (a, b) = (q1.front().expect("no empty level"), q2.front().expect("no empty level"));
+            let aged = |priority: i32, ticket: &Ticket| {
+                priority as f64 + now.duration_since(ticket.since).as_secs_f64() / self.ageing.as_secs_f64()
+            };
+            aged(p1, a).total_cmp(&aged(p2, b)).then(b.since.cmp(&a.since))
+        })?;
+        Some(level)
+    }
+
+    /// Every waiting task, in no particular order (for dispose and start failures).
+    pub fn drain(&mut self) -> Vec<Task> {
+        self.levels.clear();
+        let mut tasks: Vec<Task> = self.tasks.drain().map(|(_, task)| task).collect();
+        tasks.sort_by_key(|task| task.id);
+        tasks
+    }
+
+    /// Keeps the invariant that every level's front ticket is live, and that
+    /// no level is empty.
+    fn drop_stale_heads(&mut self) {
+        let tasks = &self.tasks;
+        self.levels.retain(|_, queue| {
+            while queue.front().is_some_and(|ticket| !tasks.contains_key(&ticket.id)) {
+                queue.pop_front();
+            }
+            !queue.is_empty()
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ids::HandlerId;
+
+    fn task(id: u64, priority: i32) -> Task {
+        Task { id: TaskId(id), handler: HandlerId(0), payload: vec![], timeout: None, priority, wait_deadline: None }
+    }
+
+    fn ids(queue: &mut TaskQueue) -> Vec<u64> {
+        std::iter::from_fn(|| queue.pop()).map(|task| task.id.0).collect()
+    }
+
+    #[test]
+    fn higher_priority_first_and_fifo_within_a_priority() {
+        let mut queue = TaskQueue::new(Duration::from_secs(3600));
+        for (id, priority) in [(1, 0), (2, 5), (3, 0), (4, 5), (5, -1), (6, 9)] {
+            queue.push(task(id, priority));
+        }
+        assert_eq!(ids(&mut queue), vec![6, 2, 4, 1, 3, 5]);
+        assert!(queue.is_empty());
+    }
+
+    #[test]
+    fn removal_by_id_leaves_the_order_of_the_rest() {
+        let mut queue = TaskQueue::new(Duration::from_secs(3600));
+        for id in 1..=5 {
+            queue.push(task(id, (id % 2) as i32));
+        }
+        assert_eq!(queue.remove(TaskId(3)).map(|t| t.id.0), Some(3));
+        assert_eq!(queue.remove(TaskId(3)).map(|t| t.id.0), None);
+        assert_eq!(queue.remove(TaskId(1)).map(|t| t.id.0), Some(1));
+        assert_eq!(queue.len(), 3);
+        assert_eq!(ids(&mut queue), vec![5, 2, 4]);
+    }
+
+    #[test]
+    fn a_long_wait_outranks_a_higher_priority() {
+        let mut queue = TaskQueue::new(Duration::from_millis(10));
+        queue.push(task(1, 0));
+        std::thread::sleep(Duration::from_millis(35)); // aged by more than 3 levels
+        queue.push(task(2, 3));
+        assert_eq!(ids(&mut queue), vec![1, 2]);
+    }
+}
