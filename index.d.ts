@@ -36,6 +36,11 @@ export interface ExecuteOptions {
    * A waiting task gains one level per second waited, so none starves. Default `0`.
    */
   priority?: number
+  /**
+   * Aborts the task: at once if already aborted, removed if queued, its worker
+   * terminated and replaced if running. Rejects with `AbortError` (`cause`: `signal.reason`).
+   */
+  signal?: AbortSignal | null
 }
 
 export interface CloseOptions {
@@ -73,6 +78,8 @@ export interface ProcessorStats {
   timedOut: number
   /** Tasks that waited longer than `maxQueueWaitMs`. */
   queueTimedOut: number
+  /** Tasks aborted through their `signal` (not counted in `failed`). */
+  aborted: number
   crashed: number
   workersStarted: number
   workersExited: number
@@ -87,7 +94,7 @@ export interface WorkerExitEvent {
   exitCode: number
   signal: string | null
   /** Why it left. */
-  reason: 'crash' | 'timeout' | 'dispose' | 'startFailure'
+  reason: 'crash' | 'timeout' | 'abort' | 'dispose' | 'startFailure'
 }
 
 export declare class ParallelProcessor extends EventEmitter {
@@ -149,6 +156,12 @@ export declare class DisposedError extends ProcessorError {
 }
 export declare class QueueFullError extends ProcessorError {
   readonly code: 'ERR_QUEUE_FULL'
+}
+export declare class AbortError extends ProcessorError {
+  readonly name: 'AbortError'
+  readonly code: 'ABORT_ERR'
+  /** The signal's reason. */
+  readonly cause: unknown
 }
 export declare class QueueTimeoutError extends ProcessorError {
   readonly code: 'ERR_QUEUE_TIMEOUT'

@@ -9,6 +9,7 @@ const {
   DisposedError,
   QueueFullError,
   QueueTimeoutError,
+  AbortError,
 } = require('./lib/errors')
 const { workerState } = require('./lib/worker-state')
 
@@ -23,6 +24,7 @@ module.exports = {
   DisposedError,
   QueueFullError,
   QueueTimeoutError,
+  AbortError,
   /** True inside a worker of a pool. */
   isWorker: state !== undefined,
   /** Inside a worker: the pool's `workerData` option. */

@@ -9,6 +9,7 @@ export const {
   DisposedError,
   QueueFullError,
   QueueTimeoutError,
+  AbortError,
   isWorker,
   workerData,
 } = pkg

@@ -56,6 +56,13 @@ class QueueTimeoutError extends ProcessorError {
   }
 }
 
+/** The task's `signal` aborted; `cause` is the signal's reason. */
+class AbortError extends ProcessorError {
+  constructor(reason) {
+    super('The task was aborted', 'ABORT_ERR', { cause: reason })
+  }
+}
+
 /** Node-style argument errors: a built-in class with a `code`. */
 function argumentError(Class, code, message) {
   const error = new Class(message)
@@ -76,6 +83,7 @@ module.exports = {
   DisposedError,
   QueueFullError,
   QueueTimeoutError,
+  AbortError,
   argumentError,
   invalidType,
   invalidValue,

@@ -135,9 +135,12 @@ const MAX_PRIORITY = 2 ** 31 - 1
 
 /** `execute()`'s options. Throws like the constructor; the caller turns it into a rejection. */
 function resolveExecuteOptions(options, pool) {
-  if (options === undefined) return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs, priority: 0 }
+  if (options === undefined) return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs, priority: 0, signal: null }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
-  const { name, filename, timeoutMs, priority } = options
+  const { name, filename, timeoutMs, priority, signal } = options
+  if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
+    throw invalidType(`The "signal" option must be an AbortSignal; received ${describeType(signal)}`)
+  }
   if (name !== undefined && name !== null && typeof name !== 'string') {
     throw invalidType(`The "name" option must be a string; received ${describeType(name)}`)
   }
@@ -146,7 +149,13 @@ function resolveExecuteOptions(options, pool) {
     filename: filename === undefined ? pool.filename : pool.checkedFilename(filename),
     timeoutMs: timeoutMs === undefined ? pool.taskTimeoutMs : duration(timeoutMs, 'timeoutMs'),
     priority: priority === undefined ? 0 : integerInRange(priority, 'priority', MIN_PRIORITY, MAX_PRIORITY),
+    signal: signal ?? null,
   }
+}
+
+/** By shape rather than instanceof, which fails across realms. */
+function isAbortSignal(value) {
+  return typeof value === 'object' && typeof value.aborted === 'boolean' && typeof value.addEventListener === 'function'
 }
 
 /** `close()`'s options; `timeoutMs: Infinity` waits as long as it takes. */

@@ -36,6 +36,10 @@ class ParallelProcessor extends EventEmitter {
   #workers = new Map()
   /** filename -> export name (null: default) -> handler id. */
   #handlerIds = new Map()
+  /** Task id -> removes its abort listener, for tasks with a signal. */
+  #unwatch = new Map()
+  /** Task id -> its signal's reason, between the abort and its settlement. */
+  #abortReasons = new Map()
   #checkedFiles = new Map()
   /** The uncaught error of each worker that exited during the current drain. */
   #exitCauses = new Map()
@@ -85,6 +89,7 @@ class ParallelProcessor extends EventEmitter {
     let handlerId
     let timeoutMs
     let priority
+    let signal
     let encoded
     try {
       if (this.#disposing !== null || this.#closing !== null) throw new errors.DisposedError()
@@ -95,6 +100,8 @@ class ParallelProcessor extends EventEmitter {
       handlerId = this.#handlerId(resolved.filename, resolved.name)
       timeoutMs = resolved.timeoutMs
       priority = resolved.priority
+      signal = resolved.signal
+      if (signal !== null && signal.aborted) throw new errors.AbortError(signal.reason)
       encoded = encodePayload(payload)
     } catch (error) {
       return Promise.reject(error)
@@ -104,8 +111,20 @@ class ParallelProcessor extends EventEmitter {
       : this.#handle.submit(handlerId, encoded, timeoutMs, priority)
     if (id < 0) return Promise.reject(this.#refusal(id))
     const promise = new Promise((resolve) => this.#pending.set(id, resolve))
+    if (signal !== null) this.#watch(id, signal)
     this.#updateReference()
     return promise
+  }
+
+  /** Aborts the task when `signal` does; forgets the signal when the task settles. */
+  #watch(id, signal) {
+    const onAbort = () => {
+      this.#abortReasons.set(id, signal.reason)
+      this.#handle.abort(id)
+      this.#drain()
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    this.#unwatch.set(id, () => signal.removeEventListener('abort', onAbort))
   }
 
   #refusal(code) {
@@ -182,6 +201,7 @@ class ParallelProcessor extends EventEmitter {
       failed: stats.failed,
       timedOut: stats.timedOut,
       queueTimedOut: stats.queueTimedOut,
+      aborted: stats.aborted,
       crashed: stats.crashed,
       workersStarted: stats.workersStarted,
       workersExited: stats.workersExited,
@@ -254,6 +274,11 @@ class ParallelProcessor extends EventEmitter {
         return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, exitCode: c, cause: this.#exitCauses.get(b) }))
       case EVENT.START_FAILED: return this.#settle(a, 'reject', new errors.WorkerStartError(this.#lastStartError))
       case EVENT.QUEUE_TIMED_OUT: return this.#settle(a, 'reject', new errors.QueueTimeoutError(this.#config.maxQueueWaitMs))
+      case EVENT.ABORTED: {
+        const reason = this.#abortReasons.get(a)
+        this.#abortReasons.delete(a)
+        return this.#settle(a, 'reject', new errors.AbortError(reason))
+      }
       case EVENT.DISPOSED: return this.#settle(a, 'reject', new errors.DisposedError())
       case EVENT.SPAWN_WORKER: return this.#spawn(a)
       case EVENT.TERMINATE_WORKER: return this.#terminate(a)
@@ -267,6 +292,10 @@ class ParallelProcessor extends EventEmitter {
     const resolve = this.#pending.get(id)
     if (resolve === undefined) return
     this.#pending.delete(id)
+    if (this.#unwatch.size > 0) {
+      this.#unwatch.get(id)?.()
+      this.#unwatch.delete(id)
+    }
     // Adopting a rejected promise rejects; it is handled at once, so no
     // unhandled-rejection warning unless the caller leaves it unhandled.
     resolve(how === 'resolve' ? value : Promise.reject(value))

@@ -10,7 +10,7 @@ use napi_derive::napi;
 use super::buffers::new_buffer;
 use super::doorbells::MainDoorbell;
 use super::{registry, wire};
-use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TimerThread, WorkerId};
+use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerId};
 
 #[napi(object)]
 pub struct PoolOptions {
@@ -39,6 +39,7 @@ pub struct PoolStatsObject {
     pub failed: f64,
     pub timed_out: f64,
     pub queue_timed_out: f64,
+    pub aborted: f64,
     pub crashed: f64,
     pub workers_started: f64,
     pub workers_exited: f64,
@@ -163,6 +164,12 @@ impl PoolHandle {
         self.pool.worker_exited(WorkerId(worker), exit_code).map(|reason| reason.as_str())
     }
 
+    /// The task's signal aborted. Returns false if it had already settled.
+    #[napi]
+    pub fn abort(&self, task_id: f64) -> bool {
+        self.pool.abort(TaskId(task_id as u64))
+    }
+
     #[napi]
     pub fn dispose(&self) {
         self.pool.dispose();
@@ -217,6 +224,7 @@ impl PoolHandle {
             failed: counters.failed as f64,
             timed_out: counters.timed_out as f64,
             queue_timed_out: counters.queue_timed_out as f64,
+            aborted: counters.aborted as f64,
             crashed: counters.crashed as f64,
             workers_started: counters.workers_started as f64,
             workers_exited: counters.workers_exited as f64,

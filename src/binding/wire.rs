@@ -14,6 +14,7 @@ pub const CRASHED: u8 = 4;
 pub const START_FAILED: u8 = 5;
 pub const DISPOSED: u8 = 6;
 pub const QUEUE_TIMED_OUT: u8 = 7;
+pub const ABORTED: u8 = 8;
 pub const SPAWN_WORKER: u8 = 10;
 pub const TERMINATE_WORKER: u8 = 11;
 pub const QUEUE_DRAINED: u8 = 12;
@@ -45,6 +46,7 @@ fn record(event: &Event) -> Record<'_> {
                 }
                 Outcome::StartFailed { worker } => Record { b: worker.0 as f64, ..plain(START_FAILED, id) },
                 Outcome::QueueTimedOut { waited } => Record { b: waited.as_secs_f64() * 1000.0, ..plain(QUEUE_TIMED_OUT, id) },
+                Outcome::Aborted => plain(ABORTED, id),
                 Outcome::Disposed => plain(DISPOSED, id),
             }
         }

@@ -20,6 +20,8 @@ pub enum Outcome {
     StartFailed { worker: WorkerId },
     /// It waited in the queue longer than `PoolConfig::max_queue_wait`.
     QueueTimedOut { waited: Duration },
+    /// Its caller aborted it (`Pool::abort`).
+    Aborted,
     /// The pool was disposed first.
     Disposed,
 }

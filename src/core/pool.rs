@@ -219,6 +219,7 @@ impl Pool {
             }
             WorkerState::Ready => ExitReason::Crash,
             WorkerState::Terminating(TerminateReason::Timeout) => ExitReason::Timeout,
+            WorkerState::Terminating(TerminateReason::Abort) => ExitReason::Abort,
             WorkerState::Terminating(TerminateReason::Dispose) => ExitReason::Dispose,
         };
         for (id, assigned) in ctx.release_all() {
@@ -247,7 +248,7 @@ impl Pool {
                     state.retry_starts_at = Some(Instant::now() + delay);
                 }
             }
-            ExitReason::Crash | ExitReason::Timeout => {
+            ExitReason::Crash | ExitReason::Timeout | ExitReason::Abort => {
                 if self.wants_replacement(&state) {
                     self.spawn_worker(&mut state);
                 }
@@ -285,6 +286,28 @@ impl Pool {
         }
         state.idle.clear();
         self.cancel_respawns(&mut state);
+    }
+
+    /// Settles a task with `Aborted` wherever it is: removed from the queue,
+    /// or taken from its worker, which is terminated and replaced. Returns
+    /// false if it had already settled.
+    pub fn abort(&self, task: TaskId) -> bool {
+        let mut state = self.state.lock();
+        if let Some(queued) = state.queue.remove(task) {
+            state.counters.aborted += 1;
+            self.settle_queued(&mut state, queued, Outcome::Aborted);
+            return true;
+        }
+        let Some(worker) = state.workers.values().find(|w| w.tasks.contains_key(&task)).map(|w| w.id) else {
+            return false;
+        };
+        let ctx = state.workers.get_mut(&worker).expect("found above");
+        let assigned = ctx.release(task).expect("found above");
+        ctx.failed += 1;
+        state.counters.aborted += 1;
+        self.settle_assigned(&mut state, task, assigned, Outcome::Aborted);
+        self.stop_worker(&mut state, worker, TerminateReason::Abort);
+        true
     }
 
     /// Refuses new tasks; emits `Closed` once every accepted task has settled.
@@ -380,21 +403,26 @@ impl Pool {
         let Some(mut assigned) = ctx.release(task) else { return };
         assigned.deadline = None; // it has fired; nothing to cancel
         ctx.failed += 1;
-        let terminate = ctx.state == WorkerState::Ready;
-        if terminate {
-            ctx.state = WorkerState::Terminating(TerminateReason::Timeout);
-        }
         state.counters.timed_out += 1;
         state.counters.failed += 1;
         let timeout = assigned.timeout;
         self.settle_assigned(&mut state, task, assigned, Outcome::TimedOut { timeout });
-        if terminate {
-            self.emit(&mut state, Event::TerminateWorker(worker));
-            // Replace it now rather than when its exit is reported: the slot is
-            // free, and queued tasks need not wait for the thread to wind down.
-            if self.wants_replacement(&state) {
-                self.spawn_worker(&mut state);
-            }
+        self.stop_worker(&mut state, worker, TerminateReason::Timeout);
+    }
+
+    /// Terminates a worker whose task was taken from it (deadline, abort):
+    /// whatever it is doing, even `while (true) {}`, must stop.
+    fn stop_worker(&self, state: &mut PoolState, worker: WorkerId, reason: TerminateReason) {
+        let Some(ctx) = state.workers.get_mut(&worker) else { return };
+        if ctx.state != WorkerState::Ready {
+            return; // already on its way out
+        }
+        ctx.state = WorkerState::Terminating(reason);
+        self.emit(state, Event::TerminateWorker(worker));
+        // Replace it now rather than when its exit is reported: the slot is
+        // free, and queued tasks need not wait for the thread to wind down.
+        if self.wants_replacement(state) {
+            self.spawn_worker(state);
         }
     }
 

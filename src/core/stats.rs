@@ -12,6 +12,8 @@ pub struct Counters {
     pub timed_out: u64,
     /// Tasks that waited in the queue longer than allowed.
     pub queue_timed_out: u64,
+    /// Tasks aborted by their caller (not counted in `failed`).
+    pub aborted: u64,
     pub crashed: u64,
     pub workers_started: u64,
     pub workers_exited: u64,

@@ -354,18 +354,19 @@ fn dispose_settles_every_task_once_and_terminates_every_worker() {
 }
 
 #[test]
-fn completion_deadline_crash_and_dispose_race_in_any_order_and_settle_once() {
+fn completion_deadline_crash_abort_and_dispose_race_in_any_order_and_settle_once() {
     #[derive(Clone, Copy, Debug)]
     enum Step {
         Complete,
         Deadline,
         Crash,
+        Abort,
         Dispose,
     }
-    let steps = [Step::Complete, Step::Deadline, Step::Crash, Step::Dispose];
+    let steps = [Step::Complete, Step::Deadline, Step::Crash, Step::Abort, Step::Dispose];
     let mut orders = Vec::new();
     permutations(&steps, &mut Vec::new(), &mut orders);
-    assert_eq!(orders.len(), 24);
+    assert_eq!(orders.len(), 120);
     for order in orders {
         let mut h = Harness::ready(1);
         let w = h.spawned[0];
@@ -382,6 +383,9 @@ fn completion_deadline_crash_and_dispose_race_in_any_order_and_settle_once() {
                 Step::Crash => {
                     h.pool.worker_exited(w, 1);
                 }
+                Step::Abort => {
+                    h.pool.abort(task);
+                }
                 Step::Dispose => h.pool.dispose(),
             }
         }
@@ -390,6 +394,7 @@ fn completion_deadline_crash_and_dispose_race_in_any_order_and_settle_once() {
             Step::Complete => returned(7),
             Step::Deadline => Outcome::TimedOut { timeout: Duration::from_millis(10) },
             Step::Crash => Outcome::Crashed { worker: w, exit_code: 1 },
+            Step::Abort => Outcome::Aborted,
             Step::Dispose => Outcome::Disposed,
         };
         assert_eq!(h.outcome_of(task), &expected, "order {order:?}");
@@ -495,6 +500,34 @@ fn a_task_that_waits_too_long_in_the_queue_is_rejected_and_one_that_starts_in_ti
     h.pump();
     h.assert_each_settled_once(&[running, starts_in_time, too_late]);
     assert_eq!(h.pool.stats().counters.queue_timed_out, 1);
+}
+
+#[test]
+fn abort_removes_a_queued_task_and_stops_the_worker_of_a_running_one() {
+    let mut h = Harness::ready(2);
+    let (w1, w2) = (h.spawned[1], h.spawned[0]);
+    let running = h.submit(1);
+    let other = h.submit(2);
+    let queued = h.submit(3);
+    assert_eq!(h.pool.take(w1).unwrap().id, running);
+    assert_eq!(h.pool.take(w2).unwrap().id, other);
+
+    assert!(h.pool.abort(queued));
+    assert_eq!(h.pool.queue_size(), 0);
+    assert!(h.pool.abort(running));
+    assert!(!h.pool.abort(running), "already settled");
+    h.pump();
+    assert_eq!(h.outcome_of(queued), &Outcome::Aborted);
+    assert_eq!(h.outcome_of(running), &Outcome::Aborted);
+    assert_eq!(h.terminated, vec![w1], "only the aborted task's worker");
+    assert_eq!(h.spawned.len(), 3, "replaced at once");
+    assert_eq!(h.pool.complete(w1, running, returned(1)), None, "a late result is dropped");
+    assert_eq!(h.pool.worker_exited(w1, 1), Some(ExitReason::Abort));
+    assert_eq!(h.pool.complete(w2, other, returned(2)), None);
+    h.pump();
+    h.assert_each_settled_once(&[running, other, queued]);
+    assert_eq!(h.outcome_of(other), &returned(2));
+    assert_eq!(h.pool.stats().counters.aborted, 2);
 }
 
 #[test]

@@ -24,6 +24,8 @@ pub enum WorkerState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TerminateReason {
     Timeout,
+    /// Its task's signal aborted.
+    Abort,
     Dispose,
 }
 
@@ -36,6 +38,8 @@ pub enum ExitReason {
     Crash,
     /// It was terminated because a task overran its deadline.
     Timeout,
+    /// It was terminated because its task was aborted.
+    Abort,
     /// It was terminated by `dispose()`.
     Dispose,
 }
@@ -46,6 +50,7 @@ impl ExitReason {
             ExitReason::StartFailure => "startFailure",
             ExitReason::Crash => "crash",
             ExitReason::Timeout => "timeout",
+            ExitReason::Abort => "abort",
             ExitReason::Dispose => "dispose",
         }
     }
