@@ -41,6 +41,12 @@ export interface ExecuteOptions {
    * terminated and replaced if running. Rejects with `AbortError` (`cause`: `signal.reason`).
    */
   signal?: AbortSignal | null
+  /**
+   * For idempotent work: run again, at most this many times, after a
+   * `WorkerCrashedError` or `TimeoutError` (never after the handler's own throw).
+   * The final error's `attempts` says how many runs were made. Default `0`.
+   */
+  retries?: number
 }
 
 export interface CloseOptions {
@@ -80,6 +86,8 @@ export interface ProcessorStats {
   queueTimedOut: number
   /** Tasks aborted through their `signal` (not counted in `failed`). */
   aborted: number
+  /** Re-runs after a crash or a timeout (`retries`). */
+  retried: number
   crashed: number
   workersStarted: number
   workersExited: number
@@ -137,12 +145,16 @@ export declare class ProcessorError extends Error {
 export declare class TimeoutError extends ProcessorError {
   readonly code: 'ERR_TASK_TIMEOUT'
   readonly timeoutMs: number
+  /** How many times the task ran (more than 1 with `retries`). */
+  readonly attempts: number
 }
 export declare class WorkerCrashedError extends ProcessorError {
   readonly code: 'ERR_WORKER_CRASHED'
   readonly workerId: number
   readonly exitCode: number | null
   readonly signal: string | null
+  /** How many times the task ran (more than 1 with `retries`). */
+  readonly attempts: number
   /** The worker's uncaught error, when there was one. */
   readonly cause?: unknown
 }

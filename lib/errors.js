@@ -13,20 +13,29 @@ class ProcessorError extends Error {
   }
 }
 
+/** " (3 attempts)" when the task was retried. */
+function attemptsNote(attempts) {
+  return attempts > 1 ? ` (${attempts} attempts)` : ''
+}
+
 class TimeoutError extends ProcessorError {
-  constructor(timeoutMs) {
-    super(`Task timed out after ${timeoutMs} ms; its worker was terminated`, 'ERR_TASK_TIMEOUT')
+  constructor(timeoutMs, attempts = 1) {
+    super(`Task timed out after ${timeoutMs} ms; its worker was terminated${attemptsNote(attempts)}`, 'ERR_TASK_TIMEOUT')
     this.timeoutMs = timeoutMs
+    /** How many times the task ran (more than 1 with `retries`). */
+    this.attempts = attempts
   }
 }
 
 class WorkerCrashedError extends ProcessorError {
-  constructor({ workerId, exitCode = null, signal = null, cause }) {
+  constructor({ workerId, exitCode = null, signal = null, cause, attempts = 1 }) {
     const how = cause ? `: ${cause && cause.message ? cause.message : String(cause)}` : ` with exit code ${exitCode}`
-    super(`Worker ${workerId} died while running the task${how}`, 'ERR_WORKER_CRASHED', cause === undefined ? undefined : { cause })
+    super(`Worker ${workerId} died while running the task${how}${attemptsNote(attempts)}`, 'ERR_WORKER_CRASHED', cause === undefined ? undefined : { cause })
     this.workerId = workerId
     this.exitCode = exitCode
     this.signal = signal
+    /** How many times the task ran (more than 1 with `retries`). */
+    this.attempts = attempts
   }
 }
 

@@ -130,14 +130,15 @@ function resolveProcessorOptions(first, second) {
   return resolved
 }
 
+const MAX_RETRIES = 1000
 const MIN_PRIORITY = -(2 ** 31)
 const MAX_PRIORITY = 2 ** 31 - 1
 
 /** `execute()`'s options. Throws like the constructor; the caller turns it into a rejection. */
 function resolveExecuteOptions(options, pool) {
-  if (options === undefined) return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs, priority: 0, signal: null }
+  if (options === undefined) return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs, priority: 0, signal: null, retries: 0 }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
-  const { name, filename, timeoutMs, priority, signal } = options
+  const { name, filename, timeoutMs, priority, signal, retries } = options
   if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
     throw invalidType(`The "signal" option must be an AbortSignal; received ${describeType(signal)}`)
   }
@@ -150,6 +151,7 @@ function resolveExecuteOptions(options, pool) {
     timeoutMs: timeoutMs === undefined ? pool.taskTimeoutMs : duration(timeoutMs, 'timeoutMs'),
     priority: priority === undefined ? 0 : integerInRange(priority, 'priority', MIN_PRIORITY, MAX_PRIORITY),
     signal: signal ?? null,
+    retries: retries === undefined ? 0 : integerInRange(retries, 'retries', 0, MAX_RETRIES),
   }
 }
 

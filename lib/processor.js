@@ -90,6 +90,7 @@ class ParallelProcessor extends EventEmitter {
     let timeoutMs
     let priority
     let signal
+    let retries
     let encoded
     try {
       if (this.#disposing !== null || this.#closing !== null) throw new errors.DisposedError()
@@ -101,14 +102,15 @@ class ParallelProcessor extends EventEmitter {
       timeoutMs = resolved.timeoutMs
       priority = resolved.priority
       signal = resolved.signal
+      retries = resolved.retries
       if (signal !== null && signal.aborted) throw new errors.AbortError(signal.reason)
       encoded = encodePayload(payload)
     } catch (error) {
       return Promise.reject(error)
     }
     const id = typeof encoded === 'string'
-      ? this.#handle.submitText(handlerId, encoded, timeoutMs, priority)
-      : this.#handle.submit(handlerId, encoded, timeoutMs, priority)
+      ? this.#handle.submitText(handlerId, encoded, timeoutMs, priority, retries)
+      : this.#handle.submit(handlerId, encoded, timeoutMs, priority, retries)
     if (id < 0) return Promise.reject(this.#refusal(id))
     const promise = new Promise((resolve) => this.#pending.set(id, resolve))
     if (signal !== null) this.#watch(id, signal)
@@ -202,6 +204,7 @@ class ParallelProcessor extends EventEmitter {
       timedOut: stats.timedOut,
       queueTimedOut: stats.queueTimedOut,
       aborted: stats.aborted,
+      retried: stats.retried,
       crashed: stats.crashed,
       workersStarted: stats.workersStarted,
       workersExited: stats.workersExited,
@@ -262,16 +265,16 @@ class ParallelProcessor extends EventEmitter {
     }
   }
 
-  #onEvent = (kind, a, b, c, batch, start, end) => {
+  #onEvent = (kind, a, b, c, d, batch, start, end) => {
     switch (kind) {
       case EVENT.RETURNED: return this.#settle(a, 'resolve', decodeDetached(batch, start, end))
       case EVENT.THREW: {
         const { kind: how, error } = decodeThrown(batch, start, end)
         return this.#settle(a, 'reject', how === 'load' ? new errors.WorkerStartError(error) : error)
       }
-      case EVENT.TIMED_OUT: return this.#settle(a, 'reject', new errors.TimeoutError(b))
+      case EVENT.TIMED_OUT: return this.#settle(a, 'reject', new errors.TimeoutError(b, c))
       case EVENT.CRASHED:
-        return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, exitCode: c, cause: this.#exitCauses.get(b) }))
+        return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, exitCode: c, attempts: d, cause: this.#exitCauses.get(b) }))
       case EVENT.START_FAILED: return this.#settle(a, 'reject', new errors.WorkerStartError(this.#lastStartError))
       case EVENT.QUEUE_TIMED_OUT: return this.#settle(a, 'reject', new errors.QueueTimeoutError(this.#config.maxQueueWaitMs))
       case EVENT.ABORTED: {

@@ -2,7 +2,7 @@
 
 /**
  * Byte layouts shared with the Rust binding (src/binding/wire.rs).
- * Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | length u32 | bytes.
+ * Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | d f64 | length u32 | bytes.
  * Delivery to a worker: task id f64 | handler u32 | payload bytes.
  */
 const EVENT = Object.freeze({
@@ -20,10 +20,10 @@ const EVENT = Object.freeze({
   CLOSED: 13,
 })
 
-const RECORD_HEADER = 1 + 8 * 3 + 4
+const RECORD_HEADER = 1 + 8 * 4 + 4
 const DELIVERY_HEADER = 8 + 4
 
-/** Calls `visit(kind, a, b, c, buffer, start, end)` for each record in `buffer[0..length)`; its bytes are `buffer[start..end)`. */
+/** Calls `visit(kind, a, b, c, d, buffer, start, end)` for each record in `buffer[0..length)`; its bytes are `buffer[start..end)`. */
 function forEachEvent(buffer, length, visit) {
   let at = 0
   while (at < length) {
@@ -31,10 +31,11 @@ function forEachEvent(buffer, length, visit) {
     const a = buffer.readDoubleLE(at + 1)
     const b = buffer.readDoubleLE(at + 9)
     const c = buffer.readDoubleLE(at + 17)
-    const length = buffer.readUInt32LE(at + 25)
+    const d = buffer.readDoubleLE(at + 25)
+    const length = buffer.readUInt32LE(at + 33)
     const start = at + RECORD_HEADER
     at = start + length
-    visit(kind, a, b, c, buffer, start, at)
+    visit(kind, a, b, c, d, buffer, start, at)
   }
 }
 

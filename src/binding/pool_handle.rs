@@ -40,6 +40,7 @@ pub struct PoolStatsObject {
     pub timed_out: f64,
     pub queue_timed_out: f64,
     pub aborted: f64,
+    pub retried: f64,
     pub crashed: f64,
     pub workers_started: f64,
     pub workers_exited: f64,
@@ -111,18 +112,18 @@ impl PoolHandle {
     /// Submits a payload in v8's serialization format. Returns the task id,
     /// or a negative code (see `QUEUE_FULL`, `CLOSED`).
     #[napi]
-    pub fn submit(&self, handler: u32, payload: BufferSlice, timeout_ms: f64, priority: i32) -> f64 {
-        self.submit_bytes(handler, payload.to_vec(), timeout_ms, priority)
+    pub fn submit(&self, handler: u32, payload: BufferSlice, timeout_ms: f64, priority: i32, retries: u32) -> f64 {
+        self.submit_bytes(handler, payload.to_vec(), timeout_ms, priority, retries)
     }
 
     /// Submits a payload as JSON text (see `lib/codec.js`): no Buffer is made for it.
     #[napi]
-    pub fn submit_text(&self, handler: u32, payload: String, timeout_ms: f64, priority: i32) -> f64 {
-        self.submit_bytes(handler, payload.into_bytes(), timeout_ms, priority)
+    pub fn submit_text(&self, handler: u32, payload: String, timeout_ms: f64, priority: i32, retries: u32) -> f64 {
+        self.submit_bytes(handler, payload.into_bytes(), timeout_ms, priority, retries)
     }
 
-    fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64, priority: i32) -> f64 {
-        let task = NewTask { handler: HandlerId(handler), payload, timeout: duration_ms(timeout_ms), priority };
+    fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64, priority: i32, retries: u32) -> f64 {
+        let task = NewTask { handler: HandlerId(handler), payload, timeout: duration_ms(timeout_ms), priority, retries };
         match self.pool.submit(task) {
             Ok(id) => id.0 as f64,
             Err(SubmitError::QueueFull) => QUEUE_FULL,
@@ -225,6 +226,7 @@ impl PoolHandle {
             timed_out: counters.timed_out as f64,
             queue_timed_out: counters.queue_timed_out as f64,
             aborted: counters.aborted as f64,
+            retried: counters.retried as f64,
             crashed: counters.crashed as f64,
             workers_started: counters.workers_started as f64,
             workers_exited: counters.workers_exited as f64,

@@ -2,7 +2,7 @@
 //! the main thread learns in one wake-up arrives in a single buffer, and a
 //! task reaches a worker as one buffer: one allocation and one crossing each.
 //!
-//! Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | length u32 | bytes.
+//! Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | d f64 | length u32 | bytes.
 //! Delivery: task id f64 | handler u32 | payload bytes.
 
 use crate::core::{Delivery, Event, Outcome};
@@ -20,7 +20,7 @@ pub const TERMINATE_WORKER: u8 = 11;
 pub const QUEUE_DRAINED: u8 = 12;
 pub const CLOSED: u8 = 13;
 
-const RECORD_HEADER: usize = 1 + 8 * 3 + 4;
+const RECORD_HEADER: usize = 1 + 8 * 4 + 4;
 pub const DELIVERY_HEADER: usize = 8 + 4;
 
 /// A record's fixed fields and its bytes.
@@ -29,20 +29,23 @@ struct Record<'a> {
     a: f64,
     b: f64,
     c: f64,
+    d: f64,
     bytes: &'a [u8],
 }
 
 fn record(event: &Event) -> Record<'_> {
-    let plain = |kind, a| Record { kind, a, b: 0.0, c: 0.0, bytes: &[] };
+    let plain = |kind, a| Record { kind, a, b: 0.0, c: 0.0, d: 0.0, bytes: &[] };
     match event {
         Event::Settled { task, outcome } => {
             let id = task.0 as f64;
             match outcome {
                 Outcome::Returned(bytes) => Record { bytes, ..plain(RETURNED, id) },
                 Outcome::Threw(bytes) => Record { bytes, ..plain(THREW, id) },
-                Outcome::TimedOut { timeout } => Record { b: timeout.as_secs_f64() * 1000.0, ..plain(TIMED_OUT, id) },
-                Outcome::Crashed { worker, exit_code } => {
-                    Record { b: worker.0 as f64, c: *exit_code as f64, ..plain(CRASHED, id) }
+                Outcome::TimedOut { timeout, attempts } => {
+                    Record { b: timeout.as_secs_f64() * 1000.0, c: *attempts as f64, ..plain(TIMED_OUT, id) }
+                }
+                Outcome::Crashed { worker, exit_code, attempts } => {
+                    Record { b: worker.0 as f64, c: *exit_code as f64, d: *attempts as f64, ..plain(CRASHED, id) }
                 }
                 Outcome::StartFailed { worker } => Record { b: worker.0 as f64, ..plain(START_FAILED, id) },
                 Outcome::QueueTimedOut { waited } => Record { b: waited.as_secs_f64() * 1000.0, ..plain(QUEUE_TIMED_OUT, id) },
@@ -70,6 +73,7 @@ pub fn write_events(events: &[Event], out: &mut [u8]) {
         writer.put(&record.a.to_le_bytes());
         writer.put(&record.b.to_le_bytes());
         writer.put(&record.c.to_le_bytes());
+        writer.put(&record.d.to_le_bytes());
         writer.put(&(record.bytes.len() as u32).to_le_bytes());
         writer.put(record.bytes);
     }

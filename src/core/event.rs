@@ -12,9 +12,9 @@ pub enum Outcome {
     /// The handler threw; the serialized error.
     Threw(Vec<u8>),
     /// The running-time deadline passed; its worker is being terminated.
-    TimedOut { timeout: Duration },
+    TimedOut { timeout: Duration, attempts: u32 },
     /// The worker running it died.
-    Crashed { worker: WorkerId, exit_code: i32 },
+    Crashed { worker: WorkerId, exit_code: i32, attempts: u32 },
     /// No worker could be started to run it; `worker` is the one whose start failed
     /// (the host knows the loader's error by that id).
     StartFailed { worker: WorkerId },

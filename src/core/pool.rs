@@ -169,8 +169,8 @@ impl Pool {
         }
         let id = TaskId(state.next_task);
         state.next_task += 1;
-        let NewTask { handler, payload, timeout, priority } = new;
-        let mut task = Task { id, handler, payload, timeout, priority, wait_deadline: None };
+        let NewTask { handler, payload, timeout, priority, retries } = new;
+        let mut task = Task { id, handler, payload, timeout, priority, retries, attempt: 1, wait_deadline: None };
         match idle_worker {
             Some(worker) => {
                 self.assign(&mut state, worker, task);
@@ -223,9 +223,7 @@ impl Pool {
             WorkerState::Terminating(TerminateReason::Dispose) => ExitReason::Dispose,
         };
         for (id, assigned) in ctx.release_all() {
-            state.counters.crashed += 1;
-            state.counters.failed += 1;
-            self.settle_assigned(&mut state, id, assigned, Outcome::Crashed { worker, exit_code });
+            self.retry_or_fail(&mut state, id, assigned, |attempts| Outcome::Crashed { worker, exit_code, attempts });
         }
         match reason {
             ExitReason::StartFailure => {
@@ -403,11 +401,49 @@ impl Pool {
         let Some(mut assigned) = ctx.release(task) else { return };
         assigned.deadline = None; // it has fired; nothing to cancel
         ctx.failed += 1;
-        state.counters.timed_out += 1;
-        state.counters.failed += 1;
         let timeout = assigned.timeout;
-        self.settle_assigned(&mut state, task, assigned, Outcome::TimedOut { timeout });
+        // Stop the worker first, so that a retry does not land on it.
         self.stop_worker(&mut state, worker, TerminateReason::Timeout);
+        self.retry_or_fail(&mut state, task, assigned, |attempts| Outcome::TimedOut { timeout, attempts });
+    }
+
+    /// A running task was lost to a crash or a timeout: it runs again if it
+    /// has retries left (back in the queue, keeping its id, so its caller
+    /// sees only the final outcome), else it fails with `outcome(attempts)`.
+    fn retry_or_fail(&self, state: &mut PoolState, id: TaskId, mut assigned: Assigned, outcome: impl FnOnce(u32) -> Outcome) {
+        let Some(retry) = assigned.retry.take() else {
+            let outcome = outcome(assigned.attempt);
+            match outcome {
+                Outcome::Crashed { .. } => state.counters.crashed += 1,
+                Outcome::TimedOut { .. } => state.counters.timed_out += 1,
+                _ => {}
+            }
+            state.counters.failed += 1;
+            return self.settle_assigned(state, id, assigned, outcome);
+        };
+        if let Some(deadline) = assigned.deadline.take() {
+            self.timers.cancel(deadline);
+        }
+        state.running -= 1;
+        state.counters.retried += 1;
+        let timeout = Some(assigned.timeout).filter(|timeout| !timeout.is_zero());
+        let task = Task {
+            id,
+            handler: assigned.handler,
+            payload: retry.payload,
+            timeout,
+            priority: retry.priority,
+            retries: retry.retries_left - 1,
+            attempt: assigned.attempt + 1,
+            wait_deadline: None,
+        };
+        match self.pop_idle(state) {
+            Some(worker) => {
+                self.assign(state, worker, task);
+                state.workers.get_mut(&worker).expect("just assigned").wake_up();
+            }
+            None => state.queue.push(task),
+        }
     }
 
     /// Terminates a worker whose task was taken from it (deadline, abort):

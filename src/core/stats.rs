@@ -14,6 +14,8 @@ pub struct Counters {
     pub queue_timed_out: u64,
     /// Tasks aborted by their caller (not counted in `failed`).
     pub aborted: u64,
+    /// Re-runs of tasks after a crash or a timeout (`retries`).
+    pub retried: u64,
     pub crashed: u64,
     pub workers_started: u64,
     pub workers_exited: u64,

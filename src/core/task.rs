@@ -17,6 +17,10 @@ pub struct Task {
     pub timeout: Option<Duration>,
     /// Higher runs first.
     pub priority: i32,
+    /// How many more times it may run again after a crash or a timeout.
+    pub retries: u32,
+    /// Which run this is, from 1.
+    pub attempt: u32,
     /// The timer that rejects it if it waits too long in the queue.
     pub wait_deadline: Option<TimerId>,
 }
@@ -28,6 +32,8 @@ pub struct NewTask {
     pub payload: Vec<u8>,
     pub timeout: Option<Duration>,
     pub priority: i32,
+    /// Runs again after a crash or a timeout, at most this many times.
+    pub retries: u32,
 }
 
 /// What a worker receives: the task minus the bookkeeping it does not need.

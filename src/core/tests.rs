@@ -168,7 +168,7 @@ fn config(workers: usize, max_queue: usize, linger: Duration) -> PoolConfig {
 }
 
 fn new_task(handler: HandlerId, payload: Vec<u8>, timeout: Option<Duration>) -> NewTask {
-    NewTask { handler, payload, timeout, priority: 0 }
+    NewTask { handler, payload, timeout, priority: 0, retries: 0 }
 }
 
 fn returned(byte: u8) -> Outcome {
@@ -240,7 +240,7 @@ fn a_crash_rejects_only_the_crashed_workers_task_and_the_worker_is_replaced() {
 
     assert_eq!(h.pool.worker_exited(w1, 3), Some(ExitReason::Crash));
     h.pump();
-    assert_eq!(h.outcome_of(on_w1.id), &Outcome::Crashed { worker: w1, exit_code: 3 });
+    assert_eq!(h.outcome_of(on_w1.id), &Outcome::Crashed { worker: w1, exit_code: 3, attempts: 1 });
     assert_eq!(h.settled.len(), 1, "nothing else was touched");
     let replacement = *h.spawned.last().unwrap();
     assert_eq!(h.spawned.len(), 3);
@@ -276,7 +276,7 @@ fn a_deadline_rejects_the_task_terminates_its_worker_and_drops_the_late_result()
 
     assert_eq!(h.timers.fire_all(), 1);
     h.pump();
-    assert_eq!(h.outcome_of(slow), &Outcome::TimedOut { timeout: Duration::from_millis(200) });
+    assert_eq!(h.outcome_of(slow), &Outcome::TimedOut { timeout: Duration::from_millis(200), attempts: 1 });
     assert_eq!(h.terminated, vec![w1]);
     assert_eq!(h.spawned.len(), 3, "replaced at once");
     assert_eq!(h.pool.size(), 2, "the replacement counts, the terminating worker does not");
@@ -392,8 +392,8 @@ fn completion_deadline_crash_abort_and_dispose_race_in_any_order_and_settle_once
         h.pump();
         let expected = match order[0] {
             Step::Complete => returned(7),
-            Step::Deadline => Outcome::TimedOut { timeout: Duration::from_millis(10) },
-            Step::Crash => Outcome::Crashed { worker: w, exit_code: 1 },
+            Step::Deadline => Outcome::TimedOut { timeout: Duration::from_millis(10), attempts: 1 },
+            Step::Crash => Outcome::Crashed { worker: w, exit_code: 1, attempts: 1 },
             Step::Abort => Outcome::Aborted,
             Step::Dispose => Outcome::Disposed,
         };
@@ -528,6 +528,48 @@ fn abort_removes_a_queued_task_and_stops_the_worker_of_a_running_one() {
     h.assert_each_settled_once(&[running, other, queued]);
     assert_eq!(h.outcome_of(other), &returned(2));
     assert_eq!(h.pool.stats().counters.aborted, 2);
+}
+
+#[test]
+fn retries_rerun_after_crashes_and_timeouts_but_never_after_a_throw() {
+    let mut h = Harness::ready(2);
+    let submit = |h: &Harness, retries, timeout| h.pool.submit(NewTask { retries, ..new_task(h.handler, vec![7], timeout) }).unwrap();
+
+    // Crashes: three attempts, then the crash is final and counts them.
+    let flaky = submit(&h, 2, None);
+    for attempt in 1..=3u32 {
+        let worker = *h.spawned.iter().rev().find(|w| h.pool.take(**w).is_some_and(|d| d.id == flaky && d.payload == vec![7])).expect("delivered");
+        assert_eq!(h.pool.worker_exited(worker, 9), Some(ExitReason::Crash));
+        h.pump();
+        if attempt < 3 {
+            assert!(h.settled.is_empty(), "attempt {attempt} is retried, not settled");
+            let replacement = *h.spawned.last().unwrap();
+            h.ready_worker(replacement);
+        }
+    }
+    let crash = h.outcome_of(flaky);
+    assert!(matches!(crash, Outcome::Crashed { exit_code: 9, attempts: 3, .. }), "{crash:?}");
+
+    // A throw is the handler's own answer: never retried.
+    let replacement = *h.spawned.last().unwrap();
+    h.ready_worker(replacement);
+    let throws = submit(&h, 5, None);
+    let worker = *h.spawned.iter().find(|w| h.pool.take(**w).is_some_and(|d| d.id == throws)).expect("delivered");
+    h.pool.complete(worker, throws, Outcome::Threw(vec![1]));
+    h.pump();
+    assert_eq!(h.outcome_of(throws), &Outcome::Threw(vec![1]));
+
+    // A timeout is retried, and the second attempt succeeds.
+    let slow = submit(&h, 1, Some(Duration::from_millis(100)));
+    let first = *h.spawned.iter().find(|w| h.pool.take(**w).is_some_and(|d| d.id == slow)).expect("delivered");
+    h.timers.fire_all();
+    h.pump();
+    assert_eq!(h.terminated.last(), Some(&first));
+    let second = *h.spawned.iter().filter(|w| **w != first).find(|w| h.pool.take(**w).is_some_and(|d| d.id == slow)).expect("re-run");
+    h.pool.complete(second, slow, returned(3));
+    h.pump();
+    assert_eq!(h.outcome_of(slow), &returned(3));
+    assert_eq!(h.pool.stats().counters.retried, 3);
 }
 
 #[test]

@@ -65,6 +65,19 @@ pub struct Assigned {
     pub deadline: Option<TimerId>,
     pub timeout: Duration,
     pub started: Instant,
+    /// Which run this is, from 1.
+    pub attempt: u32,
+    /// What a re-run needs, for a task that may be retried.
+    pub retry: Option<Retry>,
+}
+
+/// A copy of what a task needs to run again (its payload is otherwise handed
+/// to the worker and forgotten).
+#[derive(Debug)]
+pub struct Retry {
+    pub payload: Vec<u8>,
+    pub priority: i32,
+    pub retries_left: u32,
 }
 
 pub struct WorkerContext {
@@ -116,10 +129,23 @@ impl WorkerContext {
     /// Takes ownership of `task`; the caller rings the doorbell.
     pub fn assign(&mut self, task: Task, deadline: Option<TimerId>) {
         let timeout = task.timeout.unwrap_or_default();
+        let retry = (task.retries > 0).then(|| Retry {
+            payload: task.payload.clone(),
+            priority: task.priority,
+            retries_left: task.retries,
+        });
         self.undelivered.push_back(task.id);
         self.tasks.insert(
             task.id,
-            Assigned { handler: task.handler, payload: Some(task.payload), deadline, timeout, started: Instant::now() },
+            Assigned {
+                handler: task.handler,
+                payload: Some(task.payload),
+                deadline,
+                timeout,
+                started: Instant::now(),
+                attempt: task.attempt,
+                retry,
+            },
         );
     }
 
