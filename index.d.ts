@@ -14,6 +14,10 @@ export interface ProcessorOptions {
   maxQueue?: number
   /** Most time a task may wait to start; beyond it, it rejects with `QueueTimeoutError`. `0` = no limit (default). */
   maxQueueWaitMs?: number
+  /** A worker retires (gracefully) after this many tasks. Default: never. */
+  maxTasksPerWorker?: number
+  /** A worker whose heap is over this many MB after a task retires (gracefully). Default: no limit. */
+  maxWorkerMemoryMb?: number
   /** Any cloneable value, visible in every worker as `workerData`. */
   workerData?: unknown
   /** Environment of each worker, as Node's `Worker` option. */
@@ -71,6 +75,8 @@ export interface WorkerStats {
   running: number
   completed: number
   failed: number
+  /** The heap it reported after its last task (only with `maxWorkerMemoryMb`). */
+  heapUsedMb?: number
 }
 
 export interface ProcessorStats {
@@ -88,6 +94,8 @@ export interface ProcessorStats {
   aborted: number
   /** Re-runs after a crash or a timeout (`retries`). */
   retried: number
+  /** Workers retired gracefully (`maxTasksPerWorker`, `maxWorkerMemoryMb`, `recycleWorkers()`). */
+  retired: number
   crashed: number
   workersStarted: number
   workersExited: number
@@ -102,7 +110,12 @@ export interface WorkerExitEvent {
   exitCode: number
   signal: string | null
   /** Why it left. */
-  reason: 'crash' | 'timeout' | 'abort' | 'dispose' | 'startFailure'
+  reason: 'crash' | 'timeout' | 'abort' | 'retire' | 'dispose' | 'startFailure'
+}
+
+export interface WorkerRetireEvent {
+  id: number
+  reason: 'maxTasks' | 'memory' | 'recycle'
 }
 
 export declare class ParallelProcessor extends EventEmitter {
@@ -115,6 +128,11 @@ export declare class ParallelProcessor extends EventEmitter {
   dispose(): Promise<void>
   /** Refuses new tasks, lets queued and running ones finish, then disposes (or disposes after `timeoutMs`). */
   close(options?: CloseOptions): Promise<void>
+  /**
+   * Retires every current worker gracefully: each finishes what it runs, takes
+   * no new task, and leaves once its replacement is ready. Resolves when all have left.
+   */
+  recycleWorkers(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
   stats(): ProcessorStats
 
@@ -131,10 +149,12 @@ export declare class ParallelProcessor extends EventEmitter {
 
   on(event: 'workerCreate', listener: (event: WorkerCreateEvent) => void): this
   on(event: 'workerExit', listener: (event: WorkerExitEvent) => void): this
+  on(event: 'workerRetire', listener: (event: WorkerRetireEvent) => void): this
   on(event: 'drain', listener: () => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
   once(event: 'workerCreate', listener: (event: WorkerCreateEvent) => void): this
   once(event: 'workerExit', listener: (event: WorkerExitEvent) => void): this
+  once(event: 'workerRetire', listener: (event: WorkerRetireEvent) => void): this
   once(event: 'drain', listener: () => void): this
   once(event: string | symbol, listener: (...args: any[]) => void): this
 }

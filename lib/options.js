@@ -36,6 +36,12 @@ function integerInRange(value, name, min, max) {
   return value
 }
 
+function positiveNumber(value, name) {
+  if (typeof value !== 'number') throw invalidType(`The "${name}" option must be a number; received ${describeType(value)}`)
+  if (!(value > 0 && Number.isFinite(value))) throw outOfRange(`The "${name}" option must be a positive number; received ${value}`)
+  return value
+}
+
 /** A deadline in ms: 0 to MAX_TIMEOUT_MS, or Infinity. 0 and Infinity mean none. */
 function duration(value, name) {
   if (typeof value !== 'number') throw invalidType(`The "${name}" option must be a number; received ${describeType(value)}`)
@@ -105,6 +111,12 @@ function resolveProcessorOptions(first, second) {
     taskTimeoutMs: options.taskTimeoutMs === undefined ? 0 : duration(options.taskTimeoutMs, 'taskTimeoutMs'),
     maxQueue: Infinity,
     maxQueueWaitMs: options.maxQueueWaitMs === undefined ? 0 : duration(options.maxQueueWaitMs, 'maxQueueWaitMs'),
+    maxTasksPerWorker: options.maxTasksPerWorker === undefined || options.maxTasksPerWorker === Infinity
+      ? 0
+      : integerInRange(options.maxTasksPerWorker, 'maxTasksPerWorker', 1, Number.MAX_SAFE_INTEGER),
+    maxWorkerMemoryMb: options.maxWorkerMemoryMb === undefined || options.maxWorkerMemoryMb === Infinity
+      ? 0
+      : positiveNumber(options.maxWorkerMemoryMb, 'maxWorkerMemoryMb'),
     workerData: options.workerData,
     env: options.env,
     execArgv: options.execArgv,

@@ -20,6 +20,7 @@ const RUNTIME = path.join(__dirname, 'worker-runtime.js')
 // What `submit` returns instead of a task id (see src/binding/pool_handle.rs).
 const SUBMIT_QUEUE_FULL = -1
 const SUBMIT_START_FAILING = -3
+const RETIRE_REASONS = { 1: 'maxTasks', 2: 'memory', 3: 'recycle' }
 
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 
@@ -64,7 +65,13 @@ class ParallelProcessor extends EventEmitter {
     super()
     this.#config = resolveProcessorOptions(workersOrOptions, options)
     this.#handle = new PoolHandle(
-      { workers: this.#config.workers, maxQueue: this.#config.maxQueue, maxQueueWaitMs: this.#config.maxQueueWaitMs },
+      {
+        workers: this.#config.workers,
+        maxQueue: this.#config.maxQueue,
+        maxQueueWaitMs: this.#config.maxQueueWaitMs,
+        maxTasksPerWorker: this.#config.maxTasksPerWorker,
+        maxWorkerMemoryMb: this.#config.maxWorkerMemoryMb,
+      },
       () => this.#drain(),
     )
     // The first 'workerCreate' events wait for a tick, so that listeners
@@ -182,6 +189,17 @@ class ParallelProcessor extends EventEmitter {
     return this.#closing
   }
 
+  /**
+   * Retires every current worker gracefully (each finishes what it runs, and
+   * leaves once its replacement is ready); resolves when all have left.
+   */
+  recycleWorkers() {
+    if (this.#disposing !== null || this.#closing !== null) return Promise.reject(new errors.DisposedError())
+    const retiring = this.#handle.recycle()
+    this.#drain()
+    return Promise.all(retiring.map((id) => this.#workers.get(id)?.exited)).then(() => {})
+  }
+
   [asyncDispose]() {
     return this.dispose()
   }
@@ -196,6 +214,7 @@ class ParallelProcessor extends EventEmitter {
         running: worker.running,
         completed: worker.completed,
         failed: worker.failed,
+        heapUsedMb: worker.heapUsedMb ?? undefined,
       })),
       queued: stats.queued,
       running: stats.running,
@@ -205,6 +224,7 @@ class ParallelProcessor extends EventEmitter {
       queueTimedOut: stats.queueTimedOut,
       aborted: stats.aborted,
       retried: stats.retried,
+      retired: stats.retired,
       crashed: stats.crashed,
       workersStarted: stats.workersStarted,
       workersExited: stats.workersExited,
@@ -285,6 +305,7 @@ class ParallelProcessor extends EventEmitter {
       case EVENT.DISPOSED: return this.#settle(a, 'reject', new errors.DisposedError())
       case EVENT.SPAWN_WORKER: return this.#spawn(a)
       case EVENT.TERMINATE_WORKER: return this.#terminate(a)
+      case EVENT.WORKER_RETIRING: return this.#emitSafely('workerRetire', { id: a, reason: RETIRE_REASONS[b] })
       case EVENT.QUEUE_DRAINED: return this.#emitSafely('drain')
       case EVENT.CLOSED: return this.#markClosed?.()
       default: throw new Error(`unknown pool event ${kind}`)
@@ -341,7 +362,7 @@ class ParallelProcessor extends EventEmitter {
     const { filename, workerData, env, execArgv, resourceLimits } = this.#config
     try {
       record.worker = new Worker(RUNTIME, {
-        workerData: { poolId: this.#handle.id, workerId, filename, workerData },
+        workerData: { poolId: this.#handle.id, workerId, filename, workerData, reportHeap: this.#config.maxWorkerMemoryMb > 0 },
         env,
         execArgv,
         resourceLimits,

@@ -18,6 +18,7 @@ const EVENT = Object.freeze({
   TERMINATE_WORKER: 11,
   QUEUE_DRAINED: 12,
   CLOSED: 13,
+  WORKER_RETIRING: 14,
 })
 
 const RECORD_HEADER = 1 + 8 * 4 + 4

@@ -7,6 +7,7 @@
  * (while idle), so a busy worker crosses into Rust once per task and an idle
  * one sleeps in its event loop without polling.
  */
+const v8 = require('node:v8')
 const workerThreads = require('node:worker_threads')
 const { syncBuiltinESMExports } = require('node:module')
 const { WorkerHandle } = require('./native')
@@ -17,7 +18,7 @@ const { WORKER_STATE } = require('./worker-state')
 const { DELIVERY_HEADER } = require('./wire')
 const { notCloneable } = require('./errors')
 
-const { poolId, workerId, filename, workerData } = workerThreads.workerData
+const { poolId, workerId, filename, workerData, reportHeap } = workerThreads.workerData
 globalThis[WORKER_STATE] = Object.freeze({ workerData })
 // The user's module sees its own workerData, not the runtime's.
 workerThreads.workerData = workerData
@@ -57,14 +58,14 @@ function run(task) {
       value = handler(decodeDetached(bytes, DELIVERY_HEADER, end), new TaskContext(id))
       thenable = isThenable(value) // reads `then`, which may be a throwing getter
     } catch (error) {
-      task = handle.complete(id, false, encodeFailure(error))
+      task = completeTask(id, false, encodeFailure(error))
       continue
     }
     if (thenable) {
       // Not Promise.resolve(value): it reads `constructor`, which may throw.
       new Promise((resolve) => resolve(value)).then(
         (result) => run(finish(id, result)),
-        (error) => run(handle.complete(id, false, encodeFailure(error))),
+        (error) => run(completeTask(id, false, encodeFailure(error))),
       )
       return
     }
@@ -73,14 +74,22 @@ function run(task) {
   busy = false
 }
 
+/** With a memory limit, the core hears this worker's heap after every task (before the next is taken). */
+function completeTask(id, ok, bytes) {
+  if (reportHeap) handle.reportHeap(v8.getHeapStatistics().used_heap_size / 2 ** 20)
+  return handle.complete(id, ok, bytes)
+}
+
 function finish(id, result) {
   let encoded
   try {
     encoded = encode(result)
   } catch (error) {
-    return handle.complete(id, false, encodeThrown(notCloneable(`The task's result cannot be cloned: ${error.message}`)))
+    return completeTask(id, false, encodeThrown(notCloneable(`The task's result cannot be cloned: ${error.message}`)))
   }
-  return typeof encoded === 'string' ? handle.completeText(id, encoded) : handle.complete(id, true, encoded)
+  if (typeof encoded !== 'string') return completeTask(id, true, encoded)
+  if (reportHeap) handle.reportHeap(v8.getHeapStatistics().used_heap_size / 2 ** 20)
+  return handle.completeText(id, encoded)
 }
 
 function isThenable(value) {

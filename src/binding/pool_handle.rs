@@ -19,6 +19,10 @@ pub struct PoolOptions {
     pub max_queue: f64,
     /// 0 for no limit.
     pub max_queue_wait_ms: f64,
+    /// 0 for no limit.
+    pub max_tasks_per_worker: f64,
+    /// 0 for no limit.
+    pub max_worker_memory_mb: f64,
 }
 
 #[napi(object)]
@@ -28,6 +32,7 @@ pub struct WorkerStatsObject {
     pub running: u32,
     pub completed: f64,
     pub failed: f64,
+    pub heap_used_mb: Option<f64>,
 }
 
 #[napi(object)]
@@ -41,6 +46,7 @@ pub struct PoolStatsObject {
     pub queue_timed_out: f64,
     pub aborted: f64,
     pub retried: f64,
+    pub retired: f64,
     pub crashed: f64,
     pub workers_started: f64,
     pub workers_exited: f64,
@@ -85,6 +91,8 @@ impl PoolHandle {
             workers: options.workers as usize,
             max_queue,
             max_queue_wait: duration_ms(options.max_queue_wait_ms),
+            max_tasks_per_worker: (options.max_tasks_per_worker > 0.0).then_some(options.max_tasks_per_worker as u64),
+            max_worker_memory_mb: (options.max_worker_memory_mb > 0.0).then_some(options.max_worker_memory_mb),
             ageing: PRIORITY_AGEING,
             backoff: Backoff::default(),
             linger: WORKER_LINGER,
@@ -171,6 +179,12 @@ impl PoolHandle {
         self.pool.abort(TaskId(task_id as u64))
     }
 
+    /// Retires every current worker; returns their ids.
+    #[napi]
+    pub fn recycle(&self) -> Vec<u32> {
+        self.pool.recycle().into_iter().map(|worker| worker.0).collect()
+    }
+
     #[napi]
     pub fn dispose(&self) {
         self.pool.dispose();
@@ -217,6 +231,7 @@ impl PoolHandle {
                     running: w.running as u32,
                     completed: w.completed as f64,
                     failed: w.failed as f64,
+                    heap_used_mb: w.heap_mb,
                 })
                 .collect(),
             queued: stats.queued as u32,
@@ -227,6 +242,7 @@ impl PoolHandle {
             queue_timed_out: counters.queue_timed_out as f64,
             aborted: counters.aborted as f64,
             retried: counters.retried as f64,
+            retired: counters.retired as f64,
             crashed: counters.crashed as f64,
             workers_started: counters.workers_started as f64,
             workers_exited: counters.workers_exited as f64,

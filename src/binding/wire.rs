@@ -5,7 +5,7 @@
 //! Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | d f64 | length u32 | bytes.
 //! Delivery: task id f64 | handler u32 | payload bytes.
 
-use crate::core::{Delivery, Event, Outcome};
+use crate::core::{Delivery, Event, Outcome, RetireReason};
 
 pub const RETURNED: u8 = 1;
 pub const THREW: u8 = 2;
@@ -19,6 +19,8 @@ pub const SPAWN_WORKER: u8 = 10;
 pub const TERMINATE_WORKER: u8 = 11;
 pub const QUEUE_DRAINED: u8 = 12;
 pub const CLOSED: u8 = 13;
+/// `a`: the worker; `b`: 1 max tasks, 2 memory, 3 recycle.
+pub const WORKER_RETIRING: u8 = 14;
 
 const RECORD_HEADER: usize = 1 + 8 * 4 + 4;
 pub const DELIVERY_HEADER: usize = 8 + 4;
@@ -55,6 +57,14 @@ fn record(event: &Event) -> Record<'_> {
         }
         Event::SpawnWorker(worker) => plain(SPAWN_WORKER, worker.0 as f64),
         Event::TerminateWorker(worker) => plain(TERMINATE_WORKER, worker.0 as f64),
+        Event::WorkerRetiring(worker, reason) => {
+            let code = match reason {
+                RetireReason::MaxTasks => 1.0,
+                RetireReason::Memory => 2.0,
+                RetireReason::Recycle => 3.0,
+            };
+            Record { b: code, ..plain(WORKER_RETIRING, worker.0 as f64) }
+        }
         Event::QueueDrained => plain(QUEUE_DRAINED, 0.0),
         Event::Closed => plain(CLOSED, 0.0),
     }

@@ -90,6 +90,12 @@ impl WorkerHandle {
         new_buffer(env, len, |out| wire::write_delivery(&delivery, out)).map(|buffer| Some(Either::B(buffer)))
     }
 
+    /// The worker's heap after a task, when the pool has a memory limit.
+    #[napi]
+    pub fn report_heap(&self, heap_mb: f64) {
+        self.pool.report_heap(self.worker, heap_mb);
+    }
+
     #[napi]
     pub fn handler(&self, id: u32) -> Option<HandlerSpecObject> {
         self.pool.handler(HandlerId(id)).map(|spec| HandlerSpecObject { filename: spec.filename, name: spec.name })

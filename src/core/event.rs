@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::ids::{TaskId, WorkerId};
+use super::worker_context::RetireReason;
 
 /// How a task ended. Exactly one `Outcome` is produced per task.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,6 +41,8 @@ pub enum Event {
     SpawnWorker(WorkerId),
     /// Stop this worker now (it timed out, or the pool is disposed).
     TerminateWorker(WorkerId),
+    /// This worker retires: it takes no new task and leaves once replaced.
+    WorkerRetiring(WorkerId, RetireReason),
     /// The queue has just become empty.
     QueueDrained,
     /// A graceful close has finished every task.

@@ -26,4 +26,4 @@ pub use pool::{Pool, PoolConfig, SubmitError};
 pub use stats::PoolStats;
 pub use task::{Delivery, NewTask};
 pub use timer::{TimerThread, Timers};
-pub use worker_context::ExitReason;
+pub use worker_context::{ExitReason, RetireReason};

@@ -30,7 +30,7 @@ use super::stats::{Counters, PoolStats, WorkerStats};
 use super::queue::TaskQueue;
 use super::task::{Delivery, NewTask, Task};
 use super::timer::{TimerId, Timers};
-use super::worker_context::{Assigned, ExitReason, TerminateReason, WorkerContext, WorkerState};
+use super::worker_context::{Assigned, ExitReason, RetireReason, TerminateReason, WorkerContext, WorkerState};
 
 #[derive(Clone, Debug)]
 pub struct PoolConfig {
@@ -44,6 +44,10 @@ pub struct PoolConfig {
     /// that low priorities are not starved.
     pub ageing: Duration,
     pub backoff: Backoff,
+    /// A worker retires after this many tasks; `None`: never.
+    pub max_tasks_per_worker: Option<u64>,
+    /// A worker whose heap is over this after a task retires; `None`: no limit.
+    pub max_worker_memory_mb: Option<f64>,
     /// How long a worker that has just finished a task, and has no next one,
     /// spins in `complete` waiting for one before it returns to its event loop
     /// to sleep. Waking a sleeping thread costs tens of µs (more on a VM);
@@ -217,7 +221,8 @@ impl Pool {
                 // (e.g. a timer at top level that throws), not a task.
                 ExitReason::StartFailure
             }
-            WorkerState::Ready => ExitReason::Crash,
+            WorkerState::Ready | WorkerState::Retiring(_) => ExitReason::Crash,
+            WorkerState::Terminating(TerminateReason::Retire) => ExitReason::Retire,
             WorkerState::Terminating(TerminateReason::Timeout) => ExitReason::Timeout,
             WorkerState::Terminating(TerminateReason::Abort) => ExitReason::Abort,
             WorkerState::Terminating(TerminateReason::Dispose) => ExitReason::Dispose,
@@ -251,7 +256,7 @@ impl Pool {
                     self.spawn_worker(&mut state);
                 }
             }
-            ExitReason::Dispose => {}
+            ExitReason::Dispose | ExitReason::Retire => {}
         }
         Some(reason)
     }
@@ -335,7 +340,44 @@ impl Pool {
                 self.spawn_worker(&mut state);
             }
         }
+        // A retiring worker may have been waiting for this one.
+        let retiring: Vec<WorkerId> =
+            state.workers.values().filter(|w| matches!(w.state, WorkerState::Retiring(_))).map(|w| w.id).collect();
+        for old in retiring {
+            self.leave_if_retired(&mut state, old);
+        }
         self.take_next(&mut state, worker)
+    }
+
+    /// The worker's heap after a task (reported only when a limit is set).
+    pub fn report_heap(&self, worker: WorkerId, heap_mb: f64) {
+        let mut state = self.state.lock();
+        if let Some(ctx) = state.workers.get_mut(&worker) {
+            ctx.heap_mb = Some(heap_mb);
+        }
+        if self.config.max_worker_memory_mb.is_some_and(|limit| heap_mb > limit) {
+            self.retire(&mut state, worker, RetireReason::Memory);
+            self.leave_if_retired(&mut state, worker);
+        }
+    }
+
+    /// Retires every current worker gracefully; returns their ids (they have
+    /// all left once each has exited).
+    pub fn recycle(&self) -> Vec<WorkerId> {
+        let mut state = self.state.lock();
+        let current: Vec<WorkerId> = state
+            .workers
+            .values()
+            .filter(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready | WorkerState::Retiring(_)))
+            .map(|w| w.id)
+            .collect();
+        for &worker in &current {
+            self.retire(&mut state, worker, RetireReason::Recycle);
+        }
+        for &worker in &current {
+            self.leave_if_retired(&mut state, worker);
+        }
+        current
     }
 
     /// The next task assigned to this worker, after its doorbell rang.
@@ -352,16 +394,25 @@ impl Pool {
         let ctx = state.workers.get_mut(&worker)?;
         // `None` when a deadline or dispose settled it first: the result is dropped.
         if let Some(assigned) = ctx.release(task) {
-            if outcome.is_success() {
+            let success = outcome.is_success();
+            if success {
                 ctx.completed += 1;
-                state.counters.completed += 1;
             } else {
                 ctx.failed += 1;
+            }
+            let done = ctx.completed + ctx.failed;
+            if success {
+                state.counters.completed += 1;
+            } else {
                 state.counters.failed += 1;
             }
             state.start_failures = 0;
             self.settle_assigned(&mut state, task, assigned, outcome);
+            if self.config.max_tasks_per_worker.is_some_and(|limit| done >= limit) {
+                self.retire(&mut state, worker, RetireReason::MaxTasks);
+            }
         }
+        self.leave_if_retired(&mut state, worker);
         if let Some(delivery) = self.take_next(&mut state, worker) {
             return Some(delivery);
         }
@@ -446,6 +497,47 @@ impl Pool {
         }
     }
 
+    /// Stops giving `worker` tasks and starts its replacement; it leaves in
+    /// `leave_if_retired` once it is idle and the pool is at full strength
+    /// without it, so no task waits longer for its going.
+    fn retire(&self, state: &mut PoolState, worker: WorkerId, reason: RetireReason) {
+        let Some(ctx) = state.workers.get_mut(&worker) else { return };
+        match ctx.state {
+            WorkerState::Ready => {}
+            WorkerState::Starting => {
+                // Nothing to finish and nothing to wait for: replace it outright.
+                ctx.state = WorkerState::Terminating(TerminateReason::Retire);
+                self.emit(state, Event::WorkerRetiring(worker, reason));
+                self.emit(state, Event::TerminateWorker(worker));
+                if self.wants_replacement(state) {
+                    self.spawn_worker(state);
+                }
+                return;
+            }
+            _ => return, // already leaving
+        }
+        ctx.state = WorkerState::Retiring(reason);
+        state.counters.retired += 1;
+        self.emit(state, Event::WorkerRetiring(worker, reason));
+        if self.wants_replacement(state) {
+            self.spawn_worker(state);
+        }
+    }
+
+    fn leave_if_retired(&self, state: &mut PoolState, worker: WorkerId) {
+        let Some(ctx) = state.workers.get(&worker) else { return };
+        if !matches!(ctx.state, WorkerState::Retiring(_)) || !ctx.tasks.is_empty() {
+            return;
+        }
+        let ready = state.workers.values().filter(|w| w.state == WorkerState::Ready).count();
+        let replaced = ready >= self.config.workers || state.lifecycle != Lifecycle::Open;
+        if replaced {
+            state.workers.get_mut(&worker).expect("checked above").state =
+                WorkerState::Terminating(TerminateReason::Retire);
+            self.emit(state, Event::TerminateWorker(worker));
+        }
+    }
+
     /// Terminates a worker whose task was taken from it (deadline, abort):
     /// whatever it is doing, even `while (true) {}`, must stop.
     fn stop_worker(&self, state: &mut PoolState, worker: WorkerId, reason: TerminateReason) {
@@ -507,6 +599,7 @@ impl Pool {
                     running: w.tasks.len(),
                     completed: w.completed,
                     failed: w.failed,
+                    heap_mb: w.heap_mb,
                 })
                 .collect(),
             queued: state.queue.len(),
@@ -570,7 +663,8 @@ impl Pool {
             Lifecycle::Closing => !state.queue.is_empty(),
             Lifecycle::Closed | Lifecycle::Disposed => false,
         };
-        let live = state.workers.values().filter(|w| !matches!(w.state, WorkerState::Terminating(_))).count();
+        // Retiring workers do not count: their replacements start at once.
+        let live = state.workers.values().filter(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready)).count();
         may_get_work && live + state.respawns.len() < self.config.workers
     }
 

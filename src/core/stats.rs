@@ -16,6 +16,8 @@ pub struct Counters {
     pub aborted: u64,
     /// Re-runs of tasks after a crash or a timeout (`retries`).
     pub retried: u64,
+    /// Workers retired gracefully (recycling).
+    pub retired: u64,
     pub crashed: u64,
     pub workers_started: u64,
     pub workers_exited: u64,
@@ -28,6 +30,8 @@ pub struct WorkerStats {
     pub running: usize,
     pub completed: u64,
     pub failed: u64,
+    /// The heap it last reported (only with a memory limit).
+    pub heap_mb: Option<f64>,
 }
 
 #[derive(Clone, Debug)]

@@ -77,6 +77,7 @@ struct Harness {
     settled: Vec<(TaskId, Outcome)>,
     spawned: Vec<WorkerId>,
     terminated: Vec<WorkerId>,
+    retiring: Vec<(WorkerId, RetireReason)>,
     drained: usize,
     closed: usize,
 }
@@ -101,6 +102,7 @@ impl Harness {
             settled: Vec::new(),
             spawned: Vec::new(),
             terminated: Vec::new(),
+            retiring: Vec::new(),
             drained: 0,
             closed: 0,
         };
@@ -138,6 +140,7 @@ impl Harness {
                 Event::Settled { task, outcome } => self.settled.push((task, outcome)),
                 Event::SpawnWorker(worker) => self.spawned.push(worker),
                 Event::TerminateWorker(worker) => self.terminated.push(worker),
+                Event::WorkerRetiring(worker, reason) => self.retiring.push((worker, reason)),
                 Event::QueueDrained => self.drained += 1,
                 Event::Closed => self.closed += 1,
             }
@@ -164,7 +167,16 @@ impl Harness {
 }
 
 fn config(workers: usize, max_queue: usize, linger: Duration) -> PoolConfig {
-    PoolConfig { workers, max_queue, max_queue_wait: None, ageing: Duration::from_secs(1), backoff: Backoff::default(), linger }
+    PoolConfig {
+        workers,
+        max_queue,
+        max_queue_wait: None,
+        ageing: Duration::from_secs(1),
+        backoff: Backoff::default(),
+        max_tasks_per_worker: None,
+        max_worker_memory_mb: None,
+        linger,
+    }
 }
 
 fn new_task(handler: HandlerId, payload: Vec<u8>, timeout: Option<Duration>) -> NewTask {
@@ -570,6 +582,60 @@ fn retries_rerun_after_crashes_and_timeouts_but_never_after_a_throw() {
     h.pump();
     assert_eq!(h.outcome_of(slow), &returned(3));
     assert_eq!(h.pool.stats().counters.retried, 3);
+}
+
+#[test]
+fn a_worker_retires_after_max_tasks_and_leaves_only_once_its_replacement_is_ready() {
+    let mut h = Harness::with(PoolConfig { max_tasks_per_worker: Some(2), ..config(1, usize::MAX, Duration::ZERO) });
+    let old = h.spawned[0];
+    h.ready_worker(old);
+    let tasks: Vec<TaskId> = (0..4).map(|i| h.submit(i)).collect();
+    h.pool.take(old).unwrap();
+    assert_eq!(h.pool.complete(old, tasks[0], returned(0)).unwrap().id, tasks[1]);
+    assert_eq!(h.pool.complete(old, tasks[1], returned(1)), None, "it takes no task once retiring");
+    h.pump();
+    assert_eq!(h.retiring, vec![(old, RetireReason::MaxTasks)]);
+    assert_eq!(h.spawned.len(), 2, "its replacement is starting");
+    assert!(h.terminated.is_empty(), "it stays until the replacement is ready");
+    assert_eq!(h.pool.stats().workers.iter().find(|w| w.id == old).unwrap().state, "retiring");
+
+    let new = h.spawned[1];
+    assert_eq!(h.ready_worker(new).unwrap().id, tasks[2]);
+    h.pump();
+    assert_eq!(h.terminated, vec![old]);
+    assert_eq!(h.pool.worker_exited(old, 1), Some(ExitReason::Retire));
+    assert_eq!(h.pool.complete(new, tasks[2], returned(2)).unwrap().id, tasks[3]);
+    h.pool.complete(new, tasks[3], returned(3));
+    h.pump();
+    h.assert_each_settled_once(&tasks);
+    // Two tasks later, the replacement retires in turn.
+    assert_eq!(h.retiring, vec![(old, RetireReason::MaxTasks), (new, RetireReason::MaxTasks)]);
+    assert_eq!(h.spawned.len(), 3);
+    assert_eq!(h.pool.stats().counters.retired, 2);
+}
+
+#[test]
+fn recycle_retires_every_worker_and_a_busy_one_finishes_its_task_first() {
+    let mut h = Harness::ready(2);
+    let (busy, idle) = (h.spawned[1], h.spawned[0]);
+    let task = h.submit(1);
+    assert_eq!(h.pool.take(busy).unwrap().id, task);
+    let mut recycled = h.pool.recycle();
+    recycled.sort();
+    assert_eq!(recycled, vec![h.spawned[0], h.spawned[1]]);
+    h.pump();
+    assert_eq!(h.spawned.len(), 4, "two replacements");
+    let (r1, r2) = (h.spawned[2], h.spawned[3]);
+    h.ready_worker(r1);
+    h.pump();
+    assert!(h.terminated.is_empty(), "not at full strength yet");
+    h.ready_worker(r2);
+    h.pump();
+    assert_eq!(h.terminated, vec![idle], "the idle one leaves, the busy one finishes first");
+    assert_eq!(h.pool.complete(busy, task, returned(1)), None);
+    h.pump();
+    assert_eq!(h.terminated, vec![idle, busy]);
+    assert_eq!(h.outcome_of(task), &returned(1));
 }
 
 #[test]

@@ -17,8 +17,31 @@ pub enum WorkerState {
     Starting,
     /// Ready for work (idle or busy, by whether it holds tasks).
     Ready,
+    /// Finishing what it runs, taking nothing new; it leaves once its
+    /// replacement is ready.
+    Retiring(RetireReason),
     /// Terminate requested; it takes no task and its results are discarded.
     Terminating(TerminateReason),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetireReason {
+    /// It ran `max_tasks_per_worker` tasks.
+    MaxTasks,
+    /// Its heap grew past `max_worker_memory_mb`.
+    Memory,
+    /// `recycle()` was called.
+    Recycle,
+}
+
+impl RetireReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetireReason::MaxTasks => "maxTasks",
+            RetireReason::Memory => "memory",
+            RetireReason::Recycle => "recycle",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +49,8 @@ pub enum TerminateReason {
     Timeout,
     /// Its task's signal aborted.
     Abort,
+    /// It retired and its replacement is ready.
+    Retire,
     Dispose,
 }
 
@@ -40,6 +65,8 @@ pub enum ExitReason {
     Timeout,
     /// It was terminated because its task was aborted.
     Abort,
+    /// It retired gracefully (see `RetireReason`).
+    Retire,
     /// It was terminated by `dispose()`.
     Dispose,
 }
@@ -51,6 +78,7 @@ impl ExitReason {
             ExitReason::Crash => "crash",
             ExitReason::Timeout => "timeout",
             ExitReason::Abort => "abort",
+            ExitReason::Retire => "retire",
             ExitReason::Dispose => "dispose",
         }
     }
@@ -95,6 +123,8 @@ pub struct WorkerContext {
     undelivered: VecDeque<TaskId>,
     pub completed: u64,
     pub failed: u64,
+    /// The heap it last reported, in MB (only with a memory limit).
+    pub heap_mb: Option<f64>,
 }
 
 impl WorkerContext {
@@ -109,6 +139,7 @@ impl WorkerContext {
             undelivered: VecDeque::new(),
             completed: 0,
             failed: 0,
+            heap_mb: None,
         }
     }
 
@@ -180,6 +211,7 @@ impl WorkerContext {
             WorkerState::Starting => "starting",
             WorkerState::Ready if self.tasks.is_empty() => "idle",
             WorkerState::Ready => "busy",
+            WorkerState::Retiring(_) => "retiring",
             WorkerState::Terminating(_) => "exited",
         }
     }
