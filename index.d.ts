@@ -14,6 +14,8 @@ export interface ProcessorOptions {
   maxQueue?: number
   /** Most time a task may wait to start; beyond it, it rejects with `QueueTimeoutError`. `0` = no limit (default). */
   maxQueueWaitMs?: number
+  /** Restart back-off after failed starts: exponential with jitter from `initial` to `max` ms. Default `{ initial: 100, max: 5000 }`. */
+  restartBackoffMs?: { initial?: number; max?: number }
   /** A worker retires (gracefully) after this many tasks. Default: never. */
   maxTasksPerWorker?: number
   /** A worker whose heap is over this many MB after a task retires (gracefully). Default: no limit. */
@@ -151,6 +153,8 @@ export declare class ParallelProcessor extends EventEmitter {
   on(event: 'workerExit', listener: (event: WorkerExitEvent) => void): this
   on(event: 'workerRetire', listener: (event: WorkerRetireEvent) => void): this
   on(event: 'drain', listener: () => void): this
+  on(event: 'breakerOpen', listener: (event: { cause: unknown }) => void): this
+  on(event: 'breakerClose', listener: () => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
   once(event: 'workerCreate', listener: (event: WorkerCreateEvent) => void): this
   once(event: 'workerExit', listener: (event: WorkerExitEvent) => void): this

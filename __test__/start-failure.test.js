@@ -45,9 +45,13 @@ describe('a worker module that cannot load', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-fix-'))
     const file = path.join(dir, 'task.js')
     fs.writeFileSync(file, "throw new Error('not yet')\n")
-    const pool = new ParallelProcessor(2, { filename: file })
+    const pool = new ParallelProcessor(2, { filename: file, restartBackoffMs: { initial: 50, max: 200 } })
+    const breaker = []
+    pool.on('breakerOpen', ({ cause }) => breaker.push(['open', cause.message]))
+    pool.on('breakerClose', () => breaker.push(['close']))
     try {
       await expect(pool.execute(1)).rejects.toBeInstanceOf(WorkerStartError)
+      expect(breaker).toEqual([['open', 'not yet']])
       fs.writeFileSync(file, 'module.exports = (x) => x * 3\n')
       let result
       const deadline = Date.now() + 10000
@@ -57,6 +61,7 @@ describe('a worker module that cannot load', () => {
       }
       expect(result).toBe(6)
       await waitFor(() => pool.size === 2, 5000, 'the pool back to full size')
+      expect(breaker.at(-1)).toEqual(['close'])
     } finally {
       await pool.dispose()
       fs.rmSync(dir, { recursive: true, force: true })

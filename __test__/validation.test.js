@@ -28,6 +28,10 @@ describe('bad input to the constructor throws a typed error', () => {
     ['options that are an array', () => new ParallelProcessor([]), TypeError, 'ERR_INVALID_ARG_TYPE'],
     ['options that are null', () => new ParallelProcessor(null), TypeError, 'ERR_INVALID_ARG_TYPE'],
     ['uncloneable workerData', () => new ParallelProcessor({ workers: 1, filename: tasks, workerData: () => 1 }), TypeError, 'ERR_DATA_CLONE'],
+    ['restartBackoffMs that is not an object', () => new ParallelProcessor({ workers: 1, filename: tasks, restartBackoffMs: 100 }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['restartBackoffMs with max below initial', () => new ParallelProcessor({ workers: 1, filename: tasks, restartBackoffMs: { initial: 500, max: 100 } }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['maxTasksPerWorker 0', () => new ParallelProcessor({ workers: 1, filename: tasks, maxTasksPerWorker: 0 }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['a negative maxWorkerMemoryMb', () => new ParallelProcessor({ workers: 1, filename: tasks, maxWorkerMemoryMb: -5 }), RangeError, 'ERR_OUT_OF_RANGE'],
     ['execArgv that is not an array', () => new ParallelProcessor({ workers: 1, filename: tasks, execArgv: '--x' }), TypeError, 'ERR_INVALID_ARG_TYPE'],
   ])('%s', (_, construct, ErrorClass, code) => {
     let thrown

@@ -36,6 +36,17 @@ function integerInRange(value, name, min, max) {
   return value
 }
 
+/** `{ initial, max }` in ms, exponential with jitter between them. */
+function restartBackoff(value) {
+  const defaults = { initial: 100, max: 5000 }
+  if (value === undefined) return defaults
+  if (!isPlainObject(value)) throw invalidType(`The "restartBackoffMs" option must be an object { initial, max }; received ${describeType(value)}`)
+  const initial = value.initial === undefined ? defaults.initial : positiveNumber(value.initial, 'restartBackoffMs.initial')
+  const max = value.max === undefined ? Math.max(defaults.max, initial) : positiveNumber(value.max, 'restartBackoffMs.max')
+  if (max < initial) throw outOfRange(`"restartBackoffMs.max" (${max}) must not be below "restartBackoffMs.initial" (${initial})`)
+  return { initial, max }
+}
+
 function positiveNumber(value, name) {
   if (typeof value !== 'number') throw invalidType(`The "${name}" option must be a number; received ${describeType(value)}`)
   if (!(value > 0 && Number.isFinite(value))) throw outOfRange(`The "${name}" option must be a positive number; received ${value}`)
@@ -110,6 +121,7 @@ function resolveProcessorOptions(first, second) {
     filename: options.filename === undefined ? null : modulePath(options.filename, 'filename'),
     taskTimeoutMs: options.taskTimeoutMs === undefined ? 0 : duration(options.taskTimeoutMs, 'taskTimeoutMs'),
     maxQueue: Infinity,
+    restartBackoffMs: restartBackoff(options.restartBackoffMs),
     maxQueueWaitMs: options.maxQueueWaitMs === undefined ? 0 : duration(options.maxQueueWaitMs, 'maxQueueWaitMs'),
     maxTasksPerWorker: options.maxTasksPerWorker === undefined || options.maxTasksPerWorker === Infinity
       ? 0

@@ -71,6 +71,8 @@ class ParallelProcessor extends EventEmitter {
         maxQueueWaitMs: this.#config.maxQueueWaitMs,
         maxTasksPerWorker: this.#config.maxTasksPerWorker,
         maxWorkerMemoryMb: this.#config.maxWorkerMemoryMb,
+        restartBackoffInitialMs: this.#config.restartBackoffMs.initial,
+        restartBackoffMaxMs: this.#config.restartBackoffMs.max,
       },
       () => this.#drain(),
     )
@@ -307,6 +309,8 @@ class ParallelProcessor extends EventEmitter {
       case EVENT.TERMINATE_WORKER: return this.#terminate(a)
       case EVENT.WORKER_RETIRING: return this.#emitSafely('workerRetire', { id: a, reason: RETIRE_REASONS[b] })
       case EVENT.QUEUE_DRAINED: return this.#emitSafely('drain')
+      case EVENT.BREAKER_OPENED: return this.#emitSafely('breakerOpen', { cause: this.#lastStartError })
+      case EVENT.BREAKER_CLOSED: return this.#emitSafely('breakerClose')
       case EVENT.CLOSED: return this.#markClosed?.()
       default: throw new Error(`unknown pool event ${kind}`)
     }

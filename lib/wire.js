@@ -19,6 +19,8 @@ const EVENT = Object.freeze({
   QUEUE_DRAINED: 12,
   CLOSED: 13,
   WORKER_RETIRING: 14,
+  BREAKER_OPENED: 15,
+  BREAKER_CLOSED: 16,
 })
 
 const RECORD_HEADER = 1 + 8 * 4 + 4

@@ -23,6 +23,9 @@ pub struct PoolOptions {
     pub max_tasks_per_worker: f64,
     /// 0 for no limit.
     pub max_worker_memory_mb: f64,
+    /// Restart back-off after failed starts.
+    pub restart_backoff_initial_ms: f64,
+    pub restart_backoff_max_ms: f64,
 }
 
 #[napi(object)]
@@ -94,7 +97,10 @@ impl PoolHandle {
             max_tasks_per_worker: (options.max_tasks_per_worker > 0.0).then_some(options.max_tasks_per_worker as u64),
             max_worker_memory_mb: (options.max_worker_memory_mb > 0.0).then_some(options.max_worker_memory_mb),
             ageing: PRIORITY_AGEING,
-            backoff: Backoff::default(),
+            backoff: Backoff {
+                initial: duration_ms(options.restart_backoff_initial_ms).unwrap_or(Duration::from_millis(1)),
+                max: duration_ms(options.restart_backoff_max_ms).unwrap_or(Duration::from_millis(1)),
+            },
             linger: WORKER_LINGER,
         };
         let pool = Pool::new(config, doorbell.clone(), TimerThread::global());

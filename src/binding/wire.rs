@@ -21,6 +21,8 @@ pub const QUEUE_DRAINED: u8 = 12;
 pub const CLOSED: u8 = 13;
 /// `a`: the worker; `b`: 1 max tasks, 2 memory, 3 recycle.
 pub const WORKER_RETIRING: u8 = 14;
+pub const BREAKER_OPENED: u8 = 15;
+pub const BREAKER_CLOSED: u8 = 16;
 
 const RECORD_HEADER: usize = 1 + 8 * 4 + 4;
 pub const DELIVERY_HEADER: usize = 8 + 4;
@@ -66,6 +68,8 @@ fn record(event: &Event) -> Record<'_> {
             Record { b: code, ..plain(WORKER_RETIRING, worker.0 as f64) }
         }
         Event::QueueDrained => plain(QUEUE_DRAINED, 0.0),
+        Event::BreakerOpened => plain(BREAKER_OPENED, 0.0),
+        Event::BreakerClosed => plain(BREAKER_CLOSED, 0.0),
         Event::Closed => plain(CLOSED, 0.0),
     }
 }

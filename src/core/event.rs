@@ -45,6 +45,10 @@ pub enum Event {
     WorkerRetiring(WorkerId, RetireReason),
     /// The queue has just become empty.
     QueueDrained,
+    /// No worker can start: tasks fail fast until a start succeeds.
+    BreakerOpened,
+    /// A worker started again after the breaker opened.
+    BreakerClosed,
     /// A graceful close has finished every task.
     Closed,
 }

@@ -248,7 +248,9 @@ impl Pool {
                         state.counters.failed += 1;
                         self.settle_queued(&mut state, task, Outcome::StartFailed { worker });
                     }
-                    state.retry_starts_at = Some(Instant::now() + delay);
+                    if state.retry_starts_at.replace(Instant::now() + delay).is_none() {
+                        self.emit(&mut state, Event::BreakerOpened);
+                    }
                 }
             }
             ExitReason::Crash | ExitReason::Timeout | ExitReason::Abort => {
@@ -334,6 +336,7 @@ impl Pool {
         ctx.state = WorkerState::Ready;
         ctx.doorbell = Some(doorbell);
         if state.retry_starts_at.take().is_some() {
+            self.emit(&mut state, Event::BreakerClosed);
             // The module loads again: close the breaker and restore the pool's size.
             self.cancel_respawns(&mut state);
             while self.wants_replacement(&state) {

@@ -78,6 +78,7 @@ struct Harness {
     spawned: Vec<WorkerId>,
     terminated: Vec<WorkerId>,
     retiring: Vec<(WorkerId, RetireReason)>,
+    breaker: Vec<&'static str>,
     drained: usize,
     closed: usize,
 }
@@ -103,6 +104,7 @@ impl Harness {
             spawned: Vec::new(),
             terminated: Vec::new(),
             retiring: Vec::new(),
+            breaker: Vec::new(),
             drained: 0,
             closed: 0,
         };
@@ -142,6 +144,8 @@ impl Harness {
                 Event::TerminateWorker(worker) => self.terminated.push(worker),
                 Event::WorkerRetiring(worker, reason) => self.retiring.push((worker, reason)),
                 Event::QueueDrained => self.drained += 1,
+                Event::BreakerOpened => self.breaker.push("open"),
+                Event::BreakerClosed => self.breaker.push("closed"),
                 Event::Closed => self.closed += 1,
             }
         }
@@ -458,6 +462,7 @@ fn a_module_that_cannot_load_fails_the_queue_fails_fast_then_half_opens() {
     let delivery = h.ready_worker(h.spawned[2]).unwrap();
     assert_eq!(delivery.id, late);
     h.pump();
+    assert_eq!(h.breaker, vec!["open", "closed"]);
     assert_eq!(h.spawned.len(), 4);
     assert_eq!(h.pool.size(), 2);
     assert_eq!(h.pool.complete(h.spawned[2], late, returned(9)).unwrap().id, others);
