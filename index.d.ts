@@ -77,8 +77,22 @@ export interface WorkerStats {
   running: number
   completed: number
   failed: number
+  /** Tasks it finished (returned or threw). */
+  tasksSinceStart: number
+  /** How many workers its place in the pool went through before it (crashes, timeouts, retirements). */
+  restarts: number
   /** The heap it reported after its last task (only with `maxWorkerMemoryMb`). */
   heapUsedMb?: number
+}
+
+/** Milliseconds; percentiles within ~6%. */
+export interface TimeSummary {
+  count: number
+  mean: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
 }
 
 export interface ProcessorStats {
@@ -101,6 +115,12 @@ export interface ProcessorStats {
   crashed: number
   workersStarted: number
   workersExited: number
+  /** From submission to start, of tasks that started. */
+  waitTime: TimeSummary
+  /** From start to settlement, of tasks that ran. */
+  runTime: TimeSummary
+  /** Share of the workers' time spent running tasks since the pool started, 0..1. */
+  utilization: number
 }
 
 export interface WorkerCreateEvent {

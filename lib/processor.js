@@ -216,6 +216,8 @@ class ParallelProcessor extends EventEmitter {
         running: worker.running,
         completed: worker.completed,
         failed: worker.failed,
+        tasksSinceStart: worker.completed + worker.failed,
+        restarts: worker.restarts,
         heapUsedMb: worker.heapUsedMb ?? undefined,
       })),
       queued: stats.queued,
@@ -230,6 +232,9 @@ class ParallelProcessor extends EventEmitter {
       crashed: stats.crashed,
       workersStarted: stats.workersStarted,
       workersExited: stats.workersExited,
+      waitTime: stats.waitTime,
+      runTime: stats.runTime,
+      utilization: stats.utilization,
     }
   }
 

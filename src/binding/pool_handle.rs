@@ -10,6 +10,7 @@ use napi_derive::napi;
 use super::buffers::new_buffer;
 use super::doorbells::MainDoorbell;
 use super::{registry, wire};
+use crate::core::metrics::Summary;
 use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerId};
 
 #[napi(object)]
@@ -36,6 +37,24 @@ pub struct WorkerStatsObject {
     pub completed: f64,
     pub failed: f64,
     pub heap_used_mb: Option<f64>,
+    pub restarts: u32,
+}
+
+/// `{ count, mean, p50, p90, p99, max }`, in ms.
+#[napi(object)]
+pub struct SummaryObject {
+    pub count: f64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl From<Summary> for SummaryObject {
+    fn from(s: Summary) -> Self {
+        SummaryObject { count: s.count as f64, mean: s.mean, p50: s.p50, p90: s.p90, p99: s.p99, max: s.max }
+    }
 }
 
 #[napi(object)]
@@ -53,6 +72,9 @@ pub struct PoolStatsObject {
     pub crashed: f64,
     pub workers_started: f64,
     pub workers_exited: f64,
+    pub wait_time: SummaryObject,
+    pub run_time: SummaryObject,
+    pub utilization: f64,
 }
 
 /// Long enough to span the caller's usual turnaround (a wake-up of the main
@@ -238,6 +260,7 @@ impl PoolHandle {
                     completed: w.completed as f64,
                     failed: w.failed as f64,
                     heap_used_mb: w.heap_mb,
+                    restarts: w.restarts,
                 })
                 .collect(),
             queued: stats.queued as u32,
@@ -252,6 +275,9 @@ impl PoolHandle {
             crashed: counters.crashed as f64,
             workers_started: counters.workers_started as f64,
             workers_exited: counters.workers_exited as f64,
+            wait_time: stats.wait_time.into(),
+            run_time: stats.run_time.into(),
+            utilization: stats.utilization,
         }
     }
 }

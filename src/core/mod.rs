@@ -7,6 +7,7 @@ pub mod event;
 pub mod handlers;
 pub mod host;
 pub mod ids;
+pub mod metrics;
 pub mod pool;
 pub mod queue;
 pub mod stats;

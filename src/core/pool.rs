@@ -27,6 +27,7 @@ use super::handlers::{HandlerSpec, HandlerTable};
 use super::host::{Doorbell, Host};
 use super::ids::{HandlerId, TaskId, WorkerId};
 use super::stats::{Counters, PoolStats, WorkerStats};
+use super::metrics::Histogram;
 use super::queue::TaskQueue;
 use super::task::{Delivery, NewTask, Task};
 use super::timer::{TimerId, Timers};
@@ -99,6 +100,13 @@ struct PoolState {
     respawns: BTreeMap<u64, TimerId>,
     next_respawn: u64,
     counters: Counters,
+    wait_times: Histogram,
+    run_times: Histogram,
+    /// Sum of the run times of settled tasks, for utilization.
+    busy: Duration,
+    started: Instant,
+    /// Restart counts handed from departing workers to their replacements.
+    inherited_restarts: VecDeque<u32>,
 }
 
 pub struct Pool {
@@ -133,6 +141,11 @@ impl Pool {
                 respawns: BTreeMap::new(),
                 next_respawn: 0,
                 counters: Counters::default(),
+                wait_times: Histogram::default(),
+                run_times: Histogram::default(),
+                busy: Duration::ZERO,
+                started: Instant::now(),
+                inherited_restarts: VecDeque::new(),
             }),
             me: me.clone(),
         })
@@ -174,7 +187,8 @@ impl Pool {
         let id = TaskId(state.next_task);
         state.next_task += 1;
         let NewTask { handler, payload, timeout, priority, retries } = new;
-        let mut task = Task { id, handler, payload, timeout, priority, retries, attempt: 1, wait_deadline: None };
+        let mut task =
+            Task { id, handler, payload, timeout, priority, retries, attempt: 1, submitted: Instant::now(), wait_deadline: None };
         match idle_worker {
             Some(worker) => {
                 self.assign(&mut state, worker, task);
@@ -227,6 +241,9 @@ impl Pool {
             WorkerState::Terminating(TerminateReason::Abort) => ExitReason::Abort,
             WorkerState::Terminating(TerminateReason::Dispose) => ExitReason::Dispose,
         };
+        if matches!(reason, ExitReason::StartFailure | ExitReason::Crash) {
+            state.inherited_restarts.push_back(ctx.restarts + 1);
+        }
         for (id, assigned) in ctx.release_all() {
             self.retry_or_fail(&mut state, id, assigned, |attempts| Outcome::Crashed { worker, exit_code, attempts });
         }
@@ -489,6 +506,7 @@ impl Pool {
             priority: retry.priority,
             retries: retry.retries_left - 1,
             attempt: assigned.attempt + 1,
+            submitted: Instant::now(),
             wait_deadline: None,
         };
         match self.pop_idle(state) {
@@ -505,11 +523,13 @@ impl Pool {
     /// without it, so no task waits longer for its going.
     fn retire(&self, state: &mut PoolState, worker: WorkerId, reason: RetireReason) {
         let Some(ctx) = state.workers.get_mut(&worker) else { return };
+        let restarts = ctx.restarts + 1;
         match ctx.state {
             WorkerState::Ready => {}
             WorkerState::Starting => {
                 // Nothing to finish and nothing to wait for: replace it outright.
                 ctx.state = WorkerState::Terminating(TerminateReason::Retire);
+                state.inherited_restarts.push_back(restarts);
                 self.emit(state, Event::WorkerRetiring(worker, reason));
                 self.emit(state, Event::TerminateWorker(worker));
                 if self.wants_replacement(state) {
@@ -520,6 +540,7 @@ impl Pool {
             _ => return, // already leaving
         }
         ctx.state = WorkerState::Retiring(reason);
+        state.inherited_restarts.push_back(restarts);
         state.counters.retired += 1;
         self.emit(state, Event::WorkerRetiring(worker, reason));
         if self.wants_replacement(state) {
@@ -549,6 +570,8 @@ impl Pool {
             return; // already on its way out
         }
         ctx.state = WorkerState::Terminating(reason);
+        let restarts = ctx.restarts + 1;
+        state.inherited_restarts.push_back(restarts);
         self.emit(state, Event::TerminateWorker(worker));
         // Replace it now rather than when its exit is reported: the slot is
         // free, and queued tasks need not wait for the thread to wind down.
@@ -603,11 +626,18 @@ impl Pool {
                     completed: w.completed,
                     failed: w.failed,
                     heap_mb: w.heap_mb,
+                    restarts: w.restarts,
                 })
                 .collect(),
             queued: state.queue.len(),
             running: state.running,
             counters: state.counters,
+            wait_time: state.wait_times.summary(),
+            run_time: state.run_times.summary(),
+            utilization: {
+                let capacity = state.started.elapsed().as_secs_f64() * self.config.workers as f64;
+                if capacity > 0.0 { (state.busy.as_secs_f64() / capacity).min(1.0) } else { 0.0 }
+            },
         }
     }
 
@@ -639,6 +669,9 @@ impl Pool {
         if let Some(deadline) = assigned.deadline {
             self.timers.cancel(deadline);
         }
+        let ran = assigned.started.elapsed();
+        state.run_times.record(ran);
+        state.busy += ran;
         state.running -= 1;
         self.settle(state, task, outcome);
     }
@@ -653,7 +686,8 @@ impl Pool {
     fn spawn_worker(&self, state: &mut PoolState) {
         let id = WorkerId(state.next_worker);
         state.next_worker += 1;
-        state.workers.insert(id, WorkerContext::new(id));
+        let restarts = state.inherited_restarts.pop_front().unwrap_or(0);
+        state.workers.insert(id, WorkerContext::new(id, restarts));
         state.counters.workers_started += 1;
         self.emit(state, Event::SpawnWorker(id));
     }
@@ -715,6 +749,7 @@ impl Pool {
         if let Some(wait_deadline) = task.wait_deadline {
             self.timers.cancel(wait_deadline);
         }
+        state.wait_times.record(task.submitted.elapsed());
         let deadline = task.timeout.map(|timeout| {
             let pool = self.me.clone();
             let id = task.id;

@@ -1,6 +1,7 @@
 //! Counters and the snapshot returned by `Pool::stats`.
 
 use super::ids::WorkerId;
+use super::metrics::Summary;
 
 /// Pool-wide totals since the pool was created.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,6 +33,7 @@ pub struct WorkerStats {
     pub failed: u64,
     /// The heap it last reported (only with a memory limit).
     pub heap_mb: Option<f64>,
+    pub restarts: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -40,4 +42,10 @@ pub struct PoolStats {
     pub queued: usize,
     pub running: usize,
     pub counters: Counters,
+    /// Time from submission to start, of tasks that started.
+    pub wait_time: Summary,
+    /// Time from start to settlement, of tasks that ran.
+    pub run_time: Summary,
+    /// Share of the workers' time spent running tasks since the pool started, 0..1.
+    pub utilization: f64,
 }

@@ -1,6 +1,6 @@
 //! A task as the core holds it: opaque bytes plus what scheduling needs.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::ids::{HandlerId, TaskId};
 use super::timer::TimerId;
@@ -21,6 +21,8 @@ pub struct Task {
     pub retries: u32,
     /// Which run this is, from 1.
     pub attempt: u32,
+    /// When it was submitted (or queued again for a retry): its wait starts here.
+    pub submitted: Instant,
     /// The timer that rejects it if it waits too long in the queue.
     pub wait_deadline: Option<TimerId>,
 }

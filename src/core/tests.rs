@@ -644,6 +644,26 @@ fn recycle_retires_every_worker_and_a_busy_one_finishes_its_task_first() {
 }
 
 #[test]
+fn stats_summarize_wait_and_run_times_and_count_restarts() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let a = h.submit(1);
+    let b = h.submit(2);
+    h.pool.take(w).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(h.pool.complete(w, a, returned(1)).unwrap().id, b);
+    h.pool.worker_exited(w, 1); // b crashes
+    h.pump();
+    let stats = h.pool.stats();
+    assert_eq!((stats.wait_time.count, stats.run_time.count), (2, 2));
+    assert!(stats.run_time.max >= 20.0, "{:?}", stats.run_time);
+    assert!(stats.wait_time.max >= 20.0, "b waited for a: {:?}", stats.wait_time);
+    assert!(stats.utilization > 0.0 && stats.utilization <= 1.0);
+    assert_eq!(stats.workers.len(), 1);
+    assert_eq!(stats.workers[0].restarts, 1, "the replacement inherits the count");
+}
+
+#[test]
 fn queued_tasks_start_by_priority() {
     let mut h = Harness::new(1, usize::MAX);
     let w = h.spawned[0];

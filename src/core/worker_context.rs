@@ -125,10 +125,12 @@ pub struct WorkerContext {
     pub failed: u64,
     /// The heap it last reported, in MB (only with a memory limit).
     pub heap_mb: Option<f64>,
+    /// How many workers this one's place in the pool went through before it.
+    pub restarts: u32,
 }
 
 impl WorkerContext {
-    pub fn new(id: WorkerId) -> Self {
+    pub fn new(id: WorkerId, restarts: u32) -> Self {
         WorkerContext {
             id,
             state: WorkerState::Starting,
@@ -140,6 +142,7 @@ impl WorkerContext {
             completed: 0,
             failed: 0,
             heap_mb: None,
+            restarts,
         }
     }
 

@@ -1,0 +1,131 @@
+//! Latency summaries without keeping samples: a log-linear histogram (8
+//! buckets per power of two, so a percentile is within ~6% of the truth),
+//! constant memory and O(1) per record.
+
+use std::time::Duration;
+
+/// Values below this many µs get a bucket each.
+const EXACT: u64 = 16;
+const SUB_BUCKETS: u64 = 8;
+/// Up to 2^42 µs (~50 days); longer durations land in the last bucket.
+const MAX_EXPONENT: u64 = 42;
+const BUCKETS: usize = (EXACT + (MAX_EXPONENT - 3) * SUB_BUCKETS) as usize;
+
+#[derive(Clone)]
+pub struct Histogram {
+    counts: Vec<u64>,
+    count: u64,
+    sum_us: u128,
+    max_us: u64,
+}
+
+/// A summary in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub count: u64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram { counts: vec![0; BUCKETS], count: 0, sum_us: 0, max_us: 0 }
+    }
+}
+
+impl Histogram {
+    pub fn record(&mut self, duration: Duration) {
+        let us = duration.as_micros().min(u64::MAX as u128) as u64;
+        self.counts[bucket_of(us)] += 1;
+        self.count += 1;
+        self.sum_us += us as u128;
+        self.max_us = self.max_us.max(us);
+    }
+
+    pub fn summary(&self) -> Summary {
+        if self.count == 0 {
+            return Summary::default();
+        }
+        let ms = |us: u64| us as f64 / 1000.0;
+        Summary {
+            count: self.count,
+            mean: self.sum_us as f64 / self.count as f64 / 1000.0,
+            p50: ms(self.percentile(0.50)),
+            p90: ms(self.percentile(0.90)),
+            p99: ms(self.percentile(0.99)),
+            max: ms(self.max_us),
+        }
+    }
+
+    /// The middle of the bucket holding the `q` quantile, capped at the maximum seen.
+    fn percentile(&self, q: f64) -> u64 {
+        let rank = ((q * self.count as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (index, &count) in self.counts.iter().enumerate() {
+            seen += count;
+            if seen >= rank {
+                let (low, high) = bounds_of(index);
+                return (low + (high - low) / 2).min(self.max_us);
+            }
+        }
+        self.max_us
+    }
+}
+
+fn bucket_of(us: u64) -> usize {
+    if us < EXACT {
+        return us as usize;
+    }
+    let exponent = (63 - us.leading_zeros() as u64).min(MAX_EXPONENT);
+    let sub = (us >> (exponent - 3)) & (SUB_BUCKETS - 1);
+    ((EXACT + (exponent - 4) * SUB_BUCKETS + sub) as usize).min(BUCKETS - 1)
+}
+
+/// The values `[low, high)` a bucket holds.
+fn bounds_of(index: usize) -> (u64, u64) {
+    let index = index as u64;
+    if index < EXACT {
+        return (index, index + 1);
+    }
+    let exponent = (index - EXACT) / SUB_BUCKETS + 4;
+    let sub = (index - EXACT) % SUB_BUCKETS;
+    let width = 1 << (exponent - 3);
+    let low = (1 << exponent) + sub * width;
+    (low, low + width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_cover_values_in_order() {
+        let mut previous = 0;
+        for us in [0, 1, 15, 16, 17, 31, 32, 100, 1_000, 65_535, 1 << 30] {
+            let bucket = bucket_of(us);
+            assert!(bucket >= previous, "{us}");
+            let (low, high) = bounds_of(bucket);
+            assert!(low <= us && us < high, "{us} in [{low}, {high})");
+            previous = bucket;
+        }
+    }
+
+    #[test]
+    fn percentiles_are_close_to_the_truth() {
+        let mut histogram = Histogram::default();
+        for ms in 1..=1000u64 {
+            histogram.record(Duration::from_millis(ms));
+        }
+        let summary = histogram.summary();
+        assert_eq!(summary.count, 1000);
+        assert!((summary.mean - 500.5).abs() < 0.01);
+        for (value, truth) in [(summary.p50, 500.0), (summary.p90, 900.0), (summary.p99, 990.0)] {
+            assert!((value - truth).abs() / truth < 0.07, "{value} vs {truth}");
+        }
+        assert_eq!(summary.max, 1000.0);
+        assert_eq!(Histogram::default().summary(), Summary::default());
+    }
+}
