@@ -55,3 +55,53 @@ test('thousands of tasks with random crashes and throws: every promise settles o
     await pool.dispose()
   }
 }, 90000)
+
+test('chaos with timeouts, aborts, recycling and priorities: every promise settles once, the books balance', async () => {
+  const { AbortError, TimeoutError } = require('parallel-processor')
+  const seed = Number(process.env.CHAOS_SEED ?? 7)
+  const next = random(seed)
+  const pool = new ParallelProcessor(4, { filename: fixture('tasks.js'), maxTasksPerWorker: 40 })
+  try {
+    const controllers = []
+    const plan = Array.from({ length: 3000 }, (_, i) => {
+      const roll = next()
+      const priority = Math.floor(next() * 5) - 2
+      if (roll < 0.01) return { kind: 'exit', run: () => pool.execute({ code: 9 }, { name: 'exit', priority }) }
+      if (roll < 0.015) return { kind: 'timeout', run: () => pool.execute(null, { name: 'spin', timeoutMs: 30, priority }) }
+      if (roll < 0.05) return { kind: 'throw', run: () => pool.execute(`bad ${i}`, { name: 'throwTypeError', priority }) }
+      if (roll < 0.09) {
+        const controller = new AbortController()
+        controllers.push([controller, Math.floor(next() * 20)])
+        return { kind: 'abort', expected: i + 1, run: () => pool.execute({ a: i, b: 1, ms: 2 }, { name: 'addLater', signal: controller.signal, priority }) }
+      }
+      return { kind: 'plain', expected: i + 1, run: () => pool.execute({ a: i, b: 1 }, { name: 'add', priority }) }
+    })
+    const promises = []
+    for (let i = 0; i < plan.length; i++) {
+      promises.push(plan[i].run())
+      if (i % 1000 === 500) pool.recycleWorkers()
+    }
+    for (const [controller, ms] of controllers) setTimeout(() => controller.abort(), ms)
+    const outcomes = await track(promises).settled(60000)
+
+    plan.forEach((step, i) => {
+      const { status, value } = outcomes[i]
+      if (step.kind === 'plain') expect({ i, status, value }).toEqual({ i, status: 'fulfilled', value: step.expected })
+      else if (step.kind === 'abort') {
+        if (status === 'fulfilled') expect(value).toBe(step.expected)
+        else expect(value).toBeInstanceOf(AbortError)
+      } else if (step.kind === 'throw') expect(value).toBeInstanceOf(TypeError)
+      else if (step.kind === 'timeout') expect(value).toBeInstanceOf(TimeoutError)
+      else expect(value).toBeInstanceOf(WorkerCrashedError)
+    })
+    const stats = pool.stats()
+    const rejected = outcomes.filter((o) => o.status === 'rejected').length
+    expect(stats.completed).toBe(outcomes.length - rejected)
+    expect(stats.failed + stats.aborted).toBe(rejected)
+    expect([stats.running, stats.queued]).toEqual([0, 0])
+    expect(stats.retired).toBeGreaterThan(0)
+    await waitFor(() => pool.size === 4, 5000, 'the pool to be back to full size')
+  } finally {
+    await pool.dispose()
+  }
+}, 90000)
