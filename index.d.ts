@@ -4,6 +4,12 @@ import type { ResourceLimits } from 'node:worker_threads'
 export interface ProcessorOptions {
   /** Number of workers of a fixed pool, an integer from 1 to 1024. Default: `os.availableParallelism()`. */
   workers?: number
+  /** A dynamic pool (instead of `workers`): workers kept even when idle (0..1024). Default `0`. */
+  minWorkers?: number
+  /** A dynamic pool: most workers at once; it grows towards this while tasks wait. Default: `os.availableParallelism()`. */
+  maxWorkers?: number
+  /** A dynamic pool: a worker idle this long leaves, down to `minWorkers`. Default `10000`. */
+  idleTimeoutMs?: number
   /** Absolute path or `file:` URL of the worker module (CommonJS or ESM). Without it, every `execute()` must name one. */
   filename?: string | URL
   /** `'thread'` (worker_threads). `'process'` is not supported yet and throws `ERR_NOT_SUPPORTED`. */
@@ -132,7 +138,7 @@ export interface WorkerExitEvent {
   exitCode: number
   signal: string | null
   /** Why it left. */
-  reason: 'crash' | 'timeout' | 'abort' | 'retire' | 'dispose' | 'startFailure'
+  reason: 'crash' | 'timeout' | 'abort' | 'retire' | 'idle' | 'dispose' | 'startFailure'
 }
 
 export interface WorkerRetireEvent {

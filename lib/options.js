@@ -14,6 +14,7 @@ const { fileURLToPath } = require('node:url')
 const { invalidType, invalidValue, outOfRange, notCloneable, argumentError } = require('./errors')
 
 const MAX_WORKERS = 1024
+const DEFAULT_IDLE_TIMEOUT_MS = 10000
 /** The longest finite deadline (about 24.8 days, as for setTimeout); Infinity means none. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1
 const KINDS = ['thread', 'process']
@@ -87,6 +88,30 @@ function modulePath(value, name) {
 }
 
 /**
+ * A fixed pool (`workers`, default: the machine's parallelism) or a dynamic
+ * one (`minWorkers`, `maxWorkers`, `idleTimeoutMs`): `{ minWorkers, maxWorkers, idleTimeoutMs }`.
+ */
+function poolSize(workers, options) {
+  const parallelism = Math.min(os.availableParallelism(), MAX_WORKERS)
+  const { minWorkers, maxWorkers, idleTimeoutMs } = options
+  if (minWorkers === undefined && maxWorkers === undefined) {
+    const size = workers === undefined ? parallelism : integerInRange(workers, 'workers', 1, MAX_WORKERS)
+    return { minWorkers: size, maxWorkers: size, idleTimeoutMs: 0 }
+  }
+  if (workers !== undefined) {
+    throw invalidValue('Pass either "workers" (a fixed pool) or "minWorkers"/"maxWorkers" (a dynamic one), not both')
+  }
+  const min = minWorkers === undefined ? 0 : integerInRange(minWorkers, 'minWorkers', 0, MAX_WORKERS)
+  const max = maxWorkers === undefined ? Math.max(parallelism, min) : integerInRange(maxWorkers, 'maxWorkers', 1, MAX_WORKERS)
+  if (min > max) throw outOfRange(`"minWorkers" (${min}) must not exceed "maxWorkers" (${max})`)
+  return {
+    minWorkers: min,
+    maxWorkers: max,
+    idleTimeoutMs: idleTimeoutMs === undefined ? DEFAULT_IDLE_TIMEOUT_MS : duration(idleTimeoutMs, 'idleTimeoutMs'),
+  }
+}
+
+/**
  * `new ParallelProcessor(workers?, options?)` or `new ParallelProcessor(options?)`.
  * Returns the resolved configuration.
  */
@@ -117,7 +142,7 @@ function resolveProcessorOptions(first, second) {
 
   const resolved = {
     kind,
-    workers: workers === undefined ? Math.min(os.availableParallelism(), MAX_WORKERS) : integerInRange(workers, 'workers', 1, MAX_WORKERS),
+    ...poolSize(workers, options),
     filename: options.filename === undefined ? null : modulePath(options.filename, 'filename'),
     taskTimeoutMs: options.taskTimeoutMs === undefined ? 0 : duration(options.taskTimeoutMs, 'taskTimeoutMs'),
     maxQueue: Infinity,

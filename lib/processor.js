@@ -66,7 +66,9 @@ class ParallelProcessor extends EventEmitter {
     this.#config = resolveProcessorOptions(workersOrOptions, options)
     this.#handle = new PoolHandle(
       {
-        workers: this.#config.workers,
+        minWorkers: this.#config.minWorkers,
+        maxWorkers: this.#config.maxWorkers,
+        idleTimeoutMs: this.#config.idleTimeoutMs,
         maxQueue: this.#config.maxQueue,
         maxQueueWaitMs: this.#config.maxQueueWaitMs,
         maxTasksPerWorker: this.#config.maxTasksPerWorker,

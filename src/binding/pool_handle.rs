@@ -15,7 +15,10 @@ use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, Su
 
 #[napi(object)]
 pub struct PoolOptions {
-    pub workers: u32,
+    pub min_workers: u32,
+    pub max_workers: u32,
+    /// 0: idle workers never leave.
+    pub idle_timeout_ms: f64,
     /// `Infinity` for no limit.
     pub max_queue: f64,
     /// 0 for no limit.
@@ -113,7 +116,9 @@ impl PoolHandle {
         let doorbell = Arc::new(MainDoorbell::new(callback));
         let max_queue = if options.max_queue.is_finite() { options.max_queue as usize } else { usize::MAX };
         let config = PoolConfig {
-            workers: options.workers as usize,
+            min_workers: options.min_workers as usize,
+            max_workers: options.max_workers as usize,
+            idle_timeout: duration_ms(options.idle_timeout_ms),
             max_queue,
             max_queue_wait: duration_ms(options.max_queue_wait_ms),
             max_tasks_per_worker: (options.max_tasks_per_worker > 0.0).then_some(options.max_tasks_per_worker as u64),

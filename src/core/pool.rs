@@ -35,8 +35,12 @@ use super::worker_context::{Assigned, ExitReason, RetireReason, TerminateReason,
 
 #[derive(Clone, Debug)]
 pub struct PoolConfig {
-    /// Number of workers kept alive.
-    pub workers: usize,
+    /// Workers kept alive even when idle.
+    pub min_workers: usize,
+    /// Most workers at once; the pool grows towards it while tasks wait.
+    pub max_workers: usize,
+    /// A worker idle this long leaves, down to `min_workers`; `None`: never.
+    pub idle_timeout: Option<Duration>,
     /// Most tasks waiting to start.
     pub max_queue: usize,
     /// Most time a task may wait in the queue; `None`: no limit.
@@ -154,7 +158,7 @@ impl Pool {
     /// Requests the initial workers (workers start eagerly).
     pub fn start(&self) {
         let mut state = self.state.lock();
-        for _ in 0..self.config.workers {
+        for _ in 0..self.config.min_workers {
             self.spawn_worker(&mut state);
         }
     }
@@ -211,6 +215,9 @@ impl Pool {
                     // Half-open: one start attempt, which this task waits for.
                     self.cancel_respawns(&mut state);
                     self.spawn_worker(&mut state);
+                } else if self.wants_replacement(&state) {
+                    // Grow towards max_workers while tasks wait.
+                    self.spawn_worker(&mut state);
                 }
             }
         }
@@ -237,6 +244,7 @@ impl Pool {
             }
             WorkerState::Ready | WorkerState::Retiring(_) => ExitReason::Crash,
             WorkerState::Terminating(TerminateReason::Retire) => ExitReason::Retire,
+            WorkerState::Terminating(TerminateReason::Idle) => ExitReason::Idle,
             WorkerState::Terminating(TerminateReason::Timeout) => ExitReason::Timeout,
             WorkerState::Terminating(TerminateReason::Abort) => ExitReason::Abort,
             WorkerState::Terminating(TerminateReason::Dispose) => ExitReason::Dispose,
@@ -275,7 +283,7 @@ impl Pool {
                     self.spawn_worker(&mut state);
                 }
             }
-            ExitReason::Dispose | ExitReason::Retire => {}
+            ExitReason::Dispose | ExitReason::Retire | ExitReason::Idle => {}
         }
         Some(reason)
     }
@@ -544,7 +552,8 @@ impl Pool {
         state.counters.retired += 1;
         self.emit(state, Event::WorkerRetiring(worker, reason));
         if self.wants_replacement(state) {
-            self.spawn_worker(state);
+            let replacement = self.spawn_worker(state);
+            state.workers.get_mut(&worker).expect("retiring").replacement = Some(replacement);
         }
     }
 
@@ -553,9 +562,12 @@ impl Pool {
         if !matches!(ctx.state, WorkerState::Retiring(_)) || !ctx.tasks.is_empty() {
             return;
         }
-        let ready = state.workers.values().filter(|w| w.state == WorkerState::Ready).count();
-        let replaced = ready >= self.config.workers || state.lifecycle != Lifecycle::Open;
-        if replaced {
+        // Its replacement (if it needed one) is no longer starting: ready, or
+        // failed, in which case waiting longer would not help.
+        let replaced = ctx
+            .replacement
+            .is_none_or(|r| state.workers.get(&r).is_none_or(|w| w.state != WorkerState::Starting));
+        if replaced || state.lifecycle != Lifecycle::Open {
             state.workers.get_mut(&worker).expect("checked above").state =
                 WorkerState::Terminating(TerminateReason::Retire);
             self.emit(state, Event::TerminateWorker(worker));
@@ -635,7 +647,7 @@ impl Pool {
             wait_time: state.wait_times.summary(),
             run_time: state.run_times.summary(),
             utilization: {
-                let capacity = state.started.elapsed().as_secs_f64() * self.config.workers as f64;
+                let capacity = state.started.elapsed().as_secs_f64() * self.config.max_workers as f64;
                 if capacity > 0.0 { (state.busy.as_secs_f64() / capacity).min(1.0) } else { 0.0 }
             },
         }
@@ -683,17 +695,19 @@ impl Pool {
         }
     }
 
-    fn spawn_worker(&self, state: &mut PoolState) {
+    fn spawn_worker(&self, state: &mut PoolState) -> WorkerId {
         let id = WorkerId(state.next_worker);
         state.next_worker += 1;
         let restarts = state.inherited_restarts.pop_front().unwrap_or(0);
         state.workers.insert(id, WorkerContext::new(id, restarts));
         state.counters.workers_started += 1;
         self.emit(state, Event::SpawnWorker(id));
+        id
     }
 
-    /// Whether a departed worker should be replaced: the pool is below size
-    /// and still has (or may get) work.
+    /// Whether the pool should start a worker: it is below `min_workers`, or
+    /// tasks wait that no starting worker will take, below `max_workers`.
+    /// Nothing is started once the pool is closed and out of work.
     fn wants_replacement(&self, state: &PoolState) -> bool {
         let may_get_work = match state.lifecycle {
             Lifecycle::Open => true,
@@ -701,8 +715,55 @@ impl Pool {
             Lifecycle::Closed | Lifecycle::Disposed => false,
         };
         // Retiring workers do not count: their replacements start at once.
-        let live = state.workers.values().filter(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready)).count();
-        may_get_work && live + state.respawns.len() < self.config.workers
+        let starting = state.workers.values().filter(|w| w.state == WorkerState::Starting).count();
+        let ready = state.workers.values().filter(|w| w.state == WorkerState::Ready).count();
+        let live = starting + ready + state.respawns.len();
+        let waiting_uncovered = state.queue.len() > starting + state.respawns.len();
+        // While the breaker is open, the half-open attempt alone may start.
+        let breaker_closed = state.retry_starts_at.is_none();
+        may_get_work
+            && breaker_closed
+            && (live < self.config.min_workers || (waiting_uncovered && live < self.config.max_workers))
+    }
+
+    /// An idle worker above `min_workers` leaves after `idle_timeout`.
+    fn arm_idle_timer(&self, state: &mut PoolState, worker: WorkerId) {
+        let Some(timeout) = self.config.idle_timeout else { return };
+        if self.live_count(state) <= self.config.min_workers {
+            return;
+        }
+        let Some(ctx) = state.workers.get_mut(&worker) else { return };
+        ctx.idle_epoch += 1;
+        let epoch = ctx.idle_epoch;
+        let pool = self.me.clone();
+        let timer = self.timers.schedule(
+            timeout,
+            Box::new(move || {
+                if let Some(pool) = pool.upgrade() {
+                    pool.on_idle_timer(worker, epoch);
+                }
+            }),
+        );
+        if let Some(previous) = state.workers.get_mut(&worker).expect("checked above").idle_timer.replace(timer) {
+            self.timers.cancel(previous);
+        }
+    }
+
+    fn on_idle_timer(&self, worker: WorkerId, epoch: u64) {
+        let mut state = self.state.lock();
+        let live = self.live_count(&state);
+        let Some(ctx) = state.workers.get_mut(&worker) else { return };
+        if ctx.idle_epoch != epoch || !ctx.is_idle() || live <= self.config.min_workers {
+            return;
+        }
+        ctx.idle_timer = None;
+        ctx.state = WorkerState::Terminating(TerminateReason::Idle);
+        self.emit(&mut state, Event::TerminateWorker(worker));
+    }
+
+    /// Workers starting or ready (not retiring or terminating).
+    fn live_count(&self, state: &PoolState) -> usize {
+        state.workers.values().filter(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready)).count()
     }
 
     fn schedule_respawn(&self, state: &mut PoolState, delay: Duration) {
@@ -763,7 +824,13 @@ impl Pool {
             )
         });
         state.running += 1;
-        state.workers.get_mut(&worker).expect("assigning to a known worker").assign(task, deadline);
+        let ctx = state.workers.get_mut(&worker).expect("assigning to a known worker");
+        ctx.idle_epoch += 1; // no longer idle: a pending idle timer is void
+        let idle_timer = ctx.idle_timer.take();
+        ctx.assign(task, deadline);
+        if let Some(timer) = idle_timer {
+            self.timers.cancel(timer);
+        }
     }
 
     /// The worker's next delivery: an assigned task it has not seen, else the
@@ -789,6 +856,7 @@ impl Pool {
             }
             None => {
                 state.idle.push_back(worker);
+                self.arm_idle_timer(state, worker);
                 None
             }
         }

@@ -172,7 +172,9 @@ impl Harness {
 
 fn config(workers: usize, max_queue: usize, linger: Duration) -> PoolConfig {
     PoolConfig {
-        workers,
+        min_workers: workers,
+        max_workers: workers,
+        idle_timeout: None,
         max_queue,
         max_queue_wait: None,
         ageing: Duration::from_secs(1),
@@ -631,9 +633,8 @@ fn recycle_retires_every_worker_and_a_busy_one_finishes_its_task_first() {
     h.pump();
     assert_eq!(h.spawned.len(), 4, "two replacements");
     let (r1, r2) = (h.spawned[2], h.spawned[3]);
+    assert!(h.terminated.is_empty(), "each waits for its replacement");
     h.ready_worker(r1);
-    h.pump();
-    assert!(h.terminated.is_empty(), "not at full strength yet");
     h.ready_worker(r2);
     h.pump();
     assert_eq!(h.terminated, vec![idle], "the idle one leaves, the busy one finishes first");
@@ -661,6 +662,75 @@ fn stats_summarize_wait_and_run_times_and_count_restarts() {
     assert!(stats.utilization > 0.0 && stats.utilization <= 1.0);
     assert_eq!(stats.workers.len(), 1);
     assert_eq!(stats.workers[0].restarts, 1, "the replacement inherits the count");
+}
+
+#[test]
+fn a_dynamic_pool_grows_while_tasks_wait_and_shrinks_when_idle() {
+    let mut h = Harness::with(PoolConfig {
+        min_workers: 1,
+        max_workers: 3,
+        idle_timeout: Some(Duration::from_millis(50)),
+        ..config(1, usize::MAX, Duration::ZERO)
+    });
+    assert_eq!(h.spawned.len(), 1, "starts with min_workers");
+    let first = h.spawned[0];
+    h.ready_worker(first);
+    assert!(h.timers.pending_delays().is_empty(), "at min_workers: no idle timer");
+    let tasks: Vec<TaskId> = (0..5).map(|i| h.submit(i)).collect();
+    h.pump();
+    assert_eq!(h.spawned.len(), 3, "grew to max_workers for the waiting tasks");
+    let (second, third) = (h.spawned[1], h.spawned[2]);
+    let mut running = vec![
+        (first, h.pool.take(first)),
+        (second, h.ready_worker(second)),
+        (third, h.ready_worker(third)),
+    ];
+    // Each worker completes and takes the next until the queue is empty.
+    while running.iter().any(|(_, task)| task.is_some()) {
+        for (worker, task) in &mut running {
+            if let Some(delivery) = task.take() {
+                *task = h.pool.complete(*worker, delivery.id, returned(0));
+            }
+        }
+    }
+    h.pump();
+    h.assert_each_settled_once(&tasks);
+    assert!(!h.timers.pending_delays().is_empty(), "idle timers above min_workers");
+    h.timers.fire_all();
+    h.pump();
+    assert_eq!(h.terminated.len(), 2, "shrank to min_workers: {:?}", h.terminated);
+    for worker in h.terminated.clone() {
+        assert_eq!(h.pool.worker_exited(worker, 1), Some(ExitReason::Idle));
+    }
+    assert_eq!(h.pool.size(), 1);
+    h.pump();
+    assert_eq!(h.spawned.len(), 3, "no replacement for an idle worker");
+}
+
+#[test]
+fn with_min_workers_zero_an_idle_pool_has_no_worker_and_a_task_starts_one() {
+    let mut h = Harness::with(PoolConfig {
+        min_workers: 0,
+        max_workers: 2,
+        idle_timeout: Some(Duration::from_millis(10)),
+        ..config(1, usize::MAX, Duration::ZERO)
+    });
+    assert!(h.spawned.is_empty());
+    let task = h.submit(1);
+    h.pump();
+    assert_eq!(h.spawned.len(), 1);
+    let worker = h.spawned[0];
+    assert_eq!(h.ready_worker(worker).unwrap().id, task);
+    assert_eq!(h.pool.complete(worker, task, returned(1)), None);
+    h.timers.fire_all();
+    h.pump();
+    assert_eq!(h.terminated, vec![worker]);
+    // A task submitted while the last worker is leaving is not stranded.
+    let late = h.submit(2);
+    h.pump();
+    assert_eq!(h.spawned.len(), 2);
+    assert_eq!(h.pool.worker_exited(worker, 1), Some(ExitReason::Idle));
+    assert_eq!(h.ready_worker(h.spawned[1]).unwrap().id, late);
 }
 
 #[test]

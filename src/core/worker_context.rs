@@ -51,6 +51,8 @@ pub enum TerminateReason {
     Abort,
     /// It retired and its replacement is ready.
     Retire,
+    /// It was idle for `idle_timeout` in a pool above `min_workers`.
+    Idle,
     Dispose,
 }
 
@@ -67,6 +69,8 @@ pub enum ExitReason {
     Abort,
     /// It retired gracefully (see `RetireReason`).
     Retire,
+    /// The pool shrank: it was idle too long.
+    Idle,
     /// It was terminated by `dispose()`.
     Dispose,
 }
@@ -79,6 +83,7 @@ impl ExitReason {
             ExitReason::Timeout => "timeout",
             ExitReason::Abort => "abort",
             ExitReason::Retire => "retire",
+            ExitReason::Idle => "idle",
             ExitReason::Dispose => "dispose",
         }
     }
@@ -127,6 +132,11 @@ pub struct WorkerContext {
     pub heap_mb: Option<f64>,
     /// How many workers this one's place in the pool went through before it.
     pub restarts: u32,
+    /// While retiring: the worker started to take its place.
+    pub replacement: Option<WorkerId>,
+    /// Counts idle spells, so that a timer from an earlier one does nothing.
+    pub idle_epoch: u64,
+    pub idle_timer: Option<TimerId>,
 }
 
 impl WorkerContext {
@@ -143,6 +153,9 @@ impl WorkerContext {
             failed: 0,
             heap_mb: None,
             restarts,
+            replacement: None,
+            idle_epoch: 0,
+            idle_timer: None,
         }
     }
 
