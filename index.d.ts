@@ -10,6 +10,8 @@ export interface ProcessorOptions {
   maxWorkers?: number
   /** A dynamic pool: a worker idle this long leaves, down to `minWorkers`. Default `10000`. */
   idleTimeoutMs?: number
+  /** How many tasks a worker runs at once (for async handlers). Default `1`. */
+  concurrentTasksPerWorker?: number
   /** Absolute path or `file:` URL of the worker module (CommonJS or ESM). Without it, every `execute()` must name one. */
   filename?: string | URL
   /** `'thread'` (worker_threads). `'process'` is not supported yet and throws `ERR_NOT_SUPPORTED`. */

@@ -12,7 +12,7 @@ describe('dynamic size', () => {
       expect(pool.size).toBe(0)
       await expect(pool.execute(1)).resolves.toBe(1)
       expect(pool.stats().workersStarted).toBe(1)
-      await waitFor(() => pool.size === 0, 5000, 'the idle worker to leave')
+      await waitFor(() => pool.size === 0 && exits.length === 1, 5000, 'the idle worker to leave')
       expect(exits.map((e) => e.reason)).toEqual(['idle'])
       // The next task starts a worker again.
       await expect(pool.execute(2)).resolves.toBe(2)

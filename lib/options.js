@@ -147,6 +147,9 @@ function resolveProcessorOptions(first, second) {
     taskTimeoutMs: options.taskTimeoutMs === undefined ? 0 : duration(options.taskTimeoutMs, 'taskTimeoutMs'),
     maxQueue: Infinity,
     restartBackoffMs: restartBackoff(options.restartBackoffMs),
+    concurrentTasksPerWorker: options.concurrentTasksPerWorker === undefined
+      ? 1
+      : integerInRange(options.concurrentTasksPerWorker, 'concurrentTasksPerWorker', 1, 10000),
     maxQueueWaitMs: options.maxQueueWaitMs === undefined ? 0 : duration(options.maxQueueWaitMs, 'maxQueueWaitMs'),
     maxTasksPerWorker: options.maxTasksPerWorker === undefined || options.maxTasksPerWorker === Infinity
       ? 0

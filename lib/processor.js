@@ -69,6 +69,7 @@ class ParallelProcessor extends EventEmitter {
         minWorkers: this.#config.minWorkers,
         maxWorkers: this.#config.maxWorkers,
         idleTimeoutMs: this.#config.idleTimeoutMs,
+        concurrentTasksPerWorker: this.#config.concurrentTasksPerWorker,
         maxQueue: this.#config.maxQueue,
         maxQueueWaitMs: this.#config.maxQueueWaitMs,
         maxTasksPerWorker: this.#config.maxTasksPerWorker,
@@ -373,7 +374,14 @@ class ParallelProcessor extends EventEmitter {
     const { filename, workerData, env, execArgv, resourceLimits } = this.#config
     try {
       record.worker = new Worker(RUNTIME, {
-        workerData: { poolId: this.#handle.id, workerId, filename, workerData, reportHeap: this.#config.maxWorkerMemoryMb > 0 },
+        workerData: {
+          poolId: this.#handle.id,
+          workerId,
+          filename,
+          workerData,
+          reportHeap: this.#config.maxWorkerMemoryMb > 0,
+          concurrent: this.#config.concurrentTasksPerWorker > 1,
+        },
         env,
         execArgv,
         resourceLimits,

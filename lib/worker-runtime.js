@@ -18,7 +18,7 @@ const { WORKER_STATE } = require('./worker-state')
 const { DELIVERY_HEADER } = require('./wire')
 const { notCloneable } = require('./errors')
 
-const { poolId, workerId, filename, workerData, reportHeap } = workerThreads.workerData
+const { poolId, workerId, filename, workerData, reportHeap, concurrent } = workerThreads.workerData
 globalThis[WORKER_STATE] = Object.freeze({ workerData })
 // The user's module sees its own workerData, not the runtime's.
 workerThreads.workerData = workerData
@@ -34,11 +34,16 @@ const handle = WorkerHandle.attach(poolId, workerId, scratch)
 
 /** By handler id: the function once resolved. */
 const handlers = []
-let busy = false
+/** Task id -> the AbortController behind its `ctx.signal`, once a handler asked for it. */
+const controllers = new Map()
 
-/** `task`: null (nothing to do), a length of bytes in `scratch`, or a Buffer. */
+/**
+ * Runs `task` and whatever follows it: a synchronous handler's successor comes
+ * back from `complete()`. An async handler's task is left to finish on its own;
+ * with several tasks per worker, the loop then takes the next at once.
+ * `task`: null (nothing to do), a length of bytes in `scratch`, or a Buffer.
+ */
 function run(task) {
-  busy = true
   while (task !== null) {
     const bytes = typeof task === 'number' ? scratch : task
     const end = typeof task === 'number' ? task : task.length
@@ -49,7 +54,8 @@ function run(task) {
       // A copy: nothing may overwrite the scratch meanwhile, but keep it simple to prove.
       const copy = Buffer.from(bytes.subarray(0, end))
       resolveHandler(handlerId).then(() => run(copy))
-      return
+      task = concurrent ? handle.take() : null
+      continue
     }
     let value
     let thenable
@@ -67,16 +73,29 @@ function run(task) {
         (result) => run(finish(id, result)),
         (error) => run(completeTask(id, false, encodeFailure(error))),
       )
-      return
+      task = concurrent ? handle.take() : null
+      continue
     }
     task = finish(id, value)
   }
-  busy = false
+}
+
+/** The doorbell: tasks were assigned to this worker (or, when it shares itself, some were aborted). */
+function onDoorbell() {
+  if (concurrent) {
+    for (const id of handle.takeAborted() ?? []) controllers.get(id)?.abort()
+  }
+  run(handle.take())
 }
 
 /** With a memory limit, the core hears this worker's heap after every task (before the next is taken). */
-function completeTask(id, ok, bytes) {
+function beforeComplete(id) {
+  if (controllers.size > 0) controllers.delete(id)
   if (reportHeap) handle.reportHeap(v8.getHeapStatistics().used_heap_size / 2 ** 20)
+}
+
+function completeTask(id, ok, bytes) {
+  beforeComplete(id)
   return handle.complete(id, ok, bytes)
 }
 
@@ -88,7 +107,7 @@ function finish(id, result) {
     return completeTask(id, false, encodeThrown(notCloneable(`The task's result cannot be cloned: ${error.message}`)))
   }
   if (typeof encoded !== 'string') return completeTask(id, true, encoded)
-  if (reportHeap) handle.reportHeap(v8.getHeapStatistics().used_heap_size / 2 ** 20)
+  beforeComplete(id)
   return handle.completeText(id, encoded)
 }
 
@@ -130,17 +149,24 @@ function encodeFailure(error) {
   return error instanceof LoadFailure ? encodeThrown(error.cause, 'load') : encodeThrown(error)
 }
 
-/** `ctx` of a handler. The signal is made only if the handler asks for it. */
+/**
+ * `ctx` of a handler. The signal is made only if the handler asks for it; it
+ * aborts when the task is aborted while its worker runs others too (a worker
+ * with one task is terminated instead).
+ */
 class TaskContext {
+  #id
   constructor(id) {
+    this.#id = id
     this.taskId = String(id)
     this.workerId = workerId
   }
 
   get signal() {
-    const signal = new AbortController().signal
-    Object.defineProperty(this, 'signal', { value: signal, enumerable: true })
-    return signal
+    const controller = new AbortController()
+    controllers.set(this.#id, controller)
+    Object.defineProperty(this, 'signal', { value: controller.signal, enumerable: true })
+    return controller.signal
   }
 }
 
@@ -148,9 +174,7 @@ async function start() {
   // A module that fails here kills the worker with its error: the pool sees a
   // start failure and rejects with WorkerStartError (cause: this error).
   if (filename !== null) await loadModule(filename)
-  const first = handle.ready(() => {
-    if (!busy) run(handle.take())
-  })
+  const first = handle.ready(onDoorbell)
   if (first !== null) run(first)
 }
 

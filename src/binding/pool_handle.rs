@@ -19,6 +19,8 @@ pub struct PoolOptions {
     pub max_workers: u32,
     /// 0: idle workers never leave.
     pub idle_timeout_ms: f64,
+    /// Tasks a worker runs at once.
+    pub concurrent_tasks_per_worker: u32,
     /// `Infinity` for no limit.
     pub max_queue: f64,
     /// 0 for no limit.
@@ -119,6 +121,7 @@ impl PoolHandle {
             min_workers: options.min_workers as usize,
             max_workers: options.max_workers as usize,
             idle_timeout: duration_ms(options.idle_timeout_ms),
+            concurrency: options.concurrent_tasks_per_worker.max(1) as usize,
             max_queue,
             max_queue_wait: duration_ms(options.max_queue_wait_ms),
             max_tasks_per_worker: (options.max_tasks_per_worker > 0.0).then_some(options.max_tasks_per_worker as u64),

@@ -90,6 +90,14 @@ impl WorkerHandle {
         new_buffer(env, len, |out| wire::write_delivery(&delivery, out)).map(|buffer| Some(Either::B(buffer)))
     }
 
+    /// Ids of this worker's tasks aborted since the last call (their
+    /// `ctx.signal` should abort), or `null`.
+    #[napi]
+    pub fn take_aborted(&self) -> Option<Vec<f64>> {
+        let aborted = self.pool.take_aborted(self.worker);
+        (!aborted.is_empty()).then(|| aborted.into_iter().map(|id| id.0 as f64).collect())
+    }
+
     /// The worker's heap after a task, when the pool has a memory limit.
     #[napi]
     pub fn report_heap(&self, heap_mb: f64) {

@@ -4,9 +4,9 @@
 //! - every unsettled task is in exactly one place: `queue` or one worker
 //!   context's `tasks`; settling removes it from there first, so it cannot
 //!   settle twice whatever order completion, deadline, crash and dispose race in;
-//! - `idle` lists every worker that is ready and holds no task, most recently
-//!   idle last (it may also hold stale ids of workers that have left, which
-//!   are skipped);
+//! - `idle` lists every worker that is ready and has free capacity (with
+//!   one task per worker: that holds no task), most recently idle last; it
+//!   may also hold stale ids, which are skipped;
 //! - the host is rung only when the outbox goes from empty to non-empty, so a
 //!   burst of completions costs one wake-up of the main thread.
 //!
@@ -41,6 +41,8 @@ pub struct PoolConfig {
     pub max_workers: usize,
     /// A worker idle this long leaves, down to `min_workers`; `None`: never.
     pub idle_timeout: Option<Duration>,
+    /// How many tasks a worker runs at once (for async handlers); at least 1.
+    pub concurrency: usize,
     /// Most tasks waiting to start.
     pub max_queue: usize,
     /// Most time a task may wait in the queue; `None`: no limit.
@@ -196,7 +198,13 @@ impl Pool {
         match idle_worker {
             Some(worker) => {
                 self.assign(&mut state, worker, task);
-                state.workers.get_mut(&worker).expect("just assigned").wake_up();
+                let ctx = state.workers.get_mut(&worker).expect("just assigned");
+                ctx.wake_up();
+                if ctx.has_capacity() {
+                    // Room for more: others with more room go first.
+                    ctx.listed_available = true;
+                    state.idle.push_front(worker);
+                }
             }
             None => {
                 task.wait_deadline = self.config.max_queue_wait.map(|wait| {
@@ -334,10 +342,28 @@ impl Pool {
         let ctx = state.workers.get_mut(&worker).expect("found above");
         let assigned = ctx.release(task).expect("found above");
         ctx.failed += 1;
+        let shared = ctx.capacity > 1;
+        if shared {
+            // Its worker runs other tasks: tell it (the handler's ctx.signal
+            // aborts) rather than terminate it; whatever it returns is dropped.
+            ctx.aborted.push(task);
+            if let Some(doorbell) = &ctx.doorbell {
+                doorbell.ring();
+            }
+        }
         state.counters.aborted += 1;
         self.settle_assigned(&mut state, task, assigned, Outcome::Aborted);
-        self.stop_worker(&mut state, worker, TerminateReason::Abort);
+        if shared {
+            self.list_available(&mut state, worker);
+        } else {
+            self.stop_worker(&mut state, worker, TerminateReason::Abort);
+        }
         true
+    }
+
+    /// Tasks of this worker aborted since it last asked.
+    pub fn take_aborted(&self, worker: WorkerId) -> Vec<TaskId> {
+        self.state.lock().workers.get_mut(&worker).map(|w| std::mem::take(&mut w.aborted)).unwrap_or_default()
     }
 
     /// Refuses new tasks; emits `Closed` once every accepted task has settled.
@@ -410,7 +436,8 @@ impl Pool {
 
     /// The next task assigned to this worker, after its doorbell rang.
     pub fn take(&self, worker: WorkerId) -> Option<Delivery> {
-        self.state.lock().workers.get_mut(&worker)?.next_delivery()
+        let mut state = self.state.lock();
+        self.take_next(&mut state, worker)
     }
 
     /// Records a task's result and hands the worker its next task in the same
@@ -699,7 +726,7 @@ impl Pool {
         let id = WorkerId(state.next_worker);
         state.next_worker += 1;
         let restarts = state.inherited_restarts.pop_front().unwrap_or(0);
-        state.workers.insert(id, WorkerContext::new(id, restarts));
+        state.workers.insert(id, WorkerContext::new(id, restarts, self.config.concurrency.max(1)));
         state.counters.workers_started += 1;
         self.emit(state, Event::SpawnWorker(id));
         id
@@ -798,11 +825,26 @@ impl Pool {
     /// futex rather than its event loop) and has warm caches.
     fn pop_idle(&self, state: &mut PoolState) -> Option<WorkerId> {
         while let Some(worker) = state.idle.pop_back() {
-            if state.workers.get(&worker).is_some_and(WorkerContext::is_idle) {
-                return Some(worker);
+            if let Some(ctx) = state.workers.get_mut(&worker) {
+                ctx.listed_available = false;
+                if ctx.has_capacity() {
+                    return Some(worker);
+                }
             }
         }
         None
+    }
+
+    /// Lists a worker with free capacity as available (once).
+    fn list_available(&self, state: &mut PoolState, worker: WorkerId) {
+        let Some(ctx) = state.workers.get_mut(&worker) else { return };
+        if ctx.has_capacity() && !ctx.listed_available {
+            ctx.listed_available = true;
+            state.idle.push_back(worker);
+        }
+        if ctx.is_idle() {
+            self.arm_idle_timer(state, worker);
+        }
     }
 
     /// Moves `task` into `worker`'s context and arms its deadline.
@@ -837,13 +879,11 @@ impl Pool {
     /// queue's head. Marks the worker idle when there is nothing.
     fn take_next(&self, state: &mut PoolState, worker: WorkerId) -> Option<Delivery> {
         let ctx = state.workers.get_mut(&worker)?;
-        if ctx.state != WorkerState::Ready {
-            return None;
-        }
+        // Even a retiring worker runs what it was given before it retired.
         if let Some(delivery) = ctx.next_delivery() {
             return Some(delivery);
         }
-        if !ctx.tasks.is_empty() {
+        if !ctx.has_capacity() {
             return None;
         }
         match state.queue.pop() {
@@ -855,8 +895,7 @@ impl Pool {
                 state.workers.get_mut(&worker).and_then(WorkerContext::next_delivery)
             }
             None => {
-                state.idle.push_back(worker);
-                self.arm_idle_timer(state, worker);
+                self.list_available(state, worker);
                 None
             }
         }

@@ -175,6 +175,7 @@ fn config(workers: usize, max_queue: usize, linger: Duration) -> PoolConfig {
         min_workers: workers,
         max_workers: workers,
         idle_timeout: None,
+        concurrency: 1,
         max_queue,
         max_queue_wait: None,
         ageing: Duration::from_secs(1),
@@ -731,6 +732,47 @@ fn with_min_workers_zero_an_idle_pool_has_no_worker_and_a_task_starts_one() {
     assert_eq!(h.spawned.len(), 2);
     assert_eq!(h.pool.worker_exited(worker, 1), Some(ExitReason::Idle));
     assert_eq!(h.ready_worker(h.spawned[1]).unwrap().id, late);
+}
+
+#[test]
+fn a_worker_runs_several_tasks_at_once_and_its_crash_rejects_exactly_those() {
+    let mut h = Harness::with(PoolConfig { concurrency: 3, ..config(2, usize::MAX, Duration::ZERO) });
+    let (w1, w2) = (h.spawned[0], h.spawned[1]);
+    h.ready_worker(w1);
+    h.ready_worker(w2);
+    let tasks: Vec<TaskId> = (0..8).map(|i| h.submit(i)).collect();
+    assert_eq!(h.pool.queue_size(), 2, "3 + 3 running, 2 waiting");
+    let on_w1: Vec<TaskId> = std::iter::from_fn(|| h.pool.take(w1)).map(|d| d.id).collect();
+    let on_w2: Vec<TaskId> = std::iter::from_fn(|| h.pool.take(w2)).map(|d| d.id).collect();
+    assert_eq!((on_w1.len(), on_w2.len()), (3, 3));
+
+    // A shared worker is not terminated for an abort: it is told.
+    assert!(h.pool.abort(on_w2[0]));
+    assert_eq!(h.pool.take_aborted(w2), vec![on_w2[0]]);
+    assert!(h.terminated.is_empty());
+    assert_eq!(h.pool.take(w2).map(|d| d.id), Some(tasks[6]), "its freed slot takes a waiting task");
+
+    assert_eq!(h.pool.worker_exited(w1, 5), Some(ExitReason::Crash));
+    h.pump();
+    let crashed: Vec<TaskId> =
+        h.settled.iter().filter(|(_, o)| matches!(o, Outcome::Crashed { .. })).map(|(id, _)| *id).collect();
+    assert_eq!(crashed, on_w1, "exactly the crashed worker's three tasks");
+    assert_eq!(h.pool.stats().counters.crashed, 3);
+}
+
+#[test]
+fn a_task_assigned_just_before_its_worker_retires_is_still_delivered() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let task = h.submit(1); // assigned, doorbell rung, not yet taken
+    h.pool.recycle();
+    assert_eq!(h.pool.take(w).map(|d| d.id), Some(task));
+    assert_eq!(h.pool.complete(w, task, returned(1)), None);
+    h.pump();
+    h.ready_worker(h.spawned[1]);
+    h.pump();
+    assert_eq!(h.outcome_of(task), &returned(1));
+    assert_eq!(h.terminated, vec![w]);
 }
 
 #[test]

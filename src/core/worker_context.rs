@@ -137,10 +137,16 @@ pub struct WorkerContext {
     /// Counts idle spells, so that a timer from an earlier one does nothing.
     pub idle_epoch: u64,
     pub idle_timer: Option<TimerId>,
+    /// How many tasks it runs at once (`concurrentTasksPerWorker`).
+    pub capacity: usize,
+    /// Whether its id is in the pool's list of workers with free capacity.
+    pub listed_available: bool,
+    /// Tasks aborted while it runs them; it is told so (`ctx.signal`).
+    pub aborted: Vec<TaskId>,
 }
 
 impl WorkerContext {
-    pub fn new(id: WorkerId, restarts: u32) -> Self {
+    pub fn new(id: WorkerId, restarts: u32, capacity: usize) -> Self {
         WorkerContext {
             id,
             state: WorkerState::Starting,
@@ -156,6 +162,9 @@ impl WorkerContext {
             replacement: None,
             idle_epoch: 0,
             idle_timer: None,
+            capacity,
+            listed_available: false,
+            aborted: Vec::new(),
         }
     }
 
@@ -171,6 +180,11 @@ impl WorkerContext {
 
     pub fn is_idle(&self) -> bool {
         self.state == WorkerState::Ready && self.tasks.is_empty()
+    }
+
+    /// Ready, and running fewer tasks than it may.
+    pub fn has_capacity(&self) -> bool {
+        self.state == WorkerState::Ready && self.tasks.len() < self.capacity
     }
 
     /// Takes ownership of `task`; the caller rings the doorbell.

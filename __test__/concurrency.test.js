@@ -1,0 +1,73 @@
+'use strict'
+
+const { ParallelProcessor, WorkerCrashedError, AbortError } = require('parallel-processor')
+const { fixture, waitFor } = require('./helpers')
+
+async function readyPool(options) {
+  const pool = new ParallelProcessor({ filename: fixture('tasks.js'), ...options })
+  await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'workers to be ready')
+  return pool
+}
+
+describe('concurrentTasksPerWorker', () => {
+  test('a worker runs that many async tasks at once, and no more', async () => {
+    const pool = await readyPool({ workers: 1, concurrentTasksPerWorker: 4 })
+    try {
+      const most = await Promise.all(Array.from({ length: 12 }, () => pool.execute(100, { name: 'overlap' })))
+      expect(Math.max(...most)).toBe(4)
+      expect(pool.stats()).toMatchObject({ completed: 12, workersStarted: 1 })
+    } finally {
+      await pool.dispose()
+    }
+  })
+
+  test('one task per worker by default', async () => {
+    const pool = await readyPool({ workers: 1 })
+    try {
+      const most = await Promise.all(Array.from({ length: 3 }, () => pool.execute(50, { name: 'overlap' })))
+      expect(Math.max(...most)).toBe(1)
+    } finally {
+      await pool.dispose()
+    }
+  })
+
+  test("a crash rejects exactly the crashed worker's tasks; queued tasks run on the replacement", async () => {
+    const pool = await readyPool({ workers: 1, concurrentTasksPerWorker: 3 })
+    try {
+      const running = [
+        pool.execute(5000, { name: 'sleep' }).catch((e) => e),
+        pool.execute(5000, { name: 'sleep' }).catch((e) => e),
+        pool.execute({ code: 6, afterMs: 100 }, { name: 'exit' }).catch((e) => e),
+      ]
+      const queued = pool.execute(7)
+      const errors = await Promise.all(running)
+      expect(errors.every((e) => e instanceof WorkerCrashedError && e.exitCode === 6)).toBe(true)
+      await expect(queued).resolves.toBe(7)
+      expect(pool.stats().crashed).toBe(3)
+    } finally {
+      await pool.dispose()
+    }
+  })
+
+  test("an aborted task on a shared worker rejects at once, its ctx.signal aborts, and the worker is not terminated", async () => {
+    const pool = await readyPool({ workers: 1, concurrentTasksPerWorker: 2 })
+    const exits = []
+    pool.on('workerExit', (event) => exits.push(event))
+    try {
+      const controller = new AbortController()
+      const waiting = pool.execute(null, { name: 'untilAborted', signal: controller.signal }).catch((e) => e)
+      const neighbour = pool.execute(200, { name: 'sleep' })
+      await waitFor(() => pool.running === 2, 5000, 'both tasks running')
+      controller.abort('enough')
+      const error = await waiting
+      expect(error).toBeInstanceOf(AbortError)
+      expect(error.cause).toBe('enough')
+      await expect(neighbour).resolves.toBe(200)
+      await expect(pool.execute(null, { name: 'abortsSeen' })).resolves.toBe(1)
+      expect(exits).toEqual([])
+      expect(pool.stats()).toMatchObject({ aborted: 1, workersStarted: 1 })
+    } finally {
+      await pool.dispose()
+    }
+  })
+})
