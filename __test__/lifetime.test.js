@@ -32,3 +32,17 @@ describe('process lifetime', () => {
     expect(cpuMs).toBeLessThan(20)
   })
 })
+
+test('listeners that throw, and a throwing .then on a result, never break the pool', async () => {
+  const run = await runNode([fixture('script-throwing-listeners.js')])
+  expect(run).toMatchObject({ code: 0, stderr: '' })
+  const report = JSON.parse(run.stdout)
+  expect(report).toMatchObject({ ok: true, crashed: 'WorkerCrashedError', completed: 51, running: 0, queued: 0 })
+  // Each surfaced as the caller's own uncaught error, as any listener's would.
+  expect(report.uncaught).toEqual([
+    'listener of drain',
+    'listener of workerCreate',
+    'listener of workerExit',
+    'rejection: then on a result',
+  ])
+})

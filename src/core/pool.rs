@@ -311,6 +311,9 @@ impl Pool {
         for worker in worker_ids {
             let ctx = state.workers.get_mut(&worker).expect("listed above");
             let tasks = ctx.release_all();
+            if let Some(timer) = ctx.idle_timer.take() {
+                self.timers.cancel(timer);
+            }
             if !matches!(ctx.state, WorkerState::Terminating(_)) {
                 ctx.state = WorkerState::Terminating(TerminateReason::Dispose);
                 if ctx.lingering {

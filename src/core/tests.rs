@@ -732,6 +732,10 @@ fn with_min_workers_zero_an_idle_pool_has_no_worker_and_a_task_starts_one() {
     assert_eq!(h.spawned.len(), 2);
     assert_eq!(h.pool.worker_exited(worker, 1), Some(ExitReason::Idle));
     assert_eq!(h.ready_worker(h.spawned[1]).unwrap().id, late);
+    assert_eq!(h.pool.complete(h.spawned[1], late, returned(2)), None);
+    assert_eq!(h.timers.pending_delays().len(), 1, "its idle timer");
+    h.pool.dispose();
+    assert!(h.timers.pending_delays().is_empty(), "no timer outlives the pool");
 }
 
 #[test]
