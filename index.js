@@ -1,32 +1,16 @@
 'use strict'
 
 const { ParallelProcessor } = require('./lib/processor')
-const {
-  ProcessorError,
-  TimeoutError,
-  WorkerCrashedError,
-  WorkerStartError,
-  DisposedError,
-  QueueFullError,
-  QueueTimeoutError,
-  AbortError,
-} = require('./lib/errors')
+const { publicErrors } = require('./lib/errors')
 const { workerState } = require('./lib/worker-state')
 
 const state = workerState()
 
 module.exports = {
   ParallelProcessor,
-  ProcessorError,
-  TimeoutError,
-  WorkerCrashedError,
-  WorkerStartError,
-  DisposedError,
-  QueueFullError,
-  QueueTimeoutError,
-  AbortError,
+  ...publicErrors,
   /** True inside a worker of a pool. */
   isWorker: state !== undefined,
-  /** Inside a worker: the pool's `workerData` option. */
+  /** Inside a worker: the pool's `workerData`. */
   workerData: state === undefined ? undefined : state.workerData,
 }

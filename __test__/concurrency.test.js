@@ -1,13 +1,10 @@
 'use strict'
 
 const { ParallelProcessor, WorkerCrashedError, AbortError } = require('parallel-processor')
-const { fixture, waitFor } = require('./helpers')
-
-async function readyPool(options) {
-  const pool = new ParallelProcessor({ filename: fixture('tasks.js'), ...options })
-  await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'workers to be ready')
-  return pool
-}
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { waitFor, readyPool } = require('./helpers')
 
 describe('concurrentTasksPerWorker', () => {
   test('a worker runs that many async tasks at once, and no more', async () => {
@@ -55,9 +52,11 @@ describe('concurrentTasksPerWorker', () => {
     pool.on('workerExit', (event) => exits.push(event))
     try {
       const controller = new AbortController()
-      const waiting = pool.execute(null, { name: 'untilAborted', signal: controller.signal }).catch((e) => e)
+      const startedFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-abort-')), 'started')
+      const waiting = pool.execute({ startedFile }, { name: 'untilAborted', signal: controller.signal }).catch((e) => e)
       const neighbour = pool.execute(200, { name: 'sleep' })
-      await waitFor(() => pool.running === 2, 5000, 'both tasks running')
+      // Running in the worker, not only assigned to it.
+      await waitFor(() => fs.existsSync(startedFile), 5000, 'the handler to start')
       controller.abort('enough')
       const error = await waiting
       expect(error).toBeInstanceOf(AbortError)

@@ -56,4 +56,12 @@ function runNode(args, options = {}) {
   })
 }
 
-module.exports = { fixture, waitFor, track, runNode, repoRoot: path.join(__dirname, '..') }
+/** A pool over the fixture module whose workers have all started. */
+async function readyPool(options) {
+  const { ParallelProcessor } = require('parallel-processor')
+  const pool = new ParallelProcessor({ filename: fixture('tasks.js'), ...options })
+  await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'workers to be ready')
+  return pool
+}
+
+module.exports = { fixture, waitFor, track, runNode, readyPool, repoRoot: path.join(__dirname, '..') }

@@ -1,13 +1,7 @@
 'use strict'
 
 const { ParallelProcessor, WorkerCrashedError } = require('parallel-processor')
-const { fixture, waitFor } = require('./helpers')
-
-async function readyPool(options) {
-  const pool = new ParallelProcessor({ filename: fixture('tasks.js'), ...options })
-  await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'workers to be ready')
-  return pool
-}
+const { waitFor, readyPool } = require('./helpers')
 
 function record(pool) {
   const events = { retire: [], exit: [] }

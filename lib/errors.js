@@ -84,7 +84,20 @@ const invalidValue = (message) => argumentError(TypeError, 'ERR_INVALID_ARG_VALU
 const outOfRange = (message) => argumentError(RangeError, 'ERR_OUT_OF_RANGE', message)
 const notCloneable = (message) => argumentError(TypeError, 'ERR_DATA_CLONE', message)
 
+/** The error classes users see (exported by the package). */
+const publicErrors = {
+  ProcessorError,
+  TimeoutError,
+  WorkerCrashedError,
+  WorkerStartError,
+  DisposedError,
+  QueueFullError,
+  QueueTimeoutError,
+  AbortError,
+}
+
 module.exports = {
+  publicErrors,
   ProcessorError,
   TimeoutError,
   WorkerCrashedError,

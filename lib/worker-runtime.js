@@ -36,6 +36,8 @@ const handle = WorkerHandle.attach(poolId, workerId, scratch)
 const handlers = []
 /** Task id -> the AbortController behind its `ctx.signal`, once a handler asked for it. */
 const controllers = new Map()
+/** Running tasks aborted before their handler asked for `ctx.signal`: it starts aborted. */
+const abortedEarly = new Set()
 
 /**
  * Runs `task` and whatever follows it: a synchronous handler's successor comes
@@ -83,7 +85,11 @@ function run(task) {
 /** The doorbell: tasks were assigned to this worker (or, when it shares itself, some were aborted). */
 function onDoorbell() {
   if (concurrent) {
-    for (const id of handle.takeAborted() ?? []) controllers.get(id)?.abort()
+    for (const id of handle.takeAborted() ?? []) {
+      const controller = controllers.get(id)
+      if (controller) controller.abort()
+      else abortedEarly.add(id)
+    }
   }
   run(handle.take())
 }
@@ -91,6 +97,7 @@ function onDoorbell() {
 /** With a memory limit, the core hears this worker's heap after every task (before the next is taken). */
 function beforeComplete(id) {
   if (controllers.size > 0) controllers.delete(id)
+  if (abortedEarly.size > 0) abortedEarly.delete(id)
   if (reportHeap) handle.reportHeap(v8.getHeapStatistics().used_heap_size / 2 ** 20)
 }
 
@@ -165,6 +172,7 @@ class TaskContext {
   get signal() {
     const controller = new AbortController()
     controllers.set(this.#id, controller)
+    if (abortedEarly.delete(this.#id)) controller.abort()
     Object.defineProperty(this, 'signal', { value: controller.signal, enumerable: true })
     return controller.signal
   }
