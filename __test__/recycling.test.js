@@ -1,6 +1,6 @@
 'use strict'
 
-const { ParallelProcessor, WorkerCrashedError } = require('parallel-processor')
+const { WorkerCrashedError } = require('parallel-processor')
 const { waitFor, readyPool } = require('./helpers')
 
 function record(pool) {
