@@ -551,6 +551,7 @@ impl Pool {
             Some(worker) => {
                 self.assign(state, worker, task);
                 state.workers.get_mut(&worker).expect("just assigned").wake_up();
+                self.list_available(state, worker); // room for more, with several tasks per worker
             }
             None => state.queue.push(task),
         }
