@@ -293,6 +293,16 @@ impl Pool {
             }
             ExitReason::Dispose | ExitReason::Retire | ExitReason::Idle => {}
         }
+        // A retiring worker waiting for this one (as its replacement) waits no more.
+        let retiring: Vec<WorkerId> = state
+            .workers
+            .values()
+            .filter(|w| matches!(w.state, WorkerState::Retiring(_)) && w.replacement == Some(worker))
+            .map(|w| w.id)
+            .collect();
+        for old in retiring {
+            self.leave_if_retired(&mut state, old);
+        }
         Some(reason)
     }
 
@@ -553,7 +563,13 @@ impl Pool {
                 state.workers.get_mut(&worker).expect("just assigned").wake_up();
                 self.list_available(state, worker); // room for more, with several tasks per worker
             }
-            None => state.queue.push(task),
+            None => {
+                state.queue.push(task);
+                // A dynamic pool may have no worker left to take it.
+                if self.wants_replacement(state) {
+                    self.spawn_worker(state);
+                }
+            }
         }
     }
 
@@ -609,12 +625,16 @@ impl Pool {
     /// whatever it is doing, even `while (true) {}`, must stop.
     fn stop_worker(&self, state: &mut PoolState, worker: WorkerId, reason: TerminateReason) {
         let Some(ctx) = state.workers.get_mut(&worker) else { return };
-        if ctx.state != WorkerState::Ready {
+        let retiring = matches!(ctx.state, WorkerState::Retiring(_));
+        if ctx.state != WorkerState::Ready && !retiring {
             return; // already on its way out
         }
         ctx.state = WorkerState::Terminating(reason);
-        let restarts = ctx.restarts + 1;
-        state.inherited_restarts.push_back(restarts);
+        if !retiring {
+            // (A retiring worker's replacement was started, and counted, already.)
+            let restarts = ctx.restarts + 1;
+            state.inherited_restarts.push_back(restarts);
+        }
         self.emit(state, Event::TerminateWorker(worker));
         // Replace it now rather than when its exit is reported: the slot is
         // free, and queued tasks need not wait for the thread to wind down.

@@ -780,6 +780,34 @@ fn a_task_assigned_just_before_its_worker_retires_is_still_delivered() {
 }
 
 #[test]
+fn a_retiring_worker_is_still_stopped_by_a_deadline_or_an_abort() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let task = h.submit_with_timeout(1, 100);
+    h.pool.take(w).unwrap();
+    h.pool.recycle();
+    h.timers.fire_all();
+    h.pump();
+    assert!(matches!(h.outcome_of(task), Outcome::TimedOut { .. }));
+    assert_eq!(h.terminated, vec![w], "terminated even while retiring");
+    assert_eq!(h.spawned.len(), 2, "one replacement only");
+    assert_eq!(h.pool.worker_exited(w, 1), Some(ExitReason::Timeout));
+}
+
+#[test]
+fn a_retiring_worker_whose_replacement_fails_to_start_leaves() {
+    let mut h = Harness::ready(1);
+    let old = h.spawned[0];
+    h.pool.recycle();
+    h.pump();
+    let replacement = h.spawned[1];
+    assert!(h.terminated.is_empty());
+    assert_eq!(h.pool.worker_exited(replacement, 1), Some(ExitReason::StartFailure));
+    h.pump();
+    assert_eq!(h.terminated, vec![old]);
+}
+
+#[test]
 fn queued_tasks_start_by_priority() {
     let mut h = Harness::new(1, usize::MAX);
     let w = h.spawned[0];
