@@ -1,6 +1,9 @@
 'use strict'
 
 const { ParallelProcessor, QueueTimeoutError } = require('parallel-processor')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const { fixture, waitFor, readyPool } = require('./helpers')
 
 describe('priorities', () => {
@@ -122,9 +125,11 @@ describe('abort', () => {
       const exits = []
       pool.on('workerExit', (event) => exits.push(event))
       const controller = new AbortController()
-      const spinning = pool.execute(null, { name: 'spin', signal: controller.signal }).catch((e) => e)
+      const startedFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-spin-')), 'started')
+      const spinning = pool.execute({ startedFile }, { name: 'markThenSpin', signal: controller.signal }).catch((e) => e)
       const other = pool.execute({ a: 1, b: 2, ms: 300 }, { name: 'addLater' })
-      await waitFor(() => pool.running === 2, 5000, 'both tasks running')
+      // Running in its worker, not only assigned to it.
+      await waitFor(() => fs.existsSync(startedFile) && pool.running === 2, 5000, 'both tasks running')
       controller.abort()
       expect(await spinning).toBeInstanceOf(AbortError)
       await expect(other).resolves.toBe(3)
@@ -162,9 +167,6 @@ describe('abort', () => {
 })
 
 describe('retries', () => {
-  const fs = require('node:fs')
-  const os = require('node:os')
-  const path = require('node:path')
   const { WorkerCrashedError, TimeoutError } = require('parallel-processor')
   let dir
   beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-retry-')) })

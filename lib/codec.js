@@ -16,9 +16,12 @@ const V8_TAG = 0xff
 /** Bigger graphs go to v8 directly: checking them would cost more than it saves. */
 const MAX_NODES = 512
 
+/** Past this many objects, `seen` becomes a Set: `includes` would go quadratic. */
+const SEEN_LIST_MAX = 16
+
 /** A JSON string when that is an exact clone of `value`, else v8 bytes. Throws if not cloneable. */
 function encode(value) {
-  const budget = { nodes: 0, seen: [] }
+  const budget = { nodes: 0, seen: [], seenSet: null }
   if (isJsonExact(value, budget)) {
     try {
       return JSON.stringify(value)
@@ -44,11 +47,13 @@ function isJsonExact(value, budget) {
       return Number.isFinite(value) && !Object.is(value, -0)
     case 'object': {
       if (value === null) return true
-      if (++budget.nodes > MAX_NODES || budget.seen.includes(value) || isExotic(value)) return false
-      budget.seen.push(value)
-      if (typeof value.toJSON === 'function') return false
-      if (Array.isArray(value)) {
-        if (Object.getPrototypeOf(value) !== Array.prototype) return false
+      if (++budget.nodes > MAX_NODES || !firstVisit(value, budget)) return false
+      // The prototype first: it rules out class instances more cheaply.
+      const proto = Object.getPrototypeOf(value)
+      const isArray = Array.isArray(value)
+      if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return false
+      if (isExotic(value) || typeof value.toJSON === 'function') return false
+      if (isArray) {
         const length = value.length
         // Holes and extra named properties, which JSON would lose or change.
         if (Object.keys(value).length !== length) return false
@@ -57,8 +62,6 @@ function isJsonExact(value, budget) {
         }
         return true
       }
-      const proto = Object.getPrototypeOf(value)
-      if (proto !== Object.prototype && proto !== null) return false
       for (const key in value) {
         const member = value[key]
         if (member === undefined || !isJsonExact(member, budget)) return false
@@ -68,6 +71,19 @@ function isJsonExact(value, budget) {
     default:
       return false // undefined, bigint, symbol, function
   }
+}
+
+/** False if `value` was reached before (a shared reference or a cycle). */
+function firstVisit(value, budget) {
+  if (budget.seenSet !== null) {
+    if (budget.seenSet.has(value)) return false
+    budget.seenSet.add(value)
+    return true
+  }
+  if (budget.seen.includes(value)) return false
+  budget.seen.push(value)
+  if (budget.seen.length > SEEN_LIST_MAX) budget.seenSet = new Set(budget.seen)
+  return true
 }
 
 /**
@@ -83,16 +99,11 @@ function isExotic(value) {
     types.isArrayBufferView(value)
 }
 
-/** Decodes `buffer[start..end)`, as written by `encode`. */
-function decode(buffer, start = 0, end = buffer.length) {
-  if (buffer[start] === V8_TAG) return v8.deserialize(buffer.subarray(start, end))
-  return JSON.parse(buffer.toString('utf8', start, end))
-}
-
 /**
- * Like `decode`, for bytes that share their buffer with other results: typed
- * arrays get memory of their own instead of being views into the shared
- * buffer (which would expose other tasks' bytes and keep the batch alive).
+ * Decodes `buffer[start..end)`, as written by `encode`. The bytes sit in a
+ * buffer that is shared (a batch of results) or reused (a scratch buffer), so
+ * typed arrays get memory of their own instead of being views into it (which
+ * would expose other tasks' bytes, or be overwritten).
  */
 function decodeDetached(buffer, start, end) {
   if (buffer[start] !== V8_TAG) return JSON.parse(buffer.toString('utf8', start, end))
@@ -117,4 +128,4 @@ class DetachedDeserializer extends v8.DefaultDeserializer {
   }
 }
 
-module.exports = { encode, decode, decodeDetached, deserializeDetached }
+module.exports = { encode, decodeDetached, deserializeDetached }

@@ -98,14 +98,7 @@ const publicErrors = {
 
 module.exports = {
   publicErrors,
-  ProcessorError,
-  TimeoutError,
-  WorkerCrashedError,
-  WorkerStartError,
-  DisposedError,
-  QueueFullError,
-  QueueTimeoutError,
-  AbortError,
+  ...publicErrors,
   argumentError,
   invalidType,
   invalidValue,

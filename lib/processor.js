@@ -133,8 +133,9 @@ class ParallelProcessor extends EventEmitter {
   /** Aborts the task when `signal` does; forgets the signal when the task settles. */
   #watch(id, signal) {
     const onAbort = () => {
-      this.#abortReasons.set(id, signal.reason)
-      this.#handle.abort(id)
+      // Remembered only if the abort took: the ABORTED event, read by the
+      // drain below, takes it back.
+      if (this.#handle.abort(id)) this.#abortReasons.set(id, signal.reason)
       this.#drain()
     }
     signal.addEventListener('abort', onAbort, { once: true })
@@ -210,35 +211,15 @@ class ParallelProcessor extends EventEmitter {
   }
 
   stats() {
+    // The core's snapshot, plus what only this side knows (thread ids).
     const stats = this.#handle.stats()
-    return {
-      workers: stats.workers.map((worker) => ({
-        id: worker.id,
-        state: worker.state,
-        threadId: this.#workers.get(worker.id)?.worker?.threadId,
-        running: worker.running,
-        completed: worker.completed,
-        failed: worker.failed,
-        tasksSinceStart: worker.completed + worker.failed,
-        restarts: worker.restarts,
-        heapUsedMb: worker.heapUsedMb ?? undefined,
-      })),
-      queued: stats.queued,
-      running: stats.running,
-      completed: stats.completed,
-      failed: stats.failed,
-      timedOut: stats.timedOut,
-      queueTimedOut: stats.queueTimedOut,
-      aborted: stats.aborted,
-      retried: stats.retried,
-      retired: stats.retired,
-      crashed: stats.crashed,
-      workersStarted: stats.workersStarted,
-      workersExited: stats.workersExited,
-      waitTime: stats.waitTime,
-      runTime: stats.runTime,
-      utilization: stats.utilization,
-    }
+    stats.workers = stats.workers.map((worker) => ({
+      ...worker,
+      threadId: this.#workers.get(worker.id)?.worker?.threadId,
+      tasksSinceStart: worker.completed + worker.failed,
+      heapUsedMb: worker.heapUsedMb ?? undefined,
+    }))
+    return stats
   }
 
   /** Validated once per distinct value; `execute()` may name a module per task. */

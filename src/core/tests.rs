@@ -808,6 +808,19 @@ fn a_retiring_worker_whose_replacement_fails_to_start_leaves() {
 }
 
 #[test]
+fn aborting_a_task_its_worker_has_not_picked_up_stops_nothing() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let task = h.submit(1); // assigned and rung, not yet taken
+    let next = h.submit(2);
+    assert!(h.pool.abort(task));
+    h.pump();
+    assert_eq!(h.outcome_of(task), &Outcome::Aborted);
+    assert!(h.terminated.is_empty(), "the worker never saw it");
+    assert_eq!(h.pool.take(w).map(|d| d.id), Some(next));
+}
+
+#[test]
 fn queued_tasks_start_by_priority() {
     let mut h = Harness::new(1, usize::MAX);
     let w = h.spawned[0];

@@ -225,8 +225,9 @@ impl Pool {
                     // Half-open: one start attempt, which this task waits for.
                     self.cancel_respawns(&mut state);
                     self.spawn_worker(&mut state);
-                } else if self.wants_replacement(&state) {
-                    // Grow towards max_workers while tasks wait.
+                } else if self.config.max_workers > self.config.min_workers && self.wants_replacement(&state) {
+                    // A dynamic pool grows towards max_workers while tasks wait
+                    // (a fixed one replaces its workers where they leave).
                     self.spawn_worker(&mut state);
                 }
             }
@@ -288,8 +289,10 @@ impl Pool {
         let ctx = state.workers.get_mut(&worker).expect("found above");
         let assigned = ctx.release(task).expect("found above");
         ctx.failed += 1;
+        // Not yet picked up: the worker never sees it, nothing to stop.
+        let running = assigned.payload.is_none();
         let shared = ctx.capacity > 1;
-        if shared {
+        if running && shared {
             // Its worker runs other tasks: tell it (the handler's ctx.signal
             // aborts) rather than terminate it; whatever it returns is dropped.
             ctx.aborted.push(task);
@@ -299,10 +302,10 @@ impl Pool {
         }
         state.counters.aborted += 1;
         self.settle_assigned(&mut state, task, assigned, Outcome::Aborted);
-        if shared {
-            self.list_available(&mut state, worker);
-        } else {
+        if running && !shared {
             self.stop_worker(&mut state, worker, TerminateReason::Abort);
+        } else {
+            self.list_available(&mut state, worker);
         }
         true
     }
