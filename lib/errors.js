@@ -29,7 +29,9 @@ class TimeoutError extends ProcessorError {
 
 class WorkerCrashedError extends ProcessorError {
   constructor({ workerId, exitCode = null, signal = null, cause, attempts = 1 }) {
-    const how = cause ? `: ${cause && cause.message ? cause.message : String(cause)}` : ` with exit code ${exitCode}`
+    const how = cause
+      ? `: ${cause && cause.message ? cause.message : String(cause)}`
+      : signal === null ? ` with exit code ${exitCode}` : ` (killed by ${signal})`
     super(`Worker ${workerId} died while running the task${how}${attemptsNote(attempts)}`, 'ERR_WORKER_CRASHED', cause === undefined ? undefined : { cause })
     this.workerId = workerId
     this.exitCode = exitCode

@@ -7,6 +7,7 @@
  * times out, whom a crash rejects, when to respawn) is made by the core.
  */
 const { EventEmitter } = require('node:events')
+const os = require('node:os')
 const path = require('node:path')
 const { Worker } = require('node:worker_threads')
 const { PoolHandle } = require('./native')
@@ -14,7 +15,7 @@ const errors = require('./errors')
 const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
 const { encode, decodeDetached } = require('./codec')
 const { decodeThrown, inThisRealm } = require('./thrown-value')
-const { EVENT, forEachEvent } = require('./wire')
+const { EVENT, EXIT_REASONS, forEachEvent } = require('./wire')
 
 const RUNTIME = path.join(__dirname, 'worker-runtime.js')
 // What `submit` returns instead of a task id (see src/binding/pool_handle.rs).
@@ -42,8 +43,8 @@ class ParallelProcessor extends EventEmitter {
   /** Task id -> its signal's reason, between the abort and its settlement. */
   #abortReasons = new Map()
   #checkedFiles = new Map()
-  /** The uncaught error of each worker that exited during the current drain. */
-  #exitCauses = new Map()
+  /** How each worker that exited during the current drain ended: { exitCode, signal, cause }. */
+  #exits = new Map()
   /** The loader's error of the last worker that failed to start. */
   #lastStartError = null
   #referenced = false
@@ -264,7 +265,7 @@ class ParallelProcessor extends EventEmitter {
       }
     } finally {
       this.#draining = false
-      this.#exitCauses.clear()
+      this.#exits.clear()
     }
     this.#updateReference()
     // Listeners run once the state is consistent: one that calls dispose(),
@@ -284,8 +285,10 @@ class ParallelProcessor extends EventEmitter {
         return this.#settle(a, 'reject', how === 'load' ? new errors.WorkerStartError(error) : error)
       }
       case EVENT.TIMED_OUT: return this.#settle(a, 'reject', new errors.TimeoutError(b, c))
-      case EVENT.CRASHED:
-        return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, exitCode: c, attempts: d, cause: this.#exitCauses.get(b) }))
+      case EVENT.CRASHED: {
+        const exit = this.#exits.get(b)
+        return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, attempts: d, ...exit }))
+      }
       case EVENT.START_FAILED: return this.#settle(a, 'reject', new errors.WorkerStartError(this.#lastStartError))
       case EVENT.QUEUE_TIMED_OUT: return this.#settle(a, 'reject', new errors.QueueTimeoutError(this.#config.maxQueueWaitMs))
       case EVENT.ABORTED: {
@@ -294,6 +297,7 @@ class ParallelProcessor extends EventEmitter {
         return this.#settle(a, 'reject', new errors.AbortError(reason))
       }
       case EVENT.DISPOSED: return this.#settle(a, 'reject', new errors.DisposedError())
+      case EVENT.WORKER_EXITED: return this.#onWorkerExited(a, EXIT_REASONS[b], c, d, batch, start, end)
       case EVENT.SPAWN_WORKER: return this.#spawn(a)
       case EVENT.TERMINATE_WORKER: return this.#terminate(a)
       case EVENT.WORKER_RETIRING: return this.#emitSafely('workerRetire', { id: a, reason: RETIRE_REASONS[b] })
@@ -387,16 +391,27 @@ class ParallelProcessor extends EventEmitter {
   }
 
   #onWorkerExit(workerId, exitCode) {
+    this.#handle.workerExited(workerId, exitCode)
+    this.#drain()
+  }
+
+  /**
+   * The core's word that a worker has gone; it comes before the settlements
+   * of the worker's tasks, which read `#exits`. `bytes`: what a process
+   * worker said before dying (a thread's error arrives by its 'error' event).
+   */
+  #onWorkerExited(workerId, reason, code, signalNumber, bytes, start, end) {
     const record = this.#workers.get(workerId)
     this.#workers.delete(workerId)
-    if (record.error !== undefined) this.#exitCauses.set(workerId, record.error)
-    const reason = this.#handle.workerExited(workerId, exitCode)
+    const exitCode = Number.isNaN(code) ? null : code
+    const signal = signalNumber === 0 ? null : signalName(signalNumber)
+    const cause = end > start ? decodeThrown(bytes, start, end).error : record?.error
+    this.#exits.set(workerId, { exitCode, signal, cause })
     if (reason === 'startFailure') {
-      this.#lastStartError = record.error ?? new Error(`The worker exited with code ${exitCode} before it was ready`)
+      this.#lastStartError = cause ?? new Error(`The worker ${signal === null ? `exited with code ${exitCode}` : `was killed by ${signal}`} before it was ready`)
     }
-    this.#drain()
-    record.markExited()
-    this.#emitSafely('workerExit', { id: workerId, exitCode, signal: null, reason })
+    record?.markExited()
+    this.#emitSafely('workerExit', { id: workerId, exitCode, signal, reason })
   }
 
   #emitSafely(event, ...args) {
@@ -414,6 +429,12 @@ class ParallelProcessor extends EventEmitter {
       }
     }
   }
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, number]) => [number, name]))
+
+function signalName(number) {
+  return SIGNAL_NAMES.get(number) ?? `signal ${number}`
 }
 
 function encodePayload(payload) {

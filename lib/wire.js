@@ -21,7 +21,11 @@ const EVENT = Object.freeze({
   WORKER_RETIRING: 14,
   BREAKER_OPENED: 15,
   BREAKER_CLOSED: 16,
+  WORKER_EXITED: 17,
 })
+
+/** WORKER_EXITED's reason codes (src/binding/wire.rs, `exit_reason_code`). */
+const EXIT_REASONS = Object.freeze(['startFailure', 'crash', 'timeout', 'abort', 'retire', 'idle', 'dispose'])
 
 const RECORD_HEADER = 1 + 8 * 4 + 4
 const DELIVERY_HEADER = 8 + 4
@@ -42,4 +46,4 @@ function forEachEvent(buffer, length, visit) {
   }
 }
 
-module.exports = { EVENT, DELIVERY_HEADER, forEachEvent }
+module.exports = { EVENT, EXIT_REASONS, DELIVERY_HEADER, forEachEvent }

@@ -11,7 +11,7 @@ use super::buffers::new_buffer;
 use super::doorbells::MainDoorbell;
 use super::{registry, wire};
 use crate::core::metrics::Summary;
-use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerId};
+use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit, WorkerId};
 
 #[napi(object)]
 pub struct PoolOptions {
@@ -203,10 +203,10 @@ impl PoolHandle {
         self.doorbell.set_referenced(env, referenced)
     }
 
-    /// Returns why the worker left: "startFailure", "crash", "timeout", "dispose".
+    /// A worker thread has exited; a WORKER_EXITED event follows.
     #[napi]
-    pub fn worker_exited(&self, worker: u32, exit_code: i32) -> Option<&'static str> {
-        self.pool.worker_exited(WorkerId(worker), exit_code).map(|reason| reason.as_str())
+    pub fn worker_exited(&self, worker: u32, exit_code: i32) {
+        self.pool.worker_exited(WorkerId(worker), WorkerExit::code(exit_code));
     }
 
     /// The task's signal aborted. Returns false if it had already settled.

@@ -5,7 +5,7 @@
 //! Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | d f64 | length u32 | bytes.
 //! Delivery: task id f64 | handler u32 | payload bytes.
 
-use crate::core::{Delivery, Event, Outcome, RetireReason};
+use crate::core::{Delivery, Event, ExitReason, Outcome, RetireReason};
 
 pub const RETURNED: u8 = 1;
 pub const THREW: u8 = 2;
@@ -23,6 +23,9 @@ pub const CLOSED: u8 = 13;
 pub const WORKER_RETIRING: u8 = 14;
 pub const BREAKER_OPENED: u8 = 15;
 pub const BREAKER_CLOSED: u8 = 16;
+/// `a`: the worker; `b`: why (see `exit_reason_code`); `c`: its exit code, NaN
+/// after a signal; `d`: the signal's number, 0 for none; bytes: what it said.
+pub const WORKER_EXITED: u8 = 17;
 
 const RECORD_HEADER: usize = 1 + 8 * 4 + 4;
 pub const DELIVERY_HEADER: usize = 8 + 4;
@@ -57,6 +60,13 @@ fn record(event: &Event) -> Record<'_> {
                 Outcome::Disposed => plain(DISPOSED, id),
             }
         }
+        Event::WorkerExited { worker, reason, exit } => Record {
+            b: exit_reason_code(*reason),
+            c: exit.code.map_or(f64::NAN, f64::from),
+            d: exit.signal.map_or(0.0, f64::from),
+            bytes: &exit.cause,
+            ..plain(WORKER_EXITED, worker.0 as f64)
+        },
         Event::SpawnWorker(worker) => plain(SPAWN_WORKER, worker.0 as f64),
         Event::TerminateWorker(worker) => plain(TERMINATE_WORKER, worker.0 as f64),
         Event::WorkerRetiring(worker, reason) => {
@@ -71,6 +81,19 @@ fn record(event: &Event) -> Record<'_> {
         Event::BreakerOpened => plain(BREAKER_OPENED, 0.0),
         Event::BreakerClosed => plain(BREAKER_CLOSED, 0.0),
         Event::Closed => plain(CLOSED, 0.0),
+    }
+}
+
+/// The order of `EXIT_REASONS` in lib/wire.js.
+fn exit_reason_code(reason: ExitReason) -> f64 {
+    match reason {
+        ExitReason::StartFailure => 0.0,
+        ExitReason::Crash => 1.0,
+        ExitReason::Timeout => 2.0,
+        ExitReason::Abort => 3.0,
+        ExitReason::Retire => 4.0,
+        ExitReason::Idle => 5.0,
+        ExitReason::Dispose => 6.0,
     }
 }
 

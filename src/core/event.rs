@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::ids::{TaskId, WorkerId};
-use super::worker_context::RetireReason;
+use super::worker_context::{ExitReason, RetireReason};
 
 /// How a task ended. Exactly one `Outcome` is produced per task.
 #[derive(Debug, PartialEq, Eq)]
@@ -33,9 +33,29 @@ impl Outcome {
     }
 }
 
+/// How a worker ended, as its host saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkerExit {
+    /// Its exit code; `None` when a signal killed it.
+    pub code: Option<i32>,
+    /// The signal that killed it (processes only).
+    pub signal: Option<i32>,
+    /// Why, as the worker said before dying (its uncaught error), serialized;
+    /// empty when it said nothing. The core never looks inside.
+    pub cause: Vec<u8>,
+}
+
+impl WorkerExit {
+    pub fn code(code: i32) -> WorkerExit {
+        WorkerExit { code: Some(code), ..WorkerExit::default() }
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Event {
     Settled { task: TaskId, outcome: Outcome },
+    /// A worker has gone. Comes before the settlements of its tasks.
+    WorkerExited { worker: WorkerId, reason: ExitReason, exit: WorkerExit },
     /// Start a worker with this id; it reports back with `Pool::worker_ready`
     /// or, if it dies first, `Pool::worker_exited`.
     SpawnWorker(WorkerId),

@@ -19,7 +19,7 @@ pub mod worker_context;
 mod tests;
 
 pub use backoff::Backoff;
-pub use event::{Event, Outcome};
+pub use event::{Event, Outcome, WorkerExit};
 pub use handlers::HandlerSpec;
 pub use host::{Doorbell, Host};
 pub use ids::{HandlerId, TaskId, WorkerId};

@@ -81,6 +81,7 @@ struct Harness {
     breaker: Vec<&'static str>,
     drained: usize,
     closed: usize,
+    exited: Vec<(WorkerId, ExitReason)>,
 }
 
 impl Harness {
@@ -107,6 +108,7 @@ impl Harness {
             breaker: Vec::new(),
             drained: 0,
             closed: 0,
+            exited: Vec::new(),
         };
         harness.pump();
         harness
@@ -147,6 +149,7 @@ impl Harness {
                 Event::BreakerOpened => self.breaker.push("open"),
                 Event::BreakerClosed => self.breaker.push("closed"),
                 Event::Closed => self.closed += 1,
+                Event::WorkerExited { worker, reason, .. } => self.exited.push((worker, reason)),
             }
         }
     }
@@ -250,6 +253,19 @@ fn the_host_is_rung_once_per_batch_not_once_per_event() {
 }
 
 #[test]
+fn a_workers_exit_is_announced_before_its_tasks_settle_with_what_it_said() {
+    let h = Harness::ready(1);
+    let w = h.spawned[0];
+    let task = h.submit(0);
+    h.pool.take(w).unwrap();
+    let exit = WorkerExit { code: None, signal: Some(9), cause: vec![1, 2, 3] };
+    assert_eq!(h.pool.worker_exited(w, exit.clone()), Some(ExitReason::Crash));
+    let events = h.pool.take_events();
+    assert_eq!(events[0], Event::WorkerExited { worker: w, reason: ExitReason::Crash, exit });
+    assert!(matches!(events[1], Event::Settled { task: t, outcome: Outcome::Crashed { .. } } if t == task));
+}
+
+#[test]
 fn a_crash_rejects_only_the_crashed_workers_task_and_the_worker_is_replaced() {
     let mut h = Harness::ready(2);
     let (w1, w2) = (h.spawned[0], h.spawned[1]);
@@ -257,7 +273,7 @@ fn a_crash_rejects_only_the_crashed_workers_task_and_the_worker_is_replaced() {
     let on_w1 = h.pool.take(w1).unwrap();
     let on_w2 = h.pool.take(w2).unwrap();
 
-    assert_eq!(h.pool.worker_exited(w1, 3), Some(ExitReason::Crash));
+    assert_eq!(h.pool.worker_exited(w1, WorkerExit::code(3)), Some(ExitReason::Crash));
     h.pump();
     assert_eq!(h.outcome_of(on_w1.id), &Outcome::Crashed { worker: w1, exit_code: 3, attempts: 1 });
     assert_eq!(h.settled.len(), 1, "nothing else was touched");
@@ -304,7 +320,7 @@ fn a_deadline_rejects_the_task_terminates_its_worker_and_drops_the_late_result()
     // and it gets no new task.
     let queued = h.submit(3);
     assert_eq!(h.pool.complete(w1, slow, returned(9)), None);
-    assert_eq!(h.pool.worker_exited(w1, 1), Some(ExitReason::Timeout));
+    assert_eq!(h.pool.worker_exited(w1, WorkerExit::code(1)), Some(ExitReason::Timeout));
     h.pump();
     assert_eq!(h.spawned.len(), 3, "no second replacement");
 
@@ -364,7 +380,7 @@ fn dispose_settles_every_task_once_and_terminates_every_worker() {
     // Late news from workers changes nothing.
     assert_eq!(h.pool.complete(h.spawned[0], running.id, returned(1)), None);
     for worker in h.spawned.clone() {
-        assert_eq!(h.pool.worker_exited(worker, 1), Some(ExitReason::Dispose));
+        assert_eq!(h.pool.worker_exited(worker, WorkerExit::code(1)), Some(ExitReason::Dispose));
     }
     h.pump();
     assert_eq!(h.settled.len(), tasks.len());
@@ -400,7 +416,7 @@ fn completion_deadline_crash_abort_and_dispose_race_in_any_order_and_settle_once
                     h.timers.fire_all();
                 }
                 Step::Crash => {
-                    h.pool.worker_exited(w, 1);
+                    h.pool.worker_exited(w, WorkerExit::code(1));
                 }
                 Step::Abort => {
                     h.pool.abort(task);
@@ -440,11 +456,11 @@ fn a_module_that_cannot_load_fails_the_queue_fails_fast_then_half_opens() {
     let mut h = Harness::new(2, usize::MAX);
     let (w1, w2) = (h.spawned[0], h.spawned[1]);
     let tasks: Vec<TaskId> = (0..3).map(|i| h.submit(i)).collect();
-    assert_eq!(h.pool.worker_exited(w1, 1), Some(ExitReason::StartFailure));
+    assert_eq!(h.pool.worker_exited(w1, WorkerExit::code(1)), Some(ExitReason::StartFailure));
     h.pump();
     h.assert_each_settled_once(&tasks);
     assert!(h.settled.iter().all(|(_, o)| *o == Outcome::StartFailed { worker: w1 }));
-    assert_eq!(h.pool.worker_exited(w2, 1), Some(ExitReason::StartFailure));
+    assert_eq!(h.pool.worker_exited(w2, WorkerExit::code(1)), Some(ExitReason::StartFailure));
     h.pump();
     assert_eq!(h.spawned.len(), 2, "no respawn: an idle broken pool makes no wake-ups");
     assert!(h.timers.pending_delays().is_empty());
@@ -475,7 +491,7 @@ fn a_module_that_cannot_load_fails_the_queue_fails_fast_then_half_opens() {
 fn with_max_queue_zero_a_stalled_pool_still_half_opens() {
     let mut h = Harness::new(1, 0);
     let w1 = h.spawned[0];
-    assert_eq!(h.pool.worker_exited(w1, 1), Some(ExitReason::StartFailure));
+    assert_eq!(h.pool.worker_exited(w1, WorkerExit::code(1)), Some(ExitReason::StartFailure));
     std::thread::sleep(Backoff::default().delay(1) + Duration::from_millis(30));
     let task = h.submit(1);
     h.pump();
@@ -489,7 +505,7 @@ fn a_start_that_fails_while_other_workers_run_is_retried_after_a_back_off() {
     let (w1, w2) = (h.spawned[0], h.spawned[1]);
     h.ready_worker(w1);
     let task = h.submit(1);
-    assert_eq!(h.pool.worker_exited(w2, 1), Some(ExitReason::StartFailure));
+    assert_eq!(h.pool.worker_exited(w2, WorkerExit::code(1)), Some(ExitReason::StartFailure));
     h.pump();
     assert_eq!(h.settled.len(), 0, "the ready worker still serves");
     assert_eq!(h.timers.pending_delays().len(), 1, "a backed-off respawn");
@@ -542,7 +558,7 @@ fn abort_removes_a_queued_task_and_stops_the_worker_of_a_running_one() {
     assert_eq!(h.terminated, vec![w1], "only the aborted task's worker");
     assert_eq!(h.spawned.len(), 3, "replaced at once");
     assert_eq!(h.pool.complete(w1, running, returned(1)), None, "a late result is dropped");
-    assert_eq!(h.pool.worker_exited(w1, 1), Some(ExitReason::Abort));
+    assert_eq!(h.pool.worker_exited(w1, WorkerExit::code(1)), Some(ExitReason::Abort));
     assert_eq!(h.pool.complete(w2, other, returned(2)), None);
     h.pump();
     h.assert_each_settled_once(&[running, other, queued]);
@@ -559,7 +575,7 @@ fn retries_rerun_after_crashes_and_timeouts_but_never_after_a_throw() {
     let flaky = submit(&h, 2, None);
     for attempt in 1..=3u32 {
         let worker = *h.spawned.iter().rev().find(|w| h.pool.take(**w).is_some_and(|d| d.id == flaky && d.payload == vec![7])).expect("delivered");
-        assert_eq!(h.pool.worker_exited(worker, 9), Some(ExitReason::Crash));
+        assert_eq!(h.pool.worker_exited(worker, WorkerExit::code(9)), Some(ExitReason::Crash));
         h.pump();
         if attempt < 3 {
             assert!(h.settled.is_empty(), "attempt {attempt} is retried, not settled");
@@ -611,7 +627,7 @@ fn a_worker_retires_after_max_tasks_and_leaves_only_once_its_replacement_is_read
     assert_eq!(h.ready_worker(new).unwrap().id, tasks[2]);
     h.pump();
     assert_eq!(h.terminated, vec![old]);
-    assert_eq!(h.pool.worker_exited(old, 1), Some(ExitReason::Retire));
+    assert_eq!(h.pool.worker_exited(old, WorkerExit::code(1)), Some(ExitReason::Retire));
     assert_eq!(h.pool.complete(new, tasks[2], returned(2)).unwrap().id, tasks[3]);
     h.pool.complete(new, tasks[3], returned(3));
     h.pump();
@@ -654,7 +670,7 @@ fn stats_summarize_wait_and_run_times_and_count_restarts() {
     h.pool.take(w).unwrap();
     std::thread::sleep(Duration::from_millis(20));
     assert_eq!(h.pool.complete(w, a, returned(1)).unwrap().id, b);
-    h.pool.worker_exited(w, 1); // b crashes
+    h.pool.worker_exited(w, WorkerExit::code(1)); // b crashes
     h.pump();
     let stats = h.pool.stats();
     assert_eq!((stats.wait_time.count, stats.run_time.count), (2, 2));
@@ -701,7 +717,7 @@ fn a_dynamic_pool_grows_while_tasks_wait_and_shrinks_when_idle() {
     h.pump();
     assert_eq!(h.terminated.len(), 2, "shrank to min_workers: {:?}", h.terminated);
     for worker in h.terminated.clone() {
-        assert_eq!(h.pool.worker_exited(worker, 1), Some(ExitReason::Idle));
+        assert_eq!(h.pool.worker_exited(worker, WorkerExit::code(1)), Some(ExitReason::Idle));
     }
     assert_eq!(h.pool.size(), 1);
     h.pump();
@@ -730,7 +746,7 @@ fn with_min_workers_zero_an_idle_pool_has_no_worker_and_a_task_starts_one() {
     let late = h.submit(2);
     h.pump();
     assert_eq!(h.spawned.len(), 2);
-    assert_eq!(h.pool.worker_exited(worker, 1), Some(ExitReason::Idle));
+    assert_eq!(h.pool.worker_exited(worker, WorkerExit::code(1)), Some(ExitReason::Idle));
     assert_eq!(h.ready_worker(h.spawned[1]).unwrap().id, late);
     assert_eq!(h.pool.complete(h.spawned[1], late, returned(2)), None);
     assert_eq!(h.timers.pending_delays().len(), 1, "its idle timer");
@@ -756,7 +772,7 @@ fn a_worker_runs_several_tasks_at_once_and_its_crash_rejects_exactly_those() {
     assert!(h.terminated.is_empty());
     assert_eq!(h.pool.take(w2).map(|d| d.id), Some(tasks[6]), "its freed slot takes a waiting task");
 
-    assert_eq!(h.pool.worker_exited(w1, 5), Some(ExitReason::Crash));
+    assert_eq!(h.pool.worker_exited(w1, WorkerExit::code(5)), Some(ExitReason::Crash));
     h.pump();
     let crashed: Vec<TaskId> =
         h.settled.iter().filter(|(_, o)| matches!(o, Outcome::Crashed { .. })).map(|(id, _)| *id).collect();
@@ -791,7 +807,7 @@ fn a_retiring_worker_is_still_stopped_by_a_deadline_or_an_abort() {
     assert!(matches!(h.outcome_of(task), Outcome::TimedOut { .. }));
     assert_eq!(h.terminated, vec![w], "terminated even while retiring");
     assert_eq!(h.spawned.len(), 2, "one replacement only");
-    assert_eq!(h.pool.worker_exited(w, 1), Some(ExitReason::Timeout));
+    assert_eq!(h.pool.worker_exited(w, WorkerExit::code(1)), Some(ExitReason::Timeout));
 }
 
 #[test]
@@ -802,7 +818,7 @@ fn a_retiring_worker_whose_replacement_fails_to_start_leaves() {
     h.pump();
     let replacement = h.spawned[1];
     assert!(h.terminated.is_empty());
-    assert_eq!(h.pool.worker_exited(replacement, 1), Some(ExitReason::StartFailure));
+    assert_eq!(h.pool.worker_exited(replacement, WorkerExit::code(1)), Some(ExitReason::StartFailure));
     h.pump();
     assert_eq!(h.terminated, vec![old]);
 }
@@ -907,7 +923,7 @@ fn concurrent_completions_deadlines_and_crashes_settle_each_task_once() {
                             workers.push(std::thread::spawn(move || run_fake_worker(pool, worker)));
                         }
                         Event::TerminateWorker(worker) => {
-                            pool.worker_exited(worker, 1);
+                            pool.worker_exited(worker, WorkerExit::code(1));
                         }
                         _ => {}
                     }
@@ -962,7 +978,7 @@ fn run_fake_worker(pool: Arc<Pool>, worker: WorkerId) {
         idle_rounds = 0;
         std::thread::sleep(Duration::from_micros(100 + task.payload[0] as u64 * 3));
         if task.payload[0] == 13 {
-            pool.worker_exited(worker, 7);
+            pool.worker_exited(worker, WorkerExit::code(7));
             return;
         }
         next = pool.complete(worker, task.id, Outcome::Returned(task.payload));

@@ -5,14 +5,14 @@
 use std::time::{Duration, Instant};
 
 use super::{Lifecycle, Pool, PoolState};
-use crate::core::event::{Event, Outcome};
+use crate::core::event::{Event, Outcome, WorkerExit};
 use crate::core::ids::WorkerId;
 use crate::core::worker_context::{ExitReason, RetireReason, TerminateReason, WorkerContext, WorkerState};
 
 impl Pool {
     /// A worker has exited (on its own or terminated). Returns why, or `None`
     /// if the worker was unknown.
-    pub fn worker_exited(&self, worker: WorkerId, exit_code: i32) -> Option<ExitReason> {
+    pub fn worker_exited(&self, worker: WorkerId, exit: WorkerExit) -> Option<ExitReason> {
         let mut state = self.state.lock();
         let mut ctx = state.workers.remove(&worker)?;
         state.counters.workers_exited += 1;
@@ -33,6 +33,9 @@ impl Pool {
         if matches!(reason, ExitReason::StartFailure | ExitReason::Crash) {
             state.inherited_restarts.push_back(ctx.restarts + 1);
         }
+        // A signal death has no exit code; the host reads the signal from the exit event.
+        let exit_code = exit.code.unwrap_or(-1);
+        self.emit(&mut state, Event::WorkerExited { worker, reason, exit });
         for (id, assigned) in ctx.release_all() {
             self.retry_or_fail(&mut state, id, assigned, |attempts| Outcome::Crashed { worker, exit_code, attempts });
         }
