@@ -32,6 +32,7 @@ describe('bad input to the constructor throws a typed error', () => {
     ['restartBackoffMs with max below initial', () => new ParallelProcessor({ workers: 1, filename: tasks, restartBackoffMs: { initial: 500, max: 100 } }), RangeError, 'ERR_OUT_OF_RANGE'],
     ['maxTasksPerWorker 0', () => new ParallelProcessor({ workers: 1, filename: tasks, maxTasksPerWorker: 0 }), RangeError, 'ERR_OUT_OF_RANGE'],
     ['a negative maxWorkerMemoryMb', () => new ParallelProcessor({ workers: 1, filename: tasks, maxWorkerMemoryMb: -5 }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['an unknown stdio mode', () => new ParallelProcessor({ workers: 1, filename: tasks, kind: 'process', stdio: 'pipe' }), TypeError, 'ERR_INVALID_ARG_VALUE'],
     ['execArgv that is not an array', () => new ParallelProcessor({ workers: 1, filename: tasks, execArgv: '--x' }), TypeError, 'ERR_INVALID_ARG_TYPE'],
   ])('%s', (_, construct, ErrorClass, code) => {
     let thrown
@@ -45,11 +46,6 @@ describe('bad input to the constructor throws a typed error', () => {
     expect(thrown.message.length).toBeGreaterThan(10)
   })
 
-  test("kind: 'process' is refused clearly until it is supported", () => {
-    expect(() => new ParallelProcessor({ workers: 1, filename: tasks, kind: 'process' })).toThrow(
-      expect.objectContaining({ code: 'ERR_NOT_SUPPORTED' }),
-    )
-  })
 })
 
 describe('bad input to execute() rejects with a typed error and the pool keeps serving', () => {

@@ -18,6 +18,7 @@ const DEFAULT_IDLE_TIMEOUT_MS = 10000
 /** The longest finite deadline (about 24.8 days, as for setTimeout); Infinity means none. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1
 const KINDS = ['thread', 'process']
+const STDIO_MODES = ['inherit', 'prefix', 'ignore']
 
 function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -136,12 +137,14 @@ function resolveProcessorOptions(first, second) {
   if (!KINDS.includes(kind)) {
     throw invalidValue(`The "kind" option must be one of ${KINDS.map((k) => `'${k}'`).join(', ')}; received ${describeType(kind)}`)
   }
-  if (kind === 'process') {
-    throw argumentError(Error, 'ERR_NOT_SUPPORTED', "kind: 'process' is not supported yet; use kind: 'thread'")
+  const stdio = options.stdio === undefined ? 'prefix' : options.stdio
+  if (!STDIO_MODES.includes(stdio)) {
+    throw invalidValue(`The "stdio" option must be one of ${STDIO_MODES.map((m) => `'${m}'`).join(', ')}; received ${describeType(stdio)}`)
   }
 
   const resolved = {
     kind,
+    stdio,
     ...poolSize(workers, options),
     filename: options.filename === undefined ? null : modulePath(options.filename, 'filename'),
     taskTimeoutMs: options.taskTimeoutMs === undefined ? 0 : duration(options.taskTimeoutMs, 'taskTimeoutMs'),

@@ -9,6 +9,7 @@
 const { EventEmitter } = require('node:events')
 const os = require('node:os')
 const path = require('node:path')
+const v8 = require('node:v8')
 const { Worker } = require('node:worker_threads')
 const { PoolHandle } = require('./native')
 const errors = require('./errors')
@@ -17,7 +18,10 @@ const { encode, decodeDetached } = require('./codec')
 const { decodeThrown, inThisRealm } = require('./thrown-value')
 const { EVENT, EXIT_REASONS, forEachEvent } = require('./wire')
 
-const RUNTIME = path.join(__dirname, 'worker-runtime.js')
+const THREAD_RUNTIME = path.join(__dirname, 'worker-runtime.js')
+const PROCESS_RUNTIME = path.join(__dirname, 'process-runtime.js')
+/** How long a process worker asked to stop (SIGTERM) has before SIGKILL. */
+const KILL_GRACE_MS = 1000
 // What `submit` returns instead of a task id (see src/binding/pool_handle.rs).
 const SUBMIT_QUEUE_FULL = -1
 const SUBMIT_START_FAILING = -3
@@ -78,6 +82,7 @@ class ParallelProcessor extends EventEmitter {
         restartBackoffInitialMs: this.#config.restartBackoffMs.initial,
         restartBackoffMaxMs: this.#config.restartBackoffMs.max,
       },
+      this.#config.kind === 'process' ? processOptions(this.#config) : null,
       () => this.#drain(),
     )
     // The first 'workerCreate' events wait for a tick, so that listeners
@@ -217,6 +222,7 @@ class ParallelProcessor extends EventEmitter {
     stats.workers = stats.workers.map((worker) => ({
       ...worker,
       threadId: this.#workers.get(worker.id)?.worker?.threadId,
+      pid: worker.pid ?? undefined,
       tasksSinceStart: worker.completed + worker.failed,
       heapUsedMb: worker.heapUsedMb ?? undefined,
     }))
@@ -356,9 +362,15 @@ class ParallelProcessor extends EventEmitter {
     let markExited
     const record = { worker: null, error: undefined, exited: new Promise((resolve) => { markExited = resolve }), markExited }
     this.#workers.set(workerId, record)
+    if (this.#config.kind === 'process') {
+      // Started, watched and reaped by Rust; its exit arrives as WORKER_EXITED.
+      this.#handle.spawnProcess(workerId)
+      this.#emitSafely('workerCreate', { id: workerId })
+      return
+    }
     const { filename, workerData, env, execArgv, resourceLimits } = this.#config
     try {
-      record.worker = new Worker(RUNTIME, {
+      record.worker = new Worker(THREAD_RUNTIME, {
         workerData: {
           poolId: this.#handle.id,
           workerId,
@@ -385,6 +397,7 @@ class ParallelProcessor extends EventEmitter {
   }
 
   #terminate(workerId) {
+    if (this.#config.kind === 'process') return this.#handle.terminateProcess(workerId)
     const worker = this.#workers.get(workerId)?.worker
     // The 'exit' event reports the end; the promise adds nothing.
     if (worker) worker.terminate().catch(() => {})
@@ -429,6 +442,34 @@ class ParallelProcessor extends EventEmitter {
       }
     }
   }
+}
+
+/** How the Rust core starts each process worker (see src/process/mod.rs). */
+function processOptions(config) {
+  const { env, execArgv, resourceLimits, filename, workerData, maxWorkerMemoryMb, concurrentTasksPerWorker, stdio } = config
+  return {
+    execPath: process.execPath,
+    args: [...(execArgv ?? process.execArgv), ...v8Flags(resourceLimits), PROCESS_RUNTIME],
+    // SHARE_ENV (a symbol) and no `env` both mean the parent's environment.
+    env: env === undefined || typeof env === 'symbol'
+      ? undefined
+      : Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`),
+    stdio,
+    init: v8.serialize({ filename, workerData, reportMemory: maxWorkerMemoryMb > 0, concurrent: concurrentTasksPerWorker > 1 }),
+    killGraceMs: KILL_GRACE_MS,
+  }
+}
+
+/** `resourceLimits` as the V8 flags a child process takes. */
+function v8Flags(resourceLimits) {
+  if (resourceLimits === undefined) return []
+  const { maxOldGenerationSizeMb, maxYoungGenerationSizeMb, stackSizeMb } = resourceLimits
+  const flags = []
+  if (maxOldGenerationSizeMb > 0) flags.push(`--max-old-space-size=${Math.ceil(maxOldGenerationSizeMb)}`)
+  // V8's young generation is three semi-spaces.
+  if (maxYoungGenerationSizeMb > 0) flags.push(`--max-semi-space-size=${Math.max(1, Math.ceil(maxYoungGenerationSizeMb / 3))}`)
+  if (stackSizeMb > 0) flags.push(`--stack-size=${Math.ceil(stackSizeMb * 1024)}`)
+  return flags
 }
 
 const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, number]) => [number, name]))

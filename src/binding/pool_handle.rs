@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use napi::bindgen_prelude::{BufferSlice, Either, Function, Unknown};
+use napi::bindgen_prelude::{Buffer, BufferSlice, Either, Function, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -11,6 +11,7 @@ use super::buffers::new_buffer;
 use super::doorbells::MainDoorbell;
 use super::{registry, wire};
 use crate::core::metrics::Summary;
+use crate::process::{Settings, StdioMode, Supervisor};
 use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit, WorkerId};
 
 #[napi(object)]
@@ -34,6 +35,20 @@ pub struct PoolOptions {
     pub restart_backoff_max_ms: f64,
 }
 
+/// For `kind: 'process'`: how each child is started (see `crate::process::Settings`).
+#[napi(object)]
+pub struct ProcessOptions {
+    pub exec_path: String,
+    pub args: Vec<String>,
+    /// `KEY=value` entries; absent: the parent's environment.
+    pub env: Option<Vec<String>>,
+    /// 'inherit', 'prefix' or 'ignore'.
+    pub stdio: String,
+    /// The runtime's settings, v8-serialized.
+    pub init: Buffer,
+    pub kill_grace_ms: f64,
+}
+
 #[napi(object)]
 pub struct WorkerStatsObject {
     pub id: u32,
@@ -43,6 +58,8 @@ pub struct WorkerStatsObject {
     pub failed: f64,
     pub heap_used_mb: Option<f64>,
     pub restarts: u32,
+    /// Process workers only.
+    pub pid: Option<u32>,
 }
 
 /// `{ count, mean, p50, p90, p99, max }`, in ms.
@@ -95,6 +112,28 @@ fn duration_ms(ms: f64) -> Option<Duration> {
     Duration::try_from_secs_f64(ms / 1000.0).ok().filter(|duration| !duration.is_zero())
 }
 
+fn process_settings(options: ProcessOptions) -> Settings {
+    let env = options.env.map(|entries| {
+        entries
+            .into_iter()
+            .filter_map(|entry| entry.split_once('=').map(|(key, value)| (key.to_owned(), value.to_owned())))
+            .collect()
+    });
+    let stdio = match options.stdio.as_str() {
+        "inherit" => StdioMode::Inherit,
+        "ignore" => StdioMode::Ignore,
+        _ => StdioMode::Prefix,
+    };
+    Settings {
+        program: options.exec_path.into(),
+        args: options.args,
+        env,
+        stdio,
+        init: options.init.to_vec(),
+        kill_grace: duration_ms(options.kill_grace_ms).unwrap_or_default(),
+    }
+}
+
 /// `submit` returns a task id (> 0) or one of these.
 const QUEUE_FULL: f64 = -1.0;
 const CLOSED: f64 = -2.0;
@@ -106,6 +145,8 @@ pub struct PoolHandle {
     id: u32,
     pool: Arc<Pool>,
     doorbell: Arc<MainDoorbell>,
+    /// `Some` for process workers, which Rust starts and stops itself.
+    processes: Option<Arc<Supervisor>>,
 }
 
 #[napi]
@@ -113,7 +154,11 @@ impl PoolHandle {
     /// `on_events` is called (with no arguments) whenever events are waiting;
     /// it should call `drain()`.
     #[napi(constructor)]
-    pub fn new(options: PoolOptions, on_events: Function<(), Unknown<'static>>) -> Result<Self> {
+    pub fn new(
+        options: PoolOptions,
+        process: Option<ProcessOptions>,
+        on_events: Function<(), Unknown<'static>>,
+    ) -> Result<Self> {
         let callback = on_events.build_threadsafe_function::<()>().callee_handled::<false>().weak::<true>().build()?;
         let doorbell = Arc::new(MainDoorbell::new(callback));
         let max_queue = if options.max_queue.is_finite() { options.max_queue as usize } else { usize::MAX };
@@ -134,8 +179,9 @@ impl PoolHandle {
             linger: WORKER_LINGER,
         };
         let pool = Pool::new(config, doorbell.clone(), TimerThread::global());
+        let processes = process.map(|options| Supervisor::new(pool.clone(), process_settings(options), TimerThread::global()));
         let id = registry::register(pool.clone());
-        Ok(PoolHandle { id, pool, doorbell })
+        Ok(PoolHandle { id, pool, doorbell, processes })
     }
 
     #[napi(getter)]
@@ -209,6 +255,22 @@ impl PoolHandle {
         self.pool.worker_exited(WorkerId(worker), WorkerExit::code(exit_code));
     }
 
+    /// Starts the process worker the core asked for (SPAWN_WORKER).
+    #[napi]
+    pub fn spawn_process(&self, worker: u32) {
+        if let Some(processes) = &self.processes {
+            processes.spawn(WorkerId(worker));
+        }
+    }
+
+    /// Stops a process worker (TERMINATE_WORKER): SIGTERM, then SIGKILL after the grace.
+    #[napi]
+    pub fn terminate_process(&self, worker: u32) {
+        if let Some(processes) = &self.processes {
+            processes.terminate(WorkerId(worker));
+        }
+    }
+
     /// The task's signal aborted. Returns false if it had already settled.
     #[napi]
     pub fn abort(&self, task_id: f64) -> bool {
@@ -269,6 +331,7 @@ impl PoolHandle {
                     failed: w.failed as f64,
                     heap_used_mb: w.heap_mb,
                     restarts: w.restarts,
+                    pid: self.processes.as_ref().and_then(|processes| processes.pid(w.id)),
                 })
                 .collect(),
             queued: stats.queued as u32,

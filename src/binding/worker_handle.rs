@@ -100,7 +100,7 @@ impl WorkerHandle {
 
     /// The worker's heap after a task, when the pool has a memory limit.
     #[napi]
-    pub fn report_heap(&self, heap_mb: f64) {
+    pub fn report_memory(&self, heap_mb: f64) {
         self.pool.report_heap(self.worker, heap_mb);
     }
 

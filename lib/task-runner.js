@@ -1,0 +1,177 @@
+'use strict'
+
+/**
+ * Runs tasks inside a worker, whatever carries them (a thread's handle on the
+ * Rust core, or a process's channel to its parent). The carrier offers:
+ *   take()                       -> the next task assigned to this worker, or null
+ *   complete(id, ok, bytes)      -> reports a result or a thrown error; returns the next task
+ *   completeText(id, json)       -> the same for a result encoded as JSON text
+ *   takeAborted()                -> ids of running tasks aborted since the last call, or null
+ *   reportMemory(mb)             -> this worker's memory, before a task completes
+ *   handler(id)                  -> { filename, name } of a handler id
+ * A task is a Buffer (task id f64 | handler u32 | payload), or a length of
+ * such bytes in `scratch`. A busy worker thus gets its next task as the
+ * answer to the previous result: one crossing per task.
+ */
+const { encodeThrown } = require('./thrown-value')
+const { encode, decodeDetached } = require('./codec')
+const { loadModule, forgetModule, pickHandler } = require('./module-loader')
+const { DELIVERY_HEADER } = require('./wire')
+const { notCloneable } = require('./errors')
+
+/**
+ * `measureMemoryMb`: null, or what `reportMemory` is given after each task
+ * (the heap for a thread, the RSS for a process).
+ * Returns `{ run, onDoorbell }`: `run(task)` runs a task and its successors;
+ * `onDoorbell()` is called when tasks (or abort notices) are waiting.
+ */
+function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemoryMb }) {
+  /** By handler id: the function once resolved. */
+  const handlers = []
+  /** Task id -> the AbortController behind its `ctx.signal`, once a handler asked for it. */
+  const controllers = new Map()
+  /** Running tasks aborted before their handler asked for `ctx.signal`: it starts aborted. */
+  const abortedEarly = new Set()
+
+  /**
+   * Runs `task` and whatever follows it: a synchronous handler's successor comes
+   * back from `complete()`. An async handler's task is left to finish on its own;
+   * with several tasks per worker, the loop then takes the next at once.
+   */
+  function run(task) {
+    while (task !== null) {
+      const bytes = typeof task === 'number' ? scratch : task
+      const end = typeof task === 'number' ? task : task.length
+      const id = bytes.readDoubleLE(0)
+      const handlerId = bytes.readUInt32LE(8)
+      const handler = handlers[handlerId]
+      if (typeof handler !== 'function') {
+        // A copy: the scratch buffer is reused for the next task.
+        const copy = Buffer.from(bytes.subarray(0, end))
+        resolveHandler(handlerId).then(() => run(copy))
+        task = concurrent ? carrier.take() : null
+        continue
+      }
+      let value
+      let thenable
+      try {
+        // Detached: typed arrays in the payload must not be views of the scratch.
+        value = handler(decodeDetached(bytes, DELIVERY_HEADER, end), new TaskContext(id))
+        thenable = isThenable(value) // reads `then`, which may be a throwing getter
+      } catch (error) {
+        task = completeTask(id, false, encodeFailure(error))
+        continue
+      }
+      if (thenable) {
+        // Not Promise.resolve(value): it reads `constructor`, which may throw.
+        new Promise((resolve) => resolve(value)).then(
+          (result) => run(finish(id, result)),
+          (error) => run(completeTask(id, false, encodeFailure(error))),
+        )
+        task = concurrent ? carrier.take() : null
+        continue
+      }
+      task = finish(id, value)
+    }
+  }
+
+  /** Tasks were assigned to this worker (or, when it shares itself, some were aborted). */
+  function onDoorbell() {
+    if (concurrent) {
+      for (const id of carrier.takeAborted() ?? []) {
+        const controller = controllers.get(id)
+        if (controller) controller.abort()
+        else abortedEarly.add(id)
+      }
+    }
+    run(carrier.take())
+  }
+
+  /** With a memory limit, the core hears this worker's memory after every task (before the next is taken). */
+  function beforeComplete(id) {
+    if (controllers.size > 0) controllers.delete(id)
+    if (abortedEarly.size > 0) abortedEarly.delete(id)
+    if (measureMemoryMb !== null) carrier.reportMemory(measureMemoryMb())
+  }
+
+  function completeTask(id, ok, bytes) {
+    beforeComplete(id)
+    return carrier.complete(id, ok, bytes)
+  }
+
+  function finish(id, result) {
+    let encoded
+    try {
+      encoded = encode(result)
+    } catch (error) {
+      return completeTask(id, false, encodeThrown(notCloneable(`The task's result cannot be cloned: ${error.message}`)))
+    }
+    if (typeof encoded !== 'string') return completeTask(id, true, encoded)
+    beforeComplete(id)
+    return carrier.completeText(id, encoded)
+  }
+
+  /**
+   * Fills `handlers[handlerId]`. A failure is stored as a handler that throws,
+   * so that the task (and every later task naming it) rejects and the worker
+   * keeps serving.
+   */
+  async function resolveHandler(handlerId) {
+    const spec = carrier.handler(handlerId)
+    try {
+      const namespace = await loadModule(spec.filename)
+      try {
+        handlers[handlerId] = pickHandler(namespace, spec.name, spec.filename)
+      } catch (notFound) {
+        handlers[handlerId] = () => { throw notFound }
+      }
+    } catch (loadError) {
+      // This task rejects with WorkerStartError; the next one naming the module
+      // tries again, since the file may have been fixed.
+      forgetModule(spec.filename)
+      handlers[handlerId] = function failedToLoad() {
+        delete handlers[handlerId]
+        throw new LoadFailure(loadError)
+      }
+    }
+  }
+
+  /**
+   * `ctx` of a handler. The signal is made only if the handler asks for it; it
+   * aborts when the task is aborted while its worker runs others too (a worker
+   * with one task is terminated instead).
+   */
+  class TaskContext {
+    #id
+    constructor(id) {
+      this.#id = id
+      this.taskId = String(id)
+      this.workerId = workerId
+    }
+
+    get signal() {
+      const controller = new AbortController()
+      controllers.set(this.#id, controller)
+      if (abortedEarly.delete(this.#id)) controller.abort()
+      Object.defineProperty(this, 'signal', { value: controller.signal, enumerable: true })
+      return controller.signal
+    }
+  }
+
+  return { run, onDoorbell }
+}
+
+function isThenable(value) {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function'
+}
+
+/** Thrown in place of a handler whose module failed to load. */
+class LoadFailure {
+  constructor(cause) { this.cause = cause }
+}
+
+function encodeFailure(error) {
+  return error instanceof LoadFailure ? encodeThrown(error.cause, 'load') : encodeThrown(error)
+}
+
+module.exports = { createTaskRunner }

@@ -1,0 +1,164 @@
+//! The frames a process worker and its parent exchange (mirrored in
+//! `lib/process-channel.js`). Each frame: length u32 (of what follows) | kind u8 | body,
+//! little-endian. Two one-way channels carry them: the parent writes tasks on
+//! one, the child writes results on the other, each with plain blocking writes.
+
+use crate::core::{Delivery, HandlerId, HandlerSpec, TaskId};
+
+// Parent to child.
+/// body: worker id u32 | the runtime's settings (v8-serialized by JavaScript).
+pub const INIT: u8 = 1;
+/// body: handler id u32 | filename | export name, each a string (see `put_string`).
+pub const HANDLER: u8 = 2;
+/// body: task id f64 | handler id u32 | payload (the thread workers' delivery layout).
+pub const TASK: u8 = 3;
+/// body: task id f64. The task was aborted; its `ctx.signal` aborts.
+pub const ABORT: u8 = 4;
+
+// Child to parent.
+/// No body: the module loaded; tasks may come.
+pub const READY: u8 = 1;
+/// body: task id f64 | ok u8 | memory in MB f64 (NaN when not measured) | result or thrown bytes.
+pub const RESULT: u8 = 2;
+/// body: the thrown-value bytes of the error the child is about to die of.
+pub const FATAL: u8 = 3;
+
+const HEADER: usize = 5;
+const NO_STRING: u32 = u32::MAX;
+
+/// Appends one frame to `out`, its body written by `body`.
+fn frame(out: &mut Vec<u8>, kind: u8, body: impl FnOnce(&mut Vec<u8>)) {
+    let start = out.len();
+    out.extend_from_slice(&[0; HEADER]);
+    out[start + 4] = kind;
+    body(out);
+    let len = (out.len() - start - 4) as u32;
+    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+fn put_string(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        Some(text) => {
+            out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+        None => out.extend_from_slice(&NO_STRING.to_le_bytes()),
+    }
+}
+
+pub fn init(out: &mut Vec<u8>, worker: u32, settings: &[u8]) {
+    frame(out, INIT, |out| {
+        out.extend_from_slice(&worker.to_le_bytes());
+        out.extend_from_slice(settings);
+    });
+}
+
+pub fn handler(out: &mut Vec<u8>, id: HandlerId, spec: &HandlerSpec) {
+    frame(out, HANDLER, |out| {
+        out.extend_from_slice(&id.0.to_le_bytes());
+        put_string(out, spec.filename.as_deref());
+        put_string(out, spec.name.as_deref());
+    });
+}
+
+pub fn task(out: &mut Vec<u8>, delivery: &Delivery) {
+    frame(out, TASK, |out| {
+        out.extend_from_slice(&(delivery.id.0 as f64).to_le_bytes());
+        out.extend_from_slice(&delivery.handler.0.to_le_bytes());
+        out.extend_from_slice(&delivery.payload);
+    });
+}
+
+pub fn abort(out: &mut Vec<u8>, task: TaskId) {
+    frame(out, ABORT, |out| out.extend_from_slice(&(task.0 as f64).to_le_bytes()));
+}
+
+/// A frame from the child.
+#[derive(Debug, PartialEq)]
+pub enum FromChild<'a> {
+    Ready,
+    Result { task: TaskId, ok: bool, memory_mb: Option<f64>, bytes: &'a [u8] },
+    Fatal(&'a [u8]),
+}
+
+/// Splits complete frames off the front of `buffer`. Returns how many bytes
+/// they took; what remains is the start of a frame still arriving.
+pub fn parse<'a>(buffer: &'a [u8], mut visit: impl FnMut(FromChild<'a>)) -> Result<usize, String> {
+    let mut at = 0;
+    while buffer.len() - at >= HEADER {
+        let len = u32::from_le_bytes(buffer[at..at + 4].try_into().unwrap()) as usize;
+        if buffer.len() - at - 4 < len {
+            break;
+        }
+        let body = &buffer[at + HEADER..at + 4 + len];
+        visit(match buffer[at + 4] {
+            READY => FromChild::Ready,
+            RESULT if body.len() >= 17 => FromChild::Result {
+                task: TaskId(f64::from_le_bytes(body[0..8].try_into().unwrap()) as u64),
+                ok: body[8] != 0,
+                memory_mb: Some(f64::from_le_bytes(body[9..17].try_into().unwrap())).filter(|mb| !mb.is_nan()),
+                bytes: &body[17..],
+            },
+            FATAL => FromChild::Fatal(body),
+            kind => return Err(format!("unknown frame kind {kind} (length {len}) from a process worker")),
+        });
+        at += 4 + len;
+    }
+    Ok(at)
+}
+
+/// How many bytes the frame at the front of `buffer` needs in all, once its header has arrived.
+pub fn pending_len(buffer: &[u8]) -> Option<usize> {
+    (buffer.len() >= 4).then(|| 4 + u32::from_le_bytes(buffer[0..4].try_into().unwrap()) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result_frame(task: f64, ok: bool, memory: f64, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        frame(&mut out, RESULT, |out| {
+            out.extend_from_slice(&task.to_le_bytes());
+            out.push(ok as u8);
+            out.extend_from_slice(&memory.to_le_bytes());
+            out.extend_from_slice(bytes);
+        });
+        out
+    }
+
+    #[test]
+    fn parses_whole_frames_and_leaves_a_partial_one() {
+        let mut stream = result_frame(7.0, true, f64::NAN, b"{\"a\":1}");
+        stream.extend(result_frame(8.0, false, 12.5, b"err"));
+        frame(&mut stream, READY, |_| {});
+        let whole = stream.len();
+        stream.extend_from_slice(&result_frame(9.0, true, 1.0, b"x")[..6]);
+
+        let mut seen = Vec::new();
+        let used = parse(&stream, |frame| seen.push(format!("{frame:?}"))).unwrap();
+        assert_eq!(used, whole);
+        assert_eq!(seen.len(), 3);
+        assert!(seen[0].contains("TaskId(7)") && seen[0].contains("memory_mb: None"));
+        assert!(seen[1].contains("ok: false") && seen[1].contains("Some(12.5)"));
+        assert_eq!(seen[2], "Ready");
+        assert_eq!(pending_len(&stream[used..]), Some(result_frame(9.0, true, 1.0, b"x").len()));
+    }
+
+    #[test]
+    fn an_unknown_frame_is_an_error() {
+        let mut stream = Vec::new();
+        frame(&mut stream, 99, |out| out.push(1));
+        assert!(parse(&stream, |_| {}).is_err());
+    }
+
+    #[test]
+    fn task_frames_carry_the_delivery_layout() {
+        let mut out = Vec::new();
+        task(&mut out, &Delivery { id: TaskId(5), handler: HandlerId(2), payload: vec![9, 9] });
+        assert_eq!(out.len(), 4 + 1 + 8 + 4 + 2);
+        assert_eq!(u32::from_le_bytes(out[0..4].try_into().unwrap()) as usize, out.len() - 4);
+        assert_eq!(out[4], TASK);
+        assert_eq!(f64::from_le_bytes(out[5..13].try_into().unwrap()), 5.0);
+    }
+}

@@ -1,0 +1,143 @@
+//! Process workers: one child process per worker, spawned and watched from
+//! Rust. Node's event loop holds no handle of theirs (no `child_process`
+//! object, no IPC channel), so an idle pool never keeps the parent alive.
+//!
+//! Each child runs `lib/process-runtime.js` under the parent's own `node`.
+//! Tasks reach it on descriptor 3 and results come back on descriptor 4 (see
+//! `frames`), so its stdout and stderr stay the user's. A child dies with its
+//! parent however the parent dies (see `spawner`), and is always reaped.
+
+mod child;
+mod frames;
+mod spawner;
+mod stdio;
+mod sys;
+
+use std::collections::HashMap;
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+
+pub use stdio::StdioMode;
+
+use crate::core::{Pool, Timers, WorkerExit, WorkerId};
+use child::ChildWorker;
+
+/// How a pool's children are started.
+pub struct Settings {
+    /// The `node` binary (the parent's own).
+    pub program: PathBuf,
+    /// Node's options, then the runtime script.
+    pub args: Vec<String>,
+    /// The whole environment; `None` inherits the parent's.
+    pub env: Option<Vec<(String, String)>>,
+    pub stdio: StdioMode,
+    /// The runtime's settings (module, workerData, ...), serialized by JavaScript.
+    pub init: Vec<u8>,
+    /// Between SIGTERM and SIGKILL.
+    pub kill_grace: Duration,
+}
+
+/// A pool's children.
+pub struct Supervisor {
+    pool: Arc<Pool>,
+    settings: Arc<Settings>,
+    timers: Arc<dyn Timers>,
+    children: Mutex<HashMap<WorkerId, Arc<ChildWorker>>>,
+}
+
+impl Supervisor {
+    pub fn new(pool: Arc<Pool>, settings: Settings, timers: Arc<dyn Timers>) -> Arc<Supervisor> {
+        Arc::new(Supervisor { pool, settings: Arc::new(settings), timers, children: Mutex::default() })
+    }
+
+    /// Starts a child for `worker`, off the caller's thread. It reports back
+    /// to the core with `worker_ready`, or `worker_exited` if it never gets there.
+    pub fn spawn(self: &Arc<Self>, worker: WorkerId) {
+        let supervisor = self.clone();
+        spawner::run(Box::new(move || {
+            if let Err(error) = supervisor.start(worker) {
+                let cause = format!("Could not start a process worker ({}): {error}", supervisor.settings.program.display());
+                supervisor.pool.worker_exited(worker, WorkerExit { code: None, signal: None, cause: cause.into_bytes() });
+            }
+        }));
+    }
+
+    /// Runs on the spawner thread.
+    fn start(self: &Arc<Self>, worker: WorkerId) -> std::io::Result<()> {
+        let (tasks, tasks_for_child) = UnixStream::pair()?;
+        let (results, results_for_child) = UnixStream::pair()?;
+        let mut command = Command::new(&self.settings.program);
+        command.args(&self.settings.args).stdin(Stdio::null());
+        if let Some(env) = &self.settings.env {
+            command.env_clear().envs(env.iter().map(|(key, value)| (key, value)));
+        }
+        let (stdout, stderr) = match self.settings.stdio {
+            StdioMode::Inherit => (Stdio::inherit(), Stdio::inherit()),
+            StdioMode::Prefix => (Stdio::piped(), Stdio::piped()),
+            StdioMode::Ignore => (Stdio::null(), Stdio::null()),
+        };
+        command.stdout(stdout).stderr(stderr);
+        let parent = std::process::id();
+        let fds = [tasks_for_child.as_raw_fd(), results_for_child.as_raw_fd()];
+        // SAFETY: the closure runs between fork and exec and makes only
+        // async-signal-safe system calls.
+        unsafe {
+            command.pre_exec(move || {
+                sys::die_with_parent(parent)?;
+                sys::place_fds(&fds)
+            });
+        }
+        let mut process = command.spawn()?;
+        // The child has its copies; the parent keeps only its own ends.
+        drop((tasks_for_child, results_for_child));
+        let pid = process.id();
+        let forwarders = match self.forward_stdio(worker, &mut process) {
+            Ok(forwarders) => forwarders,
+            Err(error) => {
+                let _ = process.kill();
+                let _ = process.wait();
+                return Err(error);
+            }
+        };
+        let child = Arc::new(ChildWorker::new(worker, pid, self.pool.clone(), tasks));
+        self.children.lock().insert(worker, child.clone());
+        child::serve(self.clone(), child, process, results, forwarders)
+    }
+
+    fn forward_stdio(&self, worker: WorkerId, process: &mut Child) -> std::io::Result<Vec<mpsc::Receiver<()>>> {
+        let mut forwarders = Vec::new();
+        let prefix = format!("[worker {}] ", worker.0);
+        if let Some(out) = process.stdout.take() {
+            forwarders.push(stdio::forward(out, stdio::Stream::Stdout, prefix.clone())?);
+        }
+        if let Some(err) = process.stderr.take() {
+            forwarders.push(stdio::forward(err, stdio::Stream::Stderr, prefix)?);
+        }
+        Ok(forwarders)
+    }
+
+    /// Stops a child: SIGTERM now, SIGKILL after the grace if it is still there.
+    /// Its exit reaches the core through its waiter.
+    pub fn terminate(&self, worker: WorkerId) {
+        let Some(child) = self.children.lock().get(&worker).cloned() else { return };
+        child.signal(sys::SIGTERM);
+        self.timers.schedule(self.settings.kill_grace, Box::new(move || child.signal(sys::SIGKILL)));
+    }
+
+    pub fn pid(&self, worker: WorkerId) -> Option<u32> {
+        self.children.lock().get(&worker).map(|child| child.pid)
+    }
+
+    /// Called by a child's waiter once it is reaped and its descriptors are closed.
+    fn exited(&self, child: &ChildWorker, exit: WorkerExit) {
+        self.children.lock().remove(&child.worker);
+        self.pool.worker_exited(child.worker, exit);
+    }
+}

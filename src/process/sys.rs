@@ -1,0 +1,78 @@
+//! The few Linux calls std does not offer, declared against the C library
+//! the binary already links (no extra crate for five functions).
+
+use std::io;
+use std::os::fd::RawFd;
+use std::os::raw::{c_int, c_uint};
+
+const PR_SET_PDEATHSIG: c_int = 1;
+const F_DUPFD_CLOEXEC: c_int = 1030;
+const P_PID: c_uint = 1;
+const WEXITED: c_int = 4;
+const WNOWAIT: c_int = 0x0100_0000;
+
+pub const SIGTERM: i32 = 15;
+pub const SIGKILL: i32 = 9;
+
+extern "C" {
+    fn prctl(option: c_int, ...) -> c_int;
+    fn fcntl(fd: c_int, cmd: c_int, ...) -> c_int;
+    fn dup2(old: c_int, new: c_int) -> c_int;
+    fn getppid() -> c_int;
+    fn kill(pid: c_int, signal: c_int) -> c_int;
+    fn waitid(idtype: c_uint, id: c_uint, info: *mut SigInfo, options: c_int) -> c_int;
+}
+
+/// `siginfo_t` is 128 bytes on Linux; its content is not read here.
+#[repr(C, align(8))]
+struct SigInfo([u8; 128]);
+
+fn check(result: c_int) -> io::Result<c_int> {
+    if result == -1 { Err(io::Error::last_os_error()) } else { Ok(result) }
+}
+
+/// In a forked child, before exec: be killed when the parent's spawning
+/// thread dies (with the whole process, since that thread never exits), and
+/// give up if the parent is already gone. Async-signal-safe.
+pub fn die_with_parent(parent: u32) -> io::Result<()> {
+    check(unsafe { prctl(PR_SET_PDEATHSIG, SIGKILL as std::os::raw::c_ulong) })?;
+    if unsafe { getppid() } as u32 != parent {
+        return Err(io::Error::other("the parent exited during spawn"));
+    }
+    Ok(())
+}
+
+/// In a forked child, before exec: places `fds[i]` at descriptor `3 + i`,
+/// inherited by the program. Async-signal-safe.
+pub fn place_fds(fds: &[RawFd]) -> io::Result<()> {
+    // Copies above the targets first, so that placing one cannot clobber
+    // another; the copies close themselves at exec.
+    let mut copies = [0; 4];
+    for (copy, &fd) in copies.iter_mut().zip(fds) {
+        *copy = check(unsafe { fcntl(fd, F_DUPFD_CLOEXEC, 10 as c_int) })?;
+    }
+    for (i, &copy) in copies.iter().take(fds.len()).enumerate() {
+        // dup2 leaves the new descriptor open across exec.
+        check(unsafe { dup2(copy, 3 + i as c_int) })?;
+    }
+    Ok(())
+}
+
+/// Blocks until process `pid` (a child of this process) has exited, without
+/// reaping it: its pid stays reserved until it is reaped, so a signal sent
+/// meanwhile cannot reach a stranger that reused the number.
+pub fn wait_for_exit(pid: u32) -> io::Result<()> {
+    let mut info = SigInfo([0; 128]);
+    loop {
+        match check(unsafe { waitid(P_PID, pid, &mut info, WEXITED | WNOWAIT) }) {
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            result => return result.map(|_| ()),
+        }
+    }
+}
+
+/// Sends `signal` to `pid`. The caller guarantees the pid is not yet reaped.
+pub fn send_signal(pid: u32, signal: i32) {
+    // ESRCH cannot happen before the reap; nothing else is worth reporting.
+    unsafe { kill(pid as c_int, signal) };
+}
