@@ -1,7 +1,18 @@
 'use strict'
 
-module.exports = {
+/**
+ * The contract tests in __test__/ run once per worker kind: a project each,
+ * whose POOL_KIND global __test__/pool-kind.js reads. Tests of what only one
+ * kind has live in __test__/<kind>/.
+ */
+const kind = (name) => ({
+  displayName: name,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/__test__/**/*.test.js'],
+  globals: { POOL_KIND: name },
+  testMatch: ['<rootDir>/__test__/*.test.js', `<rootDir>/__test__/${name}/**/*.test.js`],
+})
+
+module.exports = {
+  projects: [kind('thread'), kind('process')],
   testTimeout: 30000,
 }

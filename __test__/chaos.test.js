@@ -1,6 +1,6 @@
 'use strict'
 
-const { ParallelProcessor, WorkerCrashedError } = require('parallel-processor')
+const { ParallelProcessor, WorkerCrashedError } = require('./pool-kind')
 const { fixture, track, waitFor } = require('./helpers')
 
 /** A small seeded generator, so that a failure can be replayed. */
@@ -57,7 +57,7 @@ test('thousands of tasks with random crashes and throws: every promise settles o
 }, 90000)
 
 test('chaos with timeouts, aborts, recycling and priorities: every promise settles once, the books balance', async () => {
-  const { AbortError, TimeoutError } = require('parallel-processor')
+  const { AbortError, TimeoutError } = require('./pool-kind')
   const seed = Number(process.env.CHAOS_SEED ?? 7)
   const next = random(seed)
   const pool = new ParallelProcessor(4, { filename: fixture('tasks.js'), maxTasksPerWorker: 40 })

@@ -1,6 +1,6 @@
 'use strict'
 
-const { WorkerCrashedError, AbortError } = require('parallel-processor')
+const { WorkerCrashedError, AbortError } = require('./pool-kind')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')

@@ -1,6 +1,6 @@
 'use strict'
 
-const { ParallelProcessor, WorkerCrashedError } = require('parallel-processor')
+const { ParallelProcessor, WorkerCrashedError } = require('./pool-kind')
 const { fixture, waitFor, track } = require('./helpers')
 
 describe('a worker that dies mid-task', () => {

@@ -1,6 +1,6 @@
 'use strict'
 
-const { ParallelProcessor, DisposedError } = require('parallel-processor')
+const { ParallelProcessor, DisposedError } = require('./pool-kind')
 const { fixture, waitFor, track } = require('./helpers')
 
 const threadCount = () => Number(/Threads:\s+(\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1])

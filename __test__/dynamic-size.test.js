@@ -1,6 +1,6 @@
 'use strict'
 
-const { ParallelProcessor } = require('parallel-processor')
+const { ParallelProcessor } = require('./pool-kind')
 const { fixture, waitFor } = require('./helpers')
 
 describe('dynamic size', () => {

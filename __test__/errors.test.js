@@ -1,6 +1,6 @@
 'use strict'
 
-const { ParallelProcessor } = require('parallel-processor')
+const { ParallelProcessor } = require('./pool-kind')
 const { fixture } = require('./helpers')
 
 describe('a handler that throws', () => {

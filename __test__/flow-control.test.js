@@ -1,6 +1,6 @@
 'use strict'
 
-const { ParallelProcessor, QueueTimeoutError } = require('parallel-processor')
+const { ParallelProcessor, QueueTimeoutError } = require('./pool-kind')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
@@ -79,7 +79,7 @@ describe('maxQueueWaitMs', () => {
 })
 
 describe('abort', () => {
-  const { AbortError } = require('parallel-processor')
+  const { AbortError } = require('./pool-kind')
   const { getEventListeners } = require('node:events')
 
   test('an already aborted signal rejects at once and touches no worker', async () => {
@@ -167,7 +167,7 @@ describe('abort', () => {
 })
 
 describe('retries', () => {
-  const { WorkerCrashedError, TimeoutError } = require('parallel-processor')
+  const { WorkerCrashedError, TimeoutError } = require('./pool-kind')
   let dir
   beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-retry-')) })
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))

@@ -43,7 +43,9 @@ function track(promises) {
 function runNode(args, options = {}) {
   const start = Date.now()
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { timeout: 20000, ...options }, (error, stdout, stderr) => {
+    // The script's pools are of the kind under test (see pool-kind.js).
+    const env = { ...process.env, POOL_KIND: require('./pool-kind').KIND, ...options.env }
+    execFile(process.execPath, args, { timeout: 20000, ...options, env }, (error, stdout, stderr) => {
       resolve({
         code: error ? error.code ?? null : 0,
         signal: error ? error.signal ?? null : null,
@@ -58,7 +60,7 @@ function runNode(args, options = {}) {
 
 /** A pool over the fixture module whose workers have all started. */
 async function readyPool(options) {
-  const { ParallelProcessor } = require('parallel-processor')
+  const { ParallelProcessor } = require('./pool-kind')
   const pool = new ParallelProcessor({ filename: fixture('tasks.js'), ...options })
   await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'workers to be ready')
   return pool

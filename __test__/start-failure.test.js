@@ -1,6 +1,6 @@
 'use strict'
 
-const { ParallelProcessor, WorkerStartError } = require('parallel-processor')
+const { ParallelProcessor, WorkerStartError } = require('./pool-kind')
 const { fixture, waitFor } = require('./helpers')
 
 describe('a worker module that cannot load', () => {

@@ -1,6 +1,6 @@
 'use strict'
 
-const { ParallelProcessor, TimeoutError } = require('parallel-processor')
+const { ParallelProcessor, TimeoutError } = require('./pool-kind')
 const { fixture, waitFor } = require('./helpers')
 
 describe('timeouts', () => {

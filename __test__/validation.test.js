@@ -1,7 +1,7 @@
 'use strict'
 
 const { pathToFileURL } = require('node:url')
-const { ParallelProcessor } = require('parallel-processor')
+const { ParallelProcessor } = require('./pool-kind')
 const { fixture, waitFor } = require('./helpers')
 
 const tasks = fixture('tasks.js')

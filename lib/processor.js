@@ -224,7 +224,8 @@ class ParallelProcessor extends EventEmitter {
       threadId: this.#workers.get(worker.id)?.worker?.threadId,
       pid: worker.pid ?? undefined,
       tasksSinceStart: worker.completed + worker.failed,
-      heapUsedMb: worker.heapUsedMb ?? undefined,
+      // What a memory limit measures: a thread's heap, a process's RSS.
+      ...(this.#config.kind === 'thread' ? { heapUsedMb: worker.heapUsedMb ?? undefined } : { rssMb: worker.heapUsedMb ?? undefined }),
     }))
     return stats
   }

@@ -49,7 +49,13 @@ pub struct Supervisor {
     pool: Arc<Pool>,
     settings: Arc<Settings>,
     timers: Arc<dyn Timers>,
-    children: Mutex<HashMap<WorkerId, Arc<ChildWorker>>>,
+    children: Mutex<HashMap<WorkerId, Slot>>,
+}
+
+enum Slot {
+    /// Waiting for the spawner. `stop`: terminated meanwhile, so it never runs.
+    Starting { stop: bool },
+    Running(Arc<ChildWorker>),
 }
 
 impl Supervisor {
@@ -60,9 +66,17 @@ impl Supervisor {
     /// Starts a child for `worker`, off the caller's thread. It reports back
     /// to the core with `worker_ready`, or `worker_exited` if it never gets there.
     pub fn spawn(self: &Arc<Self>, worker: WorkerId) {
+        self.children.lock().insert(worker, Slot::Starting { stop: false });
         let supervisor = self.clone();
         spawner::run(Box::new(move || {
+            if matches!(supervisor.children.lock().get(&worker), Some(Slot::Starting { stop: true })) {
+                // Terminated before it existed (a pool disposed while starting).
+                supervisor.children.lock().remove(&worker);
+                supervisor.pool.worker_exited(worker, WorkerExit::default());
+                return;
+            }
             if let Err(error) = supervisor.start(worker) {
+                supervisor.children.lock().remove(&worker);
                 let cause = format!("Could not start a process worker ({}): {error}", supervisor.settings.program.display());
                 supervisor.pool.worker_exited(worker, WorkerExit { code: None, signal: None, cause: cause.into_bytes() });
             }
@@ -107,8 +121,15 @@ impl Supervisor {
             }
         };
         let child = Arc::new(ChildWorker::new(worker, pid, self.pool.clone(), tasks));
-        self.children.lock().insert(worker, child.clone());
-        child::serve(self.clone(), child, process, results, forwarders)
+        let stopped_meanwhile = matches!(
+            self.children.lock().insert(worker, Slot::Running(child.clone())),
+            Some(Slot::Starting { stop: true })
+        );
+        child::serve(self.clone(), child, process, results, forwarders)?;
+        if stopped_meanwhile {
+            self.terminate(worker);
+        }
+        Ok(())
     }
 
     fn forward_stdio(&self, worker: WorkerId, process: &mut Child) -> std::io::Result<Vec<mpsc::Receiver<()>>> {
@@ -126,13 +147,20 @@ impl Supervisor {
     /// Stops a child: SIGTERM now, SIGKILL after the grace if it is still there.
     /// Its exit reaches the core through its waiter.
     pub fn terminate(&self, worker: WorkerId) {
-        let Some(child) = self.children.lock().get(&worker).cloned() else { return };
+        let child = match self.children.lock().get_mut(&worker) {
+            Some(Slot::Running(child)) => child.clone(),
+            Some(Slot::Starting { stop }) => return *stop = true,
+            None => return,
+        };
         child.signal(sys::SIGTERM);
         self.timers.schedule(self.settings.kill_grace, Box::new(move || child.signal(sys::SIGKILL)));
     }
 
     pub fn pid(&self, worker: WorkerId) -> Option<u32> {
-        self.children.lock().get(&worker).map(|child| child.pid)
+        match self.children.lock().get(&worker) {
+            Some(Slot::Running(child)) => Some(child.pid),
+            _ => None,
+        }
     }
 
     /// Called by a child's waiter once it is reaped and its descriptors are closed.
