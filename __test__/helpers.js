@@ -1,5 +1,6 @@
 'use strict'
 
+const fs = require('node:fs')
 const path = require('node:path')
 const { execFile } = require('node:child_process')
 
@@ -58,6 +59,16 @@ function runNode(args, options = {}) {
   })
 }
 
+/** Whether `pid` is a live process (a zombie is dead: it only waits to be reaped). */
+function isRunning(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
 /** A pool over the fixture module whose workers have all started. */
 async function readyPool(options) {
   const { ParallelProcessor } = require('./pool-kind')
@@ -66,4 +77,4 @@ async function readyPool(options) {
   return pool
 }
 
-module.exports = { fixture, waitFor, track, runNode, readyPool, repoRoot: path.join(__dirname, '..') }
+module.exports = { fixture, waitFor, track, runNode, readyPool, isRunning, repoRoot: path.join(__dirname, '..') }

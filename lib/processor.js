@@ -450,7 +450,7 @@ function processOptions(config) {
   const { env, execArgv, resourceLimits, filename, workerData, maxWorkerMemoryMb, concurrentTasksPerWorker, stdio } = config
   return {
     execPath: process.execPath,
-    args: [...(execArgv ?? process.execArgv), ...v8Flags(resourceLimits), PROCESS_RUNTIME],
+    args: [...(execArgv ?? inheritedExecArgv()), ...v8Flags(resourceLimits), PROCESS_RUNTIME],
     // SHARE_ENV (a symbol) and no `env` both mean the parent's environment.
     env: env === undefined || typeof env === 'symbol'
       ? undefined
@@ -459,6 +459,30 @@ function processOptions(config) {
     init: v8.serialize({ filename, workerData, reportMemory: maxWorkerMemoryMb > 0, concurrent: concurrentTasksPerWorker > 1 }),
     killGraceMs: KILL_GRACE_MS,
   }
+}
+
+/** Options that say what node runs, and take the next argument as their value. */
+const PROGRAM_OPTIONS_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '-pe', '--watch-path'])
+/** Options that say what node runs (or how), alone. */
+const PROGRAM_OPTIONS = new Set(['-i', '--interactive', '-c', '--check', '--watch', '--input-type'])
+
+/**
+ * The parent's node options for a child, minus those that name the parent's
+ * program (`-e code`, `--test`, ...) or would clash (`--inspect` on one port):
+ * the child runs the worker runtime. Preloads (`--require`, `--import`) stay.
+ */
+function inheritedExecArgv() {
+  const argv = process.execArgv
+  const kept = []
+  for (let i = 0; i < argv.length; i++) {
+    const [name] = argv[i].split('=', 1)
+    if (PROGRAM_OPTIONS_WITH_VALUE.has(name)) {
+      if (name === argv[i]) i++
+    } else if (!PROGRAM_OPTIONS.has(name) && !name.startsWith('--test') && !name.startsWith('--inspect')) {
+      kept.push(argv[i])
+    }
+  }
+  return kept
 }
 
 /** `resourceLimits` as the V8 flags a child process takes. */

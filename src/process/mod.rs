@@ -105,6 +105,7 @@ impl Supervisor {
         unsafe {
             command.pre_exec(move || {
                 sys::die_with_parent(parent)?;
+                sys::keep_stdio_open()?;
                 sys::place_fds(&fds)
             });
         }

@@ -7,6 +7,7 @@ use std::os::raw::{c_int, c_uint};
 
 const PR_SET_PDEATHSIG: c_int = 1;
 const F_DUPFD_CLOEXEC: c_int = 1030;
+const F_SETFD: c_int = 2;
 const P_PID: c_uint = 1;
 const WEXITED: c_int = 4;
 const WNOWAIT: c_int = 0x0100_0000;
@@ -54,6 +55,17 @@ pub fn place_fds(fds: &[RawFd]) -> io::Result<()> {
     for (i, &copy) in copies.iter().take(fds.len()).enumerate() {
         // dup2 leaves the new descriptor open across exec.
         check(unsafe { dup2(copy, 3 + i as c_int) })?;
+    }
+    Ok(())
+}
+
+/// In a forked child, before exec: the standard descriptors stay open across
+/// exec. Node may have marked its own close-on-exec, and an inherited one
+/// would then reach the program closed (Node reopens it on /dev/null).
+/// Async-signal-safe.
+pub fn keep_stdio_open() -> io::Result<()> {
+    for fd in 0..3 {
+        check(unsafe { fcntl(fd, F_SETFD, 0 as c_int) })?;
     }
     Ok(())
 }

@@ -1,0 +1,39 @@
+'use strict'
+
+const fs = require('node:fs')
+const { ParallelProcessor } = require('../pool-kind')
+const { fixture, waitFor } = require('../helpers')
+
+const openFds = () => fs.readdirSync('/proc/self/fd').length
+/** This process's children, zombies included. */
+const children = () => fs.readdirSync('/proc/self/task')
+  .flatMap((task) => fs.readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean))
+
+describe('dispose()', () => {
+  test('leaves no child, no zombie and no open descriptor behind', async () => {
+    const fdsBefore = openFds()
+    const childrenBefore = children().length
+    const pool = new ParallelProcessor(3, { filename: fixture('tasks.js') })
+    await Promise.all(Array.from({ length: 30 }, (_, i) => pool.execute(i)))
+    const running = pool.execute(60000, { name: 'sleep' }).catch(() => {})
+    await waitFor(() => pool.running === 1, 5000, 'a running task')
+    const pids = pool.stats().workers.map((w) => w.pid)
+    expect(pids.every((pid) => typeof pid === 'number')).toBe(true)
+    expect(children().length).toBe(childrenBefore + 3)
+
+    await pool.dispose()
+    await running
+    // Reaped (not merely dead): no /proc entry is left for any of them.
+    for (const pid of pids) expect(fs.existsSync(`/proc/${pid}`)).toBe(false)
+    expect(children().length).toBe(childrenBefore)
+    expect(openFds()).toBe(fdsBefore)
+  })
+
+  test('a pool disposed while its children start leaves none behind', async () => {
+    const childrenBefore = children().length
+    const pool = new ParallelProcessor(4, { filename: fixture('tasks.js') })
+    await pool.dispose()
+    expect(children().length).toBe(childrenBefore)
+    expect(pool.size).toBe(0)
+  })
+})
