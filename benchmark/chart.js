@@ -18,6 +18,9 @@ const COLORS = {
   workerpool: '#7048e8',
   poolifier: '#868e96',
   [RAW]: '#343a40',
+  'parallel-processor (process)': '#f08c00',
+  'tinypool (child_process)': '#8ce99a',
+  'workerpool (process)': '#b197fc',
 }
 
 function escape(text) {

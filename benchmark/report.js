@@ -2,7 +2,9 @@
 
 /** The Markdown report of a benchmark run, and the check of its targets. */
 
-const US = 'parallel-processor'
+const { GROUPS } = require('./adapters')
+
+const US = GROUPS[0].pools[0]
 const RAW = 'raw worker_threads'
 
 /** Each column: where its numbers come from, how to print them, and whether higher is better. */
@@ -36,9 +38,9 @@ function cell(report, column, pool) {
   return `**${column.format(summary.median)}** <sub>${range}</sub>`
 }
 
-/** How many times better we are than `pool` on `column` (>1: we are better). */
-function advantage(report, column, pool) {
-  const ours = median(report, column.workload, US, column.metric)
+/** How many times better `us` is than `pool` on `column` (>1: we are better). */
+function advantage(report, column, us, pool) {
+  const ours = median(report, column.workload, us, column.metric)
   const theirs = median(report, column.workload, pool, column.metric)
   if (ours === undefined || theirs === undefined) return undefined
   return column.higherIsBetter ? ours / theirs : theirs / ours
@@ -46,31 +48,38 @@ function advantage(report, column, pool) {
 
 function renderTable(report) {
   const columns = COLUMNS.filter((column) => report.results[column.workload])
-  const pools = Object.keys(Object.assign({}, ...Object.values(report.results))).filter((pool) => pool !== RAW)
+  const measured = new Set(Object.keys(Object.assign({}, ...Object.values(report.results))))
   const lines = []
   const m = report.machine
   lines.push(`Run ${report.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ` +
     `${report.workers} workers per pool, ${report.rounds} rounds, each pool in a fresh process, pools alternating. ` +
     'Median in bold, min–max in small type.')
-  lines.push('')
-  lines.push(`| pool | ${columns.map((c) => c.title).join(' | ')} |`)
-  lines.push(`|---|${columns.map(() => '---:').join('|')}|`)
-  for (const pool of pools) {
-    lines.push(`| ${pool} | ${columns.map((column) => cell(report, column, pool)).join(' | ')} |`)
-  }
-  if (report.results.cpu?.[RAW]) {
-    lines.push(`| *${RAW} (ideal)* | ${columns.map((column) => (column.workload === 'cpu' ? cell(report, column, RAW) : '')).join(' | ')} |`)
-  }
-  lines.push('')
-  lines.push(`How many times better ${US} is than each peer (median against median; above 1 means better):`)
-  lines.push('')
-  lines.push(`| peer | ${columns.map((c) => c.title).join(' | ')} |`)
-  lines.push(`|---|${columns.map(() => '---:').join('|')}|`)
-  for (const pool of pools.filter((p) => p !== US)) {
-    lines.push(`| ${pool} | ${columns.map((column) => {
-      const ratio = advantage(report, column, pool)
-      return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`
-    }).join(' | ')} |`)
+  for (const group of GROUPS) {
+    const pools = group.pools.filter((pool) => measured.has(pool))
+    if (pools.length === 0) continue
+    const us = group.pools[0]
+    lines.push('')
+    lines.push(`### ${group.title}`)
+    lines.push('')
+    lines.push(`| pool | ${columns.map((c) => c.title).join(' | ')} |`)
+    lines.push(`|---|${columns.map(() => '---:').join('|')}|`)
+    for (const pool of pools) {
+      lines.push(`| ${pool} | ${columns.map((column) => cell(report, column, pool)).join(' | ')} |`)
+    }
+    if (group === GROUPS[0] && report.results.cpu?.[RAW]) {
+      lines.push(`| *${RAW} (ideal)* | ${columns.map((column) => (column.workload === 'cpu' ? cell(report, column, RAW) : '')).join(' | ')} |`)
+    }
+    lines.push('')
+    lines.push(`How many times better ${us} is than each peer (median against median; above 1 means better):`)
+    lines.push('')
+    lines.push(`| peer | ${columns.map((c) => c.title).join(' | ')} |`)
+    lines.push(`|---|${columns.map(() => '---:').join('|')}|`)
+    for (const pool of pools.filter((p) => p !== us)) {
+      lines.push(`| ${pool} | ${columns.map((column) => {
+        const ratio = advantage(report, column, us, pool)
+        return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`
+      }).join(' | ')} |`)
+    }
   }
   for (const [workload, byPool] of Object.entries(report.failures ?? {})) {
     for (const [pool, failures] of Object.entries(byPool)) {
@@ -100,8 +109,8 @@ function renderTable(report) {
  */
 function checkTargets(report) {
   const targets = []
-  const ratio = (workload, metric, pool) => {
-    const ours = report.results[workload]?.[US]?.[metric]?.byRound
+  const ratio = (workload, metric, pool, us = US) => {
+    const ours = report.results[workload]?.[us]?.[metric]?.byRound
     const theirs = report.results[workload]?.[pool]?.[metric]?.byRound
     if (ours === undefined || theirs === undefined) return undefined
     const ratios = ours
@@ -121,6 +130,10 @@ function checkTargets(report) {
   add('peak RSS with 100k queued ≤ ⅓ of piscina', ratio('memory', 'peakRssMb', 'piscina'), (v) => v <= 1 / 3, times)
   add('start-up no slower than piscina', ratio('startup', 'startupMs', 'piscina'), (v) => v <= 1, times)
   add('dispose no slower than piscina', ratio('startup', 'disposeMs', 'piscina'), (v) => v <= 1, times)
+  const [usProcess, ...processPeers] = GROUPS[1].pools
+  for (const peer of processPeers) {
+    add(`process burst ≥ 3× ${peer}`, ratio('burst', 'tasksPerSec', peer, usProcess), (v) => v >= 3, times)
+  }
   return targets
 }
 

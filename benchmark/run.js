@@ -2,7 +2,8 @@
 
 /**
  * `npm run bench`: parallel-processor side by side with piscina, tinypool,
- * workerpool and poolifier. Every measurement runs in a fresh Node process;
+ * workerpool and poolifier (thread workers), and with tinypool's and
+ * workerpool's process workers (process workers). Every measurement runs in a fresh Node process;
  * pools alternate (A B C D E A B C D E ...) for several rounds, so that noise
  * on a shared machine spreads over all of them. Writes results.json,
  * results.md and chart.svg next to this file.
@@ -13,7 +14,7 @@ const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { pools: allPools } = require('./adapters')
+const { pools: allPools, GROUPS } = require('./adapters')
 const { renderTable, checkTargets } = require('./report')
 const { renderChart } = require('./chart')
 
@@ -31,7 +32,10 @@ function parseArgs(argv) {
     else if (flag === '--out') options.out = path.resolve(value)
     else throw new Error(`unknown option ${flag}`)
   }
-  if (!options.pools.includes('parallel-processor')) options.pools.unshift('parallel-processor')
+  // Each group's figures are relative to ours: ours runs whenever a peer of its group does.
+  for (const { pools } of GROUPS) {
+    if (!options.pools.includes(pools[0]) && options.pools.some((pool) => pools.includes(pool))) options.pools.unshift(pools[0])
+  }
   return options
 }
 
