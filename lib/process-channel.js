@@ -42,8 +42,10 @@ class ProcessChannel {
   #aborted = []
   #handlers = []
   #memoryMb = NaN
-  /** The start of a frame still arriving. */
+  /** The reads so far of a frame still arriving, their total length, and the length it needs. */
   #partial = null
+  #partialLength = 0
+  #partialNeeded = 0
   /** Results are built here when they fit. */
   #out = Buffer.allocUnsafeSlow(64 * 1024)
 
@@ -125,7 +127,12 @@ class ProcessChannel {
   #receive(chunk) {
     let bytes = chunk
     if (this.#partial !== null) {
-      bytes = Buffer.concat([this.#partial, chunk])
+      // A frame spread over several reads is joined once, when it is whole:
+      // joining at every read would copy a big payload over and over.
+      this.#partial.push(chunk)
+      this.#partialLength += chunk.length
+      if (this.#partialLength < this.#partialNeeded) return
+      bytes = Buffer.concat(this.#partial, this.#partialLength)
       this.#partial = null
     }
     let at = 0
@@ -144,7 +151,13 @@ class ProcessChannel {
         default: throw new Error(`parallel-processor: unknown frame kind ${kind} from the parent`)
       }
     }
-    if (at < bytes.length) this.#partial = bytes.subarray(at)
+    if (at < bytes.length) {
+      const rest = bytes.subarray(at)
+      this.#partial = [rest]
+      this.#partialLength = rest.length
+      // Until the length has arrived, any byte may complete it.
+      this.#partialNeeded = rest.length >= 4 ? 4 + rest.readUInt32LE(0) : rest.length + 1
+    }
     if (work) this.onTasks()
   }
 

@@ -419,7 +419,7 @@ class ParallelProcessor extends EventEmitter {
     this.#workers.delete(workerId)
     const exitCode = Number.isNaN(code) ? null : code
     const signal = signalNumber === 0 ? null : signalName(signalNumber)
-    const cause = end > start ? decodeThrown(bytes, start, end).error : record?.error
+    const cause = end > start ? decodeCause(bytes, start, end) : record?.error
     this.#exits.set(workerId, { exitCode, signal, cause })
     if (reason === 'startFailure') {
       this.#lastStartError = cause ?? new Error(`The worker ${signal === null ? `exited with code ${exitCode}` : `was killed by ${signal}`} before it was ready`)
@@ -461,10 +461,10 @@ function processOptions(config) {
   }
 }
 
-/** Options that say what node runs, and take the next argument as their value. */
-const PROGRAM_OPTIONS_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '-pe', '--watch-path'])
-/** Options that say what node runs (or how), alone. */
-const PROGRAM_OPTIONS = new Set(['-i', '--interactive', '-c', '--check', '--watch', '--input-type'])
+/** Options that say what node runs, with the next argument as their value. */
+const PROGRAM_OPTIONS_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '-pe'])
+/** Options that say what node runs or would clash between processes (their own value may follow). */
+const PROGRAM_OPTIONS = new Set(['-i', '--interactive', '-c', '--check', '--watch', '--watch-path', '--input-type'])
 
 /**
  * The parent's node options for a child, minus those that name the parent's
@@ -475,11 +475,16 @@ function inheritedExecArgv() {
   const argv = process.execArgv
   const kept = []
   for (let i = 0; i < argv.length; i++) {
-    const [name] = argv[i].split('=', 1)
+    const arg = argv[i]
+    const [name] = arg.split('=', 1)
     if (PROGRAM_OPTIONS_WITH_VALUE.has(name)) {
-      if (name === argv[i]) i++
-    } else if (!PROGRAM_OPTIONS.has(name) && !name.startsWith('--test') && !name.startsWith('--inspect')) {
-      kept.push(argv[i])
+      if (name === arg) i++
+    } else if (PROGRAM_OPTIONS.has(name) || name.startsWith('--test') || name.startsWith('--inspect')) {
+      // execArgv holds only node's options: a word that follows without a
+      // dash is this option's value (`--inspect-port 9229`).
+      if (name === arg && i + 1 < argv.length && !argv[i + 1].startsWith('-')) i++
+    } else {
+      kept.push(arg)
     }
   }
   return kept
@@ -495,6 +500,20 @@ function v8Flags(resourceLimits) {
   if (maxYoungGenerationSizeMb > 0) flags.push(`--max-semi-space-size=${Math.max(1, Math.ceil(maxYoungGenerationSizeMb / 3))}`)
   if (stackSizeMb > 0) flags.push(`--stack-size=${Math.ceil(stackSizeMb * 1024)}`)
   return flags
+}
+
+/**
+ * What a process worker said before dying: its uncaught error (v8 bytes from
+ * the child, which start with 0xFF), or the supervisor's own words (UTF-8
+ * text: a child that could not be spawned, or that broke the protocol).
+ */
+function decodeCause(bytes, start, end) {
+  if (bytes[start] !== 0xff) return new Error(bytes.toString('utf8', start, end))
+  try {
+    return decodeThrown(bytes, start, end).error
+  } catch (error) {
+    return new Error(`The worker's last words could not be read: ${error.message}`)
+  }
 }
 
 const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, number]) => [number, name]))

@@ -8,6 +8,8 @@
 //! Nothing here touches Node's event loop, and nothing polls.
 
 use std::io::{self, Read, Write};
+use std::net::Shutdown;
+use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Child;
@@ -18,12 +20,12 @@ use std::time::Duration;
 use parking_lot::{Condvar, Mutex};
 
 use super::{frames, sys, Settings, Supervisor};
-use crate::core::{Delivery, Doorbell, HandlerId, Outcome, Pool, WorkerExit, WorkerId};
+use crate::core::{Delivery, Doorbell, Outcome, Pool, WorkerExit, WorkerId};
 
 /// How long the waiter lets the reader take the child's last frames (and the
 /// stdio forwarders its last lines) before reporting the exit without them.
 /// Only a grandchild that inherited the descriptors can keep them open.
-const LAST_WORDS: Duration = Duration::from_millis(200);
+const LAST_WORDS: Duration = Duration::from_secs(1);
 
 pub struct ChildWorker {
     pub worker: WorkerId,
@@ -34,16 +36,44 @@ pub struct ChildWorker {
     /// process's, so no signal may be sent.
     reaped: Mutex<bool>,
     writer: WriterBell,
+    /// Joined by the waiter, so that every descriptor is closed when the exit is reported.
+    writer_thread: Mutex<Option<thread::JoinHandle<()>>>,
 }
 
 /// The parent's end of the task channel, and what the child has been told.
+/// The socket is non-blocking: nobody ever waits for the child while holding
+/// this lock. (A blocking write could wait for a child that is itself
+/// blocked writing a result the reader would then never read.)
 struct Outbound {
-    /// `None` once the child has exited.
+    /// `None` once the child is gone.
     stream: Option<UnixStream>,
     /// By handler id: whether the child has the handler's module and export name.
     known_handlers: Vec<bool>,
-    /// Reused for every frame.
-    frame: Vec<u8>,
+    /// Frames not yet (wholly) written, in order; the writer thread finishes them.
+    unsent: Vec<u8>,
+}
+
+impl Outbound {
+    /// Writes what the socket takes now. A child that has gone takes nothing more.
+    fn flush(&mut self) {
+        let Some(stream) = &mut self.stream else { return self.unsent.clear() };
+        let mut written = 0;
+        while written < self.unsent.len() {
+            match stream.write(&self.unsent[written..]) {
+                Ok(n) => written += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+                Err(_) => {
+                    // The child is gone (EPIPE: Node ignores SIGPIPE); its exit
+                    // is on its way through the waiter.
+                    self.stream = None;
+                    self.unsent.clear();
+                    return;
+                }
+            }
+        }
+        self.unsent.drain(..written);
+    }
 }
 
 #[derive(Default)]
@@ -54,20 +84,32 @@ struct WriterBell {
 
 #[derive(Default)]
 struct BellState {
+    /// Tasks (or abort notices) may be waiting in the core.
     rung: bool,
+    /// Frames are waiting in `Outbound::unsent`.
+    unsent: bool,
     closed: bool,
 }
 
+impl WriterBell {
+    fn ring(&self, set: impl FnOnce(&mut BellState)) {
+        set(&mut self.state.lock());
+        self.wake.notify_one();
+    }
+}
+
 impl ChildWorker {
-    pub fn new(worker: WorkerId, pid: u32, pool: Arc<Pool>, tasks: UnixStream) -> ChildWorker {
-        ChildWorker {
+    pub fn new(worker: WorkerId, pid: u32, pool: Arc<Pool>, tasks: UnixStream) -> io::Result<ChildWorker> {
+        tasks.set_nonblocking(true)?;
+        Ok(ChildWorker {
             worker,
             pid,
             pool,
-            outbound: Mutex::new(Outbound { stream: Some(tasks), known_handlers: Vec::new(), frame: Vec::new() }),
+            outbound: Mutex::new(Outbound { stream: Some(tasks), known_handlers: Vec::new(), unsent: Vec::new() }),
             reaped: Mutex::new(false),
             writer: WriterBell::default(),
-        }
+            writer_thread: Mutex::new(None),
+        })
     }
 
     /// Sends `signal` unless the child is already reaped.
@@ -78,18 +120,21 @@ impl ChildWorker {
         }
     }
 
-    /// Writes frames built by `build` into the task channel. A failed write
-    /// means the child is gone: its exit is on its way through the waiter.
+    /// Queues the frames `build` appends and writes what the socket takes
+    /// now; the writer thread finishes the rest.
     fn send(&self, build: impl FnOnce(&mut Outbound)) {
         let mut outbound = self.outbound.lock();
         if outbound.stream.is_none() {
             return;
         }
-        outbound.frame.clear();
+        // Only the front of the queue may be written, or frames would interleave.
+        let was_empty = outbound.unsent.is_empty();
         build(&mut outbound);
-        let Outbound { stream, frame, .. } = &mut *outbound;
-        if let Some(stream) = stream {
-            let _ = stream.write_all(frame);
+        if was_empty {
+            outbound.flush();
+        }
+        if !outbound.unsent.is_empty() {
+            self.writer.ring(|state| state.unsent = true);
         }
     }
 
@@ -99,14 +144,14 @@ impl ChildWorker {
             let index = delivery.handler.0 as usize;
             if outbound.known_handlers.get(index) != Some(&true) {
                 if let Some(spec) = pool.handler(delivery.handler) {
-                    frames::handler(&mut outbound.frame, HandlerId(delivery.handler.0), &spec);
+                    frames::handler(&mut outbound.unsent, delivery.handler, &spec);
                 }
                 if outbound.known_handlers.len() <= index {
                     outbound.known_handlers.resize(index + 1, false);
                 }
                 outbound.known_handlers[index] = true;
             }
-            frames::task(&mut outbound.frame, &delivery);
+            frames::task(&mut outbound.unsent, &delivery);
         });
     }
 }
@@ -116,9 +161,7 @@ struct ChildDoorbell(Arc<ChildWorker>);
 
 impl Doorbell for ChildDoorbell {
     fn ring(&self) {
-        let bell = &self.0.writer;
-        bell.state.lock().rung = true;
-        bell.wake.notify_one();
+        self.0.writer.ring(|state| state.rung = true);
     }
 }
 
@@ -132,8 +175,9 @@ pub fn serve(
     forwarders: Vec<mpsc::Receiver<()>>,
 ) -> io::Result<()> {
     let (reader_done, last_words) = mpsc::channel();
-    let results_handle = match results.try_clone() {
-        Ok(handle) => handle,
+    let handles = results.try_clone().and_then(|results| Ok((results, tasks_handle(&child)?)));
+    let (results_handle, tasks_handle) = match handles {
+        Ok(handles) => handles,
         Err(error) => {
             let _ = process.kill();
             let _ = process.wait();
@@ -141,12 +185,17 @@ pub fn serve(
         }
     };
     // The waiter first: once it runs, the child is always reaped and reported.
+    let pid = child.pid;
     spawn_thread("waiter", {
         let (child, supervisor) = (child.clone(), supervisor.clone());
         move || {
-            let exit = wait(&child, process, results_handle, last_words, forwarders);
+            let exit = wait(&child, process, [results_handle, tasks_handle], last_words, forwarders);
             supervisor.exited(&child, exit);
         }
+    })
+    .inspect_err(|_| {
+        // Out of threads: nobody will reap it, but at least it does not run on.
+        sys::send_signal(pid, sys::SIGKILL);
     })?;
     let reader = spawn_thread("reader", {
         let (child, supervisor) = (child.clone(), supervisor.clone());
@@ -154,23 +203,28 @@ pub fn serve(
             let _ = reader_done.send(read_results(&child, results, &supervisor));
         }
     });
-    let writer = reader.and_then(|()| {
+    let writer = reader.and_then(|_| {
         let (child, settings) = (child.clone(), supervisor.settings.clone());
         spawn_thread("writer", move || write_tasks(&child, &settings))
     });
-    if writer.is_err() {
+    match writer {
+        Ok(handle) => *child.writer_thread.lock() = Some(handle),
         // Nobody would feed it: kill it; the waiter reaps it and reports the exit.
-        child.signal(sys::SIGKILL);
+        Err(_) => child.signal(sys::SIGKILL),
     }
     Ok(())
 }
 
-fn spawn_thread(role: &str, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
-    thread::Builder::new()
-        .name(format!("parallel-processor-child-{role}"))
-        .stack_size(256 * 1024)
-        .spawn(body)
-        .map(|_| ())
+/// A second handle on the task channel, for the waiter to shut it down.
+fn tasks_handle(child: &ChildWorker) -> io::Result<UnixStream> {
+    match &child.outbound.lock().stream {
+        Some(stream) => stream.try_clone(),
+        None => Err(io::Error::from(io::ErrorKind::BrokenPipe)),
+    }
+}
+
+fn spawn_thread(role: &str, body: impl FnOnce() + Send + 'static) -> io::Result<thread::JoinHandle<()>> {
+    thread::Builder::new().name(format!("parallel-processor-child-{role}")).stack_size(256 * 1024).spawn(body)
 }
 
 /// The reader: returns what the child said before dying (empty if nothing).
@@ -227,36 +281,58 @@ fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, supervisor: &S
     }
     // The channel closed. A child that closed it and lives on cannot be
     // reached any more; it is killed after a grace (a no-op once it is reaped).
-    let child = child.clone();
-    supervisor.timers.schedule(supervisor.settings.kill_grace, Box::new(move || child.signal(sys::SIGKILL)));
+    let child = Arc::downgrade(child);
+    let kill = Box::new(move || child.upgrade().into_iter().for_each(|child| child.signal(sys::SIGKILL)));
+    supervisor.timers.schedule(supervisor.settings.kill_grace, kill);
     cause
 }
 
 /// The writer: the first frame (the runtime's settings), then whatever the
-/// doorbell announces.
+/// doorbell announces, and whatever the socket could not take at once.
 fn write_tasks(child: &ChildWorker, settings: &Settings) {
-    child.send(|outbound| frames::init(&mut outbound.frame, child.worker.0, &settings.init));
+    child.send(|outbound| frames::init(&mut outbound.unsent, child.worker.0, &settings.init));
     loop {
-        {
+        let (rung, unsent) = {
             let mut state = child.writer.state.lock();
-            while !state.rung && !state.closed {
+            while !state.rung && !state.unsent && !state.closed {
                 child.writer.wake.wait(&mut state);
             }
             if state.closed {
                 return;
             }
-            state.rung = false;
+            (std::mem::take(&mut state.rung), std::mem::take(&mut state.unsent))
+        };
+        if rung {
+            let aborted = child.pool.take_aborted(child.worker);
+            if !aborted.is_empty() {
+                child.send(|outbound| aborted.into_iter().for_each(|task| frames::abort(&mut outbound.unsent, task)));
+            }
+            while let Some(delivery) = child.pool.take(child.worker) {
+                child.deliver(delivery);
+            }
         }
-        let aborted = child.pool.take_aborted(child.worker);
-        if !aborted.is_empty() {
-            child.send(|outbound| {
-                for task in aborted {
-                    frames::abort(&mut outbound.frame, task);
-                }
-            });
+        if unsent {
+            finish_unsent(child);
         }
-        while let Some(delivery) = child.pool.take(child.worker) {
-            child.deliver(delivery);
+    }
+}
+
+/// Writes the queued frames, waiting for room in the socket without holding
+/// the lock (the child drains it as its event loop turns).
+fn finish_unsent(child: &ChildWorker) {
+    loop {
+        let fd = {
+            let mut outbound = child.outbound.lock();
+            outbound.flush();
+            match &outbound.stream {
+                Some(stream) if !outbound.unsent.is_empty() => stream.as_raw_fd(),
+                _ => return,
+            }
+        };
+        // The descriptor stays open: only the waiter closes it, after joining this thread.
+        sys::wait_writable(fd);
+        if child.writer.state.lock().closed {
+            return;
         }
     }
 }
@@ -266,29 +342,30 @@ fn write_tasks(child: &ChildWorker, settings: &Settings) {
 fn wait(
     child: &ChildWorker,
     mut process: Child,
-    results: UnixStream,
+    channels: [UnixStream; 2],
     last_words: mpsc::Receiver<Vec<u8>>,
     forwarders: Vec<mpsc::Receiver<()>>,
 ) -> WorkerExit {
     let _ = sys::wait_for_exit(child.pid);
     let cause = last_words.recv_timeout(LAST_WORDS).unwrap_or_else(|_| {
-        // A grandchild holds the channel open: stop reading it.
-        let _ = results.shutdown(std::net::Shutdown::Read);
+        // A grandchild that inherited the channels holds them open: stop reading.
+        let _ = channels[0].shutdown(Shutdown::Both);
         last_words.recv().unwrap_or_default()
     });
-    drop(results);
     let status = {
         let mut reaped = child.reaped.lock();
         let status = process.wait();
         *reaped = true;
         status
     };
-    child.outbound.lock().stream = None;
-    {
-        let mut state = child.writer.state.lock();
-        state.closed = true;
-        child.writer.wake.notify_one();
+    // Wakes a writer waiting for room in the task channel, and stops it.
+    let _ = channels[1].shutdown(Shutdown::Both);
+    child.writer.ring(|state| state.closed = true);
+    if let Some(writer) = child.writer_thread.lock().take() {
+        let _ = writer.join();
     }
+    child.outbound.lock().stream = None;
+    drop(channels);
     for forwarder in forwarders {
         let _ = forwarder.recv_timeout(LAST_WORDS);
     }

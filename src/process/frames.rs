@@ -87,6 +87,9 @@ pub fn parse<'a>(buffer: &'a [u8], mut visit: impl FnMut(FromChild<'a>)) -> Resu
     let mut at = 0;
     while buffer.len() - at >= HEADER {
         let len = u32::from_le_bytes(buffer[at..at + 4].try_into().unwrap()) as usize;
+        if len == 0 {
+            return Err("an empty frame from a process worker".to_owned());
+        }
         if buffer.len() - at - 4 < len {
             break;
         }

@@ -88,7 +88,9 @@ impl Supervisor {
         let (tasks, tasks_for_child) = UnixStream::pair()?;
         let (results, results_for_child) = UnixStream::pair()?;
         let mut command = Command::new(&self.settings.program);
-        command.args(&self.settings.args).stdin(Stdio::null());
+        // A group of its own: a Ctrl-C at the terminal is the parent's to
+        // handle (it may want to close() gracefully), not the children's.
+        command.args(&self.settings.args).stdin(Stdio::null()).process_group(0);
         if let Some(env) = &self.settings.env {
             command.env_clear().envs(env.iter().map(|(key, value)| (key, value)));
         }
@@ -121,7 +123,14 @@ impl Supervisor {
                 return Err(error);
             }
         };
-        let child = Arc::new(ChildWorker::new(worker, pid, self.pool.clone(), tasks));
+        let child = match ChildWorker::new(worker, pid, self.pool.clone(), tasks) {
+            Ok(child) => Arc::new(child),
+            Err(error) => {
+                let _ = process.kill();
+                let _ = process.wait();
+                return Err(error);
+            }
+        };
         let stopped_meanwhile = matches!(
             self.children.lock().insert(worker, Slot::Running(child.clone())),
             Some(Slot::Starting { stop: true })
@@ -154,7 +163,10 @@ impl Supervisor {
             None => return,
         };
         child.signal(sys::SIGTERM);
-        self.timers.schedule(self.settings.kill_grace, Box::new(move || child.signal(sys::SIGKILL)));
+        // Weak: a child gone before the grace ends is not kept (nor its descriptors).
+        let child = Arc::downgrade(&child);
+        let kill = Box::new(move || child.upgrade().into_iter().for_each(|child| child.signal(sys::SIGKILL)));
+        self.timers.schedule(self.settings.kill_grace, kill);
     }
 
     pub fn pid(&self, worker: WorkerId) -> Option<u32> {

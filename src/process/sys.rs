@@ -3,7 +3,7 @@
 
 use std::io;
 use std::os::fd::RawFd;
-use std::os::raw::{c_int, c_uint};
+use std::os::raw::{c_int, c_short, c_uint, c_ulong};
 
 const PR_SET_PDEATHSIG: c_int = 1;
 const F_DUPFD_CLOEXEC: c_int = 1030;
@@ -22,7 +22,17 @@ extern "C" {
     fn getppid() -> c_int;
     fn kill(pid: c_int, signal: c_int) -> c_int;
     fn waitid(idtype: c_uint, id: c_uint, info: *mut SigInfo, options: c_int) -> c_int;
+    fn poll(fds: *mut PollFd, count: c_ulong, timeout_ms: c_int) -> c_int;
 }
+
+#[repr(C)]
+struct PollFd {
+    fd: c_int,
+    events: c_short,
+    revents: c_short,
+}
+
+const POLLOUT: c_short = 4;
 
 /// `siginfo_t` is 128 bytes on Linux; its content is not read here.
 #[repr(C, align(8))]
@@ -36,9 +46,11 @@ fn check(result: c_int) -> io::Result<c_int> {
 /// thread dies (with the whole process, since that thread never exits), and
 /// give up if the parent is already gone. Async-signal-safe.
 pub fn die_with_parent(parent: u32) -> io::Result<()> {
-    check(unsafe { prctl(PR_SET_PDEATHSIG, SIGKILL as std::os::raw::c_ulong) })?;
+    check(unsafe { prctl(PR_SET_PDEATHSIG, SIGKILL as c_ulong) })?;
     if unsafe { getppid() } as u32 != parent {
-        return Err(io::Error::other("the parent exited during spawn"));
+        // (No allocation between fork and exec: a raw error code.)
+        const ESRCH: i32 = 3;
+        return Err(io::Error::from_raw_os_error(ESRCH));
     }
     Ok(())
 }
@@ -81,6 +93,13 @@ pub fn wait_for_exit(pid: u32) -> io::Result<()> {
             result => return result.map(|_| ()),
         }
     }
+}
+
+/// Blocks until `fd` can take a write (or is closed, or fails).
+pub fn wait_writable(fd: RawFd) {
+    let mut entry = PollFd { fd, events: POLLOUT, revents: 0 };
+    // Interrupted or not, the caller tries to write and comes back if it must.
+    unsafe { poll(&mut entry, 1, -1) };
 }
 
 /// Sends `signal` to `pid`. The caller guarantees the pid is not yet reaped.
