@@ -14,8 +14,13 @@ export interface ProcessorOptions {
   concurrentTasksPerWorker?: number
   /** Absolute path or `file:` URL of the worker module (CommonJS or ESM). Without it, every `execute()` must name one. */
   filename?: string | URL
-  /** `'thread'` (worker_threads). `'process'` is not supported yet and throws `ERR_NOT_SUPPORTED`. */
+  /** `'thread'` (worker_threads, the default) or `'process'` (a child process per worker, started and reaped by Rust, killed with its parent). */
   kind?: 'thread' | 'process'
+  /**
+   * Process workers: where a child's stdout and stderr go. `'prefix'` (default): each line to the
+   * parent's, with `[worker N] ` in front; `'inherit'`: straight to the parent's; `'ignore'`: nowhere.
+   */
+  stdio?: 'inherit' | 'prefix' | 'ignore'
   /** Default deadline of a task, counted from the moment it starts running; `0` = none. Default `0`. */
   taskTimeoutMs?: number
   /** Most tasks waiting to start; beyond it `execute()` rejects with `QueueFullError`. Default `Infinity`. */
@@ -26,15 +31,15 @@ export interface ProcessorOptions {
   restartBackoffMs?: { initial?: number; max?: number }
   /** A worker retires (gracefully) after this many tasks. Default: never. */
   maxTasksPerWorker?: number
-  /** A worker whose heap is over this many MB after a task retires (gracefully). Default: no limit. */
+  /** A worker whose memory (a thread's heap, a process's RSS) is over this many MB after a task retires (gracefully). Default: no limit. */
   maxWorkerMemoryMb?: number
   /** Any cloneable value, visible in every worker as `workerData`. */
   workerData?: unknown
-  /** Environment of each worker, as Node's `Worker` option. */
+  /** Environment of each worker, as Node's `Worker` option (for a process: its whole environment). */
   env?: NodeJS.ProcessEnv | symbol
-  /** Node flags of each worker, as Node's `Worker` option. */
+  /** Node flags of each worker, as Node's `Worker` option (for a process: its node options). */
   execArgv?: string[]
-  /** Heap limits of each worker, as Node's `Worker` option. */
+  /** Heap limits of each worker, as Node's `Worker` option (for a process: mapped to V8 flags). */
   resourceLimits?: ResourceLimits
 }
 
@@ -80,7 +85,9 @@ export type Handler<P = any, R = unknown> = (payload: P, ctx: TaskContext) => R 
 export interface WorkerStats {
   id: number
   state: 'starting' | 'idle' | 'busy' | 'retiring' | 'exited'
+  /** A thread worker's thread id. */
   threadId?: number
+  /** A process worker's pid (once it has started). */
   pid?: number
   running: number
   completed: number
@@ -89,8 +96,10 @@ export interface WorkerStats {
   tasksSinceStart: number
   /** How many workers its place in the pool went through before it (crashes, timeouts, retirements). */
   restarts: number
-  /** The heap it reported after its last task (only with `maxWorkerMemoryMb`). */
+  /** A thread's heap after its last task (only with `maxWorkerMemoryMb`). */
   heapUsedMb?: number
+  /** A process's RSS after its last task (only with `maxWorkerMemoryMb`). */
+  rssMb?: number
 }
 
 /** Milliseconds; percentiles within ~6%. */

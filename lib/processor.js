@@ -7,21 +7,18 @@
  * times out, whom a crash rejects, when to respawn) is made by the core.
  */
 const { EventEmitter } = require('node:events')
-const os = require('node:os')
 const path = require('node:path')
-const v8 = require('node:v8')
 const { Worker } = require('node:worker_threads')
 const { PoolHandle } = require('./native')
 const errors = require('./errors')
 const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
 const { encode, decodeDetached } = require('./codec')
 const { decodeThrown, inThisRealm } = require('./thrown-value')
+const { processSettings } = require('./process-settings')
+const { signalName, decodeCause } = require('./worker-exit')
 const { EVENT, EXIT_REASONS, forEachEvent } = require('./wire')
 
 const THREAD_RUNTIME = path.join(__dirname, 'worker-runtime.js')
-const PROCESS_RUNTIME = path.join(__dirname, 'process-runtime.js')
-/** How long a process worker asked to stop (SIGTERM) has before SIGKILL. */
-const KILL_GRACE_MS = 1000
 // What `submit` returns instead of a task id (see src/binding/pool_handle.rs).
 const SUBMIT_QUEUE_FULL = -1
 const SUBMIT_START_FAILING = -3
@@ -82,7 +79,7 @@ class ParallelProcessor extends EventEmitter {
         restartBackoffInitialMs: this.#config.restartBackoffMs.initial,
         restartBackoffMaxMs: this.#config.restartBackoffMs.max,
       },
-      this.#config.kind === 'process' ? processOptions(this.#config) : null,
+      this.#config.kind === 'process' ? processSettings(this.#config) : null,
       () => this.#drain(),
     )
     // The first 'workerCreate' events wait for a tick, so that listeners
@@ -443,83 +440,6 @@ class ParallelProcessor extends EventEmitter {
       }
     }
   }
-}
-
-/** How the Rust core starts each process worker (see src/process/mod.rs). */
-function processOptions(config) {
-  const { env, execArgv, resourceLimits, filename, workerData, maxWorkerMemoryMb, concurrentTasksPerWorker, stdio } = config
-  return {
-    execPath: process.execPath,
-    args: [...(execArgv ?? inheritedExecArgv()), ...v8Flags(resourceLimits), PROCESS_RUNTIME],
-    // SHARE_ENV (a symbol) and no `env` both mean the parent's environment.
-    env: env === undefined || typeof env === 'symbol'
-      ? undefined
-      : Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`),
-    stdio,
-    init: v8.serialize({ filename, workerData, reportMemory: maxWorkerMemoryMb > 0, concurrent: concurrentTasksPerWorker > 1 }),
-    killGraceMs: KILL_GRACE_MS,
-  }
-}
-
-/** Options that say what node runs, with the next argument as their value. */
-const PROGRAM_OPTIONS_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '-pe'])
-/** Options that say what node runs or would clash between processes (their own value may follow). */
-const PROGRAM_OPTIONS = new Set(['-i', '--interactive', '-c', '--check', '--watch', '--watch-path', '--input-type'])
-
-/**
- * The parent's node options for a child, minus those that name the parent's
- * program (`-e code`, `--test`, ...) or would clash (`--inspect` on one port):
- * the child runs the worker runtime. Preloads (`--require`, `--import`) stay.
- */
-function inheritedExecArgv() {
-  const argv = process.execArgv
-  const kept = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    const [name] = arg.split('=', 1)
-    if (PROGRAM_OPTIONS_WITH_VALUE.has(name)) {
-      if (name === arg) i++
-    } else if (PROGRAM_OPTIONS.has(name) || name.startsWith('--test') || name.startsWith('--inspect')) {
-      // execArgv holds only node's options: a word that follows without a
-      // dash is this option's value (`--inspect-port 9229`).
-      if (name === arg && i + 1 < argv.length && !argv[i + 1].startsWith('-')) i++
-    } else {
-      kept.push(arg)
-    }
-  }
-  return kept
-}
-
-/** `resourceLimits` as the V8 flags a child process takes. */
-function v8Flags(resourceLimits) {
-  if (resourceLimits === undefined) return []
-  const { maxOldGenerationSizeMb, maxYoungGenerationSizeMb, stackSizeMb } = resourceLimits
-  const flags = []
-  if (maxOldGenerationSizeMb > 0) flags.push(`--max-old-space-size=${Math.ceil(maxOldGenerationSizeMb)}`)
-  // V8's young generation is three semi-spaces.
-  if (maxYoungGenerationSizeMb > 0) flags.push(`--max-semi-space-size=${Math.max(1, Math.ceil(maxYoungGenerationSizeMb / 3))}`)
-  if (stackSizeMb > 0) flags.push(`--stack-size=${Math.ceil(stackSizeMb * 1024)}`)
-  return flags
-}
-
-/**
- * What a process worker said before dying: its uncaught error (v8 bytes from
- * the child, which start with 0xFF), or the supervisor's own words (UTF-8
- * text: a child that could not be spawned, or that broke the protocol).
- */
-function decodeCause(bytes, start, end) {
-  if (bytes[start] !== 0xff) return new Error(bytes.toString('utf8', start, end))
-  try {
-    return decodeThrown(bytes, start, end).error
-  } catch (error) {
-    return new Error(`The worker's last words could not be read: ${error.message}`)
-  }
-}
-
-const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, number]) => [number, name]))
-
-function signalName(number) {
-  return SIGNAL_NAMES.get(number) ?? `signal ${number}`
 }
 
 function encodePayload(payload) {

@@ -34,6 +34,18 @@ describe('options of a process worker', () => {
     expect(JSON.parse(run.stdout)).toEqual(['--no-warnings'])
   })
 
+  test("inherited node options leave out those that name the parent's program, with their values", () => {
+    const { inheritedExecArgv } = require('../../lib/process-settings')
+    const saved = process.execArgv
+    process.execArgv = ['--no-warnings', '-e', 'code', '--inspect-port', '9229', '--input-type=module',
+      '--test-name-pattern', 'x', '--require', './setup.js', '--test', '--max-old-space-size=100']
+    try {
+      expect(inheritedExecArgv()).toEqual(['--no-warnings', '--require', './setup.js', '--max-old-space-size=100'])
+    } finally {
+      process.execArgv = saved
+    }
+  })
+
   test("by default a child has the parent's environment and node options", async () => {
     process.env.PARALLEL_PROCESSOR_TEST_VALUE = 'inherited'
     try {

@@ -1,0 +1,72 @@
+'use strict'
+
+/**
+ * How the Rust core starts each process worker (`ProcessOptions` in
+ * src/binding/pool_handle.rs, `Settings` in src/process/mod.rs): the command
+ * line, the environment, where its output goes, and the runtime's settings.
+ */
+const path = require('node:path')
+const v8 = require('node:v8')
+
+const PROCESS_RUNTIME = path.join(__dirname, 'process-runtime.js')
+/** How long a process worker asked to stop (SIGTERM) has before SIGKILL. */
+const KILL_GRACE_MS = 1000
+
+/** The settings of a pool's children, from its resolved options. */
+function processSettings(config) {
+  const { env, execArgv, resourceLimits, filename, workerData, maxWorkerMemoryMb, concurrentTasksPerWorker, stdio } = config
+  return {
+    execPath: process.execPath,
+    args: [...(execArgv ?? inheritedExecArgv()), ...v8Flags(resourceLimits), PROCESS_RUNTIME],
+    // SHARE_ENV (a symbol) and no `env` both mean the parent's environment.
+    env: env === undefined || typeof env === 'symbol'
+      ? undefined
+      : Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`),
+    stdio,
+    init: v8.serialize({ filename, workerData, reportMemory: maxWorkerMemoryMb > 0, concurrent: concurrentTasksPerWorker > 1 }),
+    killGraceMs: KILL_GRACE_MS,
+  }
+}
+
+/** Options that say what node runs, with the next argument as their value. */
+const PROGRAM_OPTIONS_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '-pe'])
+/** Options that say what node runs or would clash between processes (their own value may follow). */
+const PROGRAM_OPTIONS = new Set(['-i', '--interactive', '-c', '--check', '--watch', '--watch-path', '--input-type'])
+
+/**
+ * The parent's node options for a child, minus those that name the parent's
+ * program (`-e code`, `--test`, ...) or would clash (`--inspect` on one port):
+ * the child runs the worker runtime. Preloads (`--require`, `--import`) stay.
+ */
+function inheritedExecArgv() {
+  const argv = process.execArgv
+  const kept = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const [name] = arg.split('=', 1)
+    if (PROGRAM_OPTIONS_WITH_VALUE.has(name)) {
+      if (name === arg) i++
+    } else if (PROGRAM_OPTIONS.has(name) || name.startsWith('--test') || name.startsWith('--inspect')) {
+      // execArgv holds only node's options: a word that follows without a
+      // dash is this option's value (`--inspect-port 9229`).
+      if (name === arg && i + 1 < argv.length && !argv[i + 1].startsWith('-')) i++
+    } else {
+      kept.push(arg)
+    }
+  }
+  return kept
+}
+
+/** `resourceLimits` as the V8 flags a child process takes. */
+function v8Flags(resourceLimits) {
+  if (resourceLimits === undefined) return []
+  const { maxOldGenerationSizeMb, maxYoungGenerationSizeMb, stackSizeMb } = resourceLimits
+  const flags = []
+  if (maxOldGenerationSizeMb > 0) flags.push(`--max-old-space-size=${Math.ceil(maxOldGenerationSizeMb)}`)
+  // V8's young generation is three semi-spaces.
+  if (maxYoungGenerationSizeMb > 0) flags.push(`--max-semi-space-size=${Math.max(1, Math.ceil(maxYoungGenerationSizeMb / 3))}`)
+  if (stackSizeMb > 0) flags.push(`--stack-size=${Math.ceil(stackSizeMb * 1024)}`)
+  return flags
+}
+
+module.exports = { processSettings, inheritedExecArgv }
