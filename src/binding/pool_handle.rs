@@ -11,7 +11,7 @@ use super::buffers::new_buffer;
 use super::doorbells::MainDoorbell;
 use super::{registry, wire};
 use crate::core::metrics::Summary;
-use crate::process::{Settings, StdioMode, Supervisor};
+use crate::process::{self, Settings, StdioMode, Supervisor};
 use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit, WorkerId};
 
 #[napi(object)]
@@ -214,7 +214,8 @@ impl PoolHandle {
 
     fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64, priority: i32, retries: u32) -> f64 {
         let task = NewTask { handler: HandlerId(handler), payload, timeout: duration_ms(timeout_ms), priority, retries };
-        match self.pool.submit(task) {
+        // A task for an idle process worker is written to it from here.
+        match process::deliver_directly(|| self.pool.submit(task)) {
             Ok(id) => id.0 as f64,
             Err(SubmitError::QueueFull) => QUEUE_FULL,
             Err(SubmitError::Closed) => CLOSED,

@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 
+pub use child::deliver_directly;
 pub use stdio::StdioMode;
 
 use crate::core::{Pool, Timers, WorkerExit, WorkerId};
