@@ -1,6 +1,7 @@
 'use strict'
 
 const { fixture, runNode } = require('./helpers')
+const { KIND } = require('./pool-kind')
 
 describe('process lifetime', () => {
   test('a script that never disposes its pool exits by itself with code 0', async () => {
@@ -26,10 +27,13 @@ describe('process lifetime', () => {
     // In a child process of its own: this process's CPU time includes jest's.
     const run = await runNode([fixture('script-idle-cpu.js')])
     expect(run).toMatchObject({ code: 0, stderr: '' })
-    const { ready, size, cpuMs } = JSON.parse(run.stdout)
+    const { ready, size, cpuMs, children, childCpuMs } = JSON.parse(run.stdout)
     expect([ready, size]).toEqual([true, 4])
     // The whole process, every thread: a poll anywhere would show here.
     expect(cpuMs).toBeLessThan(20)
+    // Process workers sleep too (counted in 10 ms ticks: at most a tick or two of noise).
+    expect(children).toBe(KIND === 'process' ? 4 : 0)
+    expect(childCpuMs).toBeLessThanOrEqual(20)
   })
 })
 

@@ -21,6 +21,11 @@ exports.crash = function crash() {
   process.exit(3)
 }
 
+/** Crashes its own process as a native addon's bug would: only a process worker survives this. */
+exports.segfault = function segfault() {
+  process.kill(process.pid, 'SIGSEGV')
+}
+
 /** Never returns and never yields: only terminating the worker can stop it. */
 exports.spin = function spin() {
   while (true) {}

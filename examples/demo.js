@@ -1,7 +1,8 @@
 'use strict'
 
 // A tour of parallel-processor: real parallel speed-up, a crashed worker
-// contained, a runaway task timed out. Run with `npm run example`.
+// contained, a runaway task timed out, a segfault contained by a process
+// worker. Run with `npm run example`.
 const os = require('node:os')
 const { ParallelProcessor, WorkerCrashedError, TimeoutError } = require('..')
 
@@ -106,11 +107,31 @@ async function timeoutContained() {
   }
 }
 
+async function segfaultContained() {
+  console.log("4. A task that segfaults, on process workers (kind: 'process')")
+  const pool = new ParallelProcessor(2, { kind: 'process', filename })
+  try {
+    const [crashed, other] = await Promise.allSettled([
+      pool.execute(null, { name: 'segfault' }),
+      pool.execute(100, { name: 'sleep' }),
+    ])
+    if (!(crashed.reason instanceof WorkerCrashedError)) throw crashed.reason ?? new Error('segfault returned?')
+    console.log(`  crashing task: ${crashed.reason.name} (workerId ${crashed.reason.workerId}, signal ${crashed.reason.signal})`)
+    console.log(`  other task: ok -> ${other.value}`)
+    const pids = pool.stats().workers.map((w) => w.pid)
+    console.log(`  afterwards: pool.size = ${pool.size}, children ${pids.join(' and ')}, a new task -> ` +
+      `${await pool.execute(10, { name: 'sleep' })}\n`)
+  } finally {
+    await pool.dispose()
+  }
+}
+
 async function main() {
   const started = process.hrtime.bigint()
   await speedUp()
   await crashContained()
   await timeoutContained()
+  await segfaultContained()
   // Every pool was disposed above, so nothing holds the process: it exits with 0.
   console.log(`done in ${(ms(started) / 1000).toFixed(1)} s`)
 }

@@ -2,7 +2,8 @@
 //! - the reader takes frames from the child (ready, results, its dying words)
 //!   and answers a result with the next task at once (complete-and-take);
 //! - the writer sends what the core assigns while the child was idle (woken
-//!   by the child's doorbell) and abort notices;
+//!   by the child's doorbell; see also `deliver_directly`) and abort notices,
+//!   and finishes writes the non-blocking socket could not take at once;
 //! - the waiter blocks until the child exits, then reaps it and reports.
 //!
 //! Nothing here touches Node's event loop, and nothing polls.
