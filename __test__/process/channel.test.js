@@ -27,6 +27,15 @@ describe("a process worker's channel", () => {
     await expect(pool.execute(8)).resolves.toBe(8)
   })
 
+  test('a child that can no longer receive tasks is replaced rather than left holding them', async () => {
+    pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    await expect(pool.execute(null, { name: 'closeTaskChannel' })).resolves.toBe('closed')
+    // Sent into a closed channel: the child is killed and the task rejects, rather than stay pending.
+    await expect(pool.execute(5)).rejects.toMatchObject({ name: 'WorkerCrashedError', signal: 'SIGKILL' })
+    // A new child serves.
+    await expect(pool.execute(6)).resolves.toBe(6)
+  })
+
   test('node options node refuses: the child never starts and tasks reject with WorkerStartError', async () => {
     pool = new ParallelProcessor(1, { filename: fixture('tasks.js'), execArgv: ['--no-such-node-option'] })
     const error = await pool.execute(1).catch((e) => e)

@@ -38,8 +38,6 @@ pub struct ChildWorker {
     /// process's, so no signal may be sent.
     reaped: Mutex<bool>,
     writer: WriterBell,
-    /// Joined by the waiter, so that every descriptor is closed when the exit is reported.
-    writer_thread: Mutex<Option<thread::JoinHandle<()>>>,
 }
 
 /// The parent's end of the task channel, and what the child has been told.
@@ -51,30 +49,56 @@ struct Outbound {
     stream: Option<UnixStream>,
     /// By handler id: whether the child has the handler's module and export name.
     known_handlers: Vec<bool>,
-    /// Frames not yet (wholly) written, in order; the writer thread finishes them.
+    /// Frames to write, in order; the writer thread finishes what the socket
+    /// does not take at once. `unsent[sent..]` is still to go.
     unsent: Vec<u8>,
+    sent: usize,
 }
 
+/// A buffer that held a frame bigger than this is released once it is sent.
+const KEEP_BUFFER: usize = 1024 * 1024;
+
 impl Outbound {
-    /// Writes what the socket takes now. A child that has gone takes nothing more.
-    fn flush(&mut self) {
-        let Some(stream) = &mut self.stream else { return self.unsent.clear() };
-        let mut written = 0;
-        while written < self.unsent.len() {
-            match stream.write(&self.unsent[written..]) {
-                Ok(n) => written += n,
+    fn is_idle(&self) -> bool {
+        self.sent == self.unsent.len()
+    }
+
+    /// Writes what the socket takes now. Returns false if the channel broke:
+    /// the child has gone (EPIPE: Node ignores SIGPIPE) or cannot be reached.
+    fn flush(&mut self) -> bool {
+        let Some(stream) = &mut self.stream else {
+            self.discard();
+            return true;
+        };
+        while self.sent < self.unsent.len() {
+            match stream.write(&self.unsent[self.sent..]) {
+                Ok(n) => self.sent += n,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
                 Err(_) => {
-                    // The child is gone (EPIPE: Node ignores SIGPIPE); its exit
-                    // is on its way through the waiter.
                     self.stream = None;
-                    self.unsent.clear();
-                    return;
+                    self.discard();
+                    return false;
                 }
             }
         }
-        self.unsent.drain(..written);
+        if self.is_idle() {
+            self.discard();
+        } else if self.sent > self.unsent.len() / 2 {
+            // Compacted only when more than half has gone: linear in all, however
+            // many pieces a big frame leaves in.
+            self.unsent.drain(..self.sent);
+            self.sent = 0;
+        }
+        true
+    }
+
+    fn discard(&mut self) {
+        self.unsent.clear();
+        self.sent = 0;
+        if self.unsent.capacity() > KEEP_BUFFER {
+            self.unsent = Vec::new();
+        }
     }
 }
 
@@ -107,10 +131,9 @@ impl ChildWorker {
             worker,
             pid,
             pool,
-            outbound: Mutex::new(Outbound { stream: Some(tasks), known_handlers: Vec::new(), unsent: Vec::new() }),
+            outbound: Mutex::new(Outbound { stream: Some(tasks), known_handlers: Vec::new(), unsent: Vec::new(), sent: 0 }),
             reaped: Mutex::new(false),
             writer: WriterBell::default(),
-            writer_thread: Mutex::new(None),
         })
     }
 
@@ -130,14 +153,21 @@ impl ChildWorker {
             return;
         }
         // Only the front of the queue may be written, or frames would interleave.
-        let was_empty = outbound.unsent.is_empty();
+        let was_idle = outbound.is_idle();
         build(&mut outbound);
-        if was_empty {
-            outbound.flush();
+        if was_idle && !outbound.flush() {
+            self.lost_channel();
         }
-        if !outbound.unsent.is_empty() {
+        if !outbound.is_idle() {
             self.writer.ring(|state| state.unsent = true);
         }
+    }
+
+    /// The task channel broke. A child that is gone is reaped by the waiter; one
+    /// that lives on could never get its tasks, so it is killed (its tasks are
+    /// then retried or rejected as a crash) rather than left to hang them.
+    fn lost_channel(&self) {
+        self.signal(sys::SIGKILL);
     }
 
     /// Sends the abort notices and the tasks the core has for this child.
@@ -219,8 +249,9 @@ pub fn serve(
     forwarders: Vec<mpsc::Receiver<()>>,
 ) -> io::Result<()> {
     let (reader_done, last_words) = mpsc::channel();
-    let handles = results.try_clone().and_then(|results| Ok((results, tasks_handle(&child)?)));
-    let (results_handle, tasks_handle) = match handles {
+    let (writer_done, writer_finished) = mpsc::channel::<()>();
+    let handles = results.try_clone().and_then(|results| Ok((results, tasks_handle(&child)?, tasks_handle(&child)?)));
+    let (results_handle, tasks_handle, writer_handle) = match handles {
         Ok(handles) => handles,
         Err(error) => {
             let _ = process.kill();
@@ -233,7 +264,7 @@ pub fn serve(
     spawn_thread("waiter", {
         let (child, supervisor) = (child.clone(), supervisor.clone());
         move || {
-            let exit = wait(&child, process, [results_handle, tasks_handle], last_words, forwarders);
+            let exit = wait(&child, process, [results_handle, tasks_handle], last_words, writer_finished, forwarders);
             supervisor.exited(&child, exit);
         }
     })
@@ -249,17 +280,22 @@ pub fn serve(
     });
     let writer = reader.and_then(|_| {
         let (child, settings) = (child.clone(), supervisor.settings.clone());
-        spawn_thread("writer", move || write_tasks(&child, &settings))
+        spawn_thread("writer", move || {
+            write_tasks(&child, &settings, &writer_handle);
+            // Its descriptor closes first: the waiter reports the exit after this.
+            drop(writer_handle);
+            let _ = writer_done.send(());
+        })
     });
-    match writer {
-        Ok(handle) => *child.writer_thread.lock() = Some(handle),
+    if writer.is_err() {
         // Nobody would feed it: kill it; the waiter reaps it and reports the exit.
-        Err(_) => child.signal(sys::SIGKILL),
+        child.signal(sys::SIGKILL);
     }
     Ok(())
 }
 
-/// A second handle on the task channel, for the waiter to shut it down.
+/// Another handle on the task channel: the waiter's, to shut it down; the
+/// writer's, to wait on (a descriptor of its own cannot be closed under it).
 fn tasks_handle(child: &ChildWorker) -> io::Result<UnixStream> {
     match &child.outbound.lock().stream {
         Some(stream) => stream.try_clone(),
@@ -267,8 +303,12 @@ fn tasks_handle(child: &ChildWorker) -> io::Result<UnixStream> {
     }
 }
 
-fn spawn_thread(role: &str, body: impl FnOnce() + Send + 'static) -> io::Result<thread::JoinHandle<()>> {
-    thread::Builder::new().name(format!("parallel-processor-child-{role}")).stack_size(256 * 1024).spawn(body)
+fn spawn_thread(role: &str, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
+    thread::Builder::new()
+        .name(format!("parallel-processor-child-{role}"))
+        .stack_size(256 * 1024)
+        .spawn(body)
+        .map(|_| ())
 }
 
 /// The reader: returns what the child said before dying (empty if nothing).
@@ -333,7 +373,7 @@ fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, supervisor: &S
 
 /// The writer: the first frame (the runtime's settings), then whatever the
 /// doorbell announces, and whatever the socket could not take at once.
-fn write_tasks(child: &ChildWorker, settings: &Settings) {
+fn write_tasks(child: &ChildWorker, settings: &Settings, own_handle: &UnixStream) {
     child.send(|outbound| frames::init(&mut outbound.unsent, child.worker.0, &settings.init));
     loop {
         let (rung, unsent) = {
@@ -350,25 +390,25 @@ fn write_tasks(child: &ChildWorker, settings: &Settings) {
             child.send_assigned();
         }
         if unsent {
-            finish_unsent(child);
+            finish_unsent(child, own_handle);
         }
     }
 }
 
 /// Writes the queued frames, waiting for room in the socket without holding
 /// the lock (the child drains it as its event loop turns).
-fn finish_unsent(child: &ChildWorker) {
+fn finish_unsent(child: &ChildWorker, own_handle: &UnixStream) {
     loop {
-        let fd = {
+        {
             let mut outbound = child.outbound.lock();
-            outbound.flush();
-            match &outbound.stream {
-                Some(stream) if !outbound.unsent.is_empty() => stream.as_raw_fd(),
-                _ => return,
+            if !outbound.flush() {
+                child.lost_channel();
             }
-        };
-        // The descriptor stays open: only the waiter closes it, after joining this thread.
-        sys::wait_writable(fd);
+            if outbound.is_idle() {
+                return;
+            }
+        }
+        sys::wait_writable(own_handle.as_raw_fd());
         if child.writer.state.lock().closed {
             return;
         }
@@ -382,6 +422,7 @@ fn wait(
     mut process: Child,
     channels: [UnixStream; 2],
     last_words: mpsc::Receiver<Vec<u8>>,
+    writer_finished: mpsc::Receiver<()>,
     forwarders: Vec<mpsc::Receiver<()>>,
 ) -> WorkerExit {
     let _ = sys::wait_for_exit(child.pid);
@@ -399,9 +440,8 @@ fn wait(
     // Wakes a writer waiting for room in the task channel, and stops it.
     let _ = channels[1].shutdown(Shutdown::Both);
     child.writer.ring(|state| state.closed = true);
-    if let Some(writer) = child.writer_thread.lock().take() {
-        let _ = writer.join();
-    }
+    // Returns at once if the writer never started (its sender is gone).
+    let _ = writer_finished.recv();
     child.outbound.lock().stream = None;
     drop(channels);
     for forwarder in forwarders {
