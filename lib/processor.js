@@ -216,13 +216,13 @@ class ParallelProcessor extends EventEmitter {
   stats() {
     // The core's snapshot, plus what only this side knows (thread ids).
     const stats = this.#handle.stats()
-    stats.workers = stats.workers.map((worker) => ({
+    const isThread = this.#config.kind === 'thread'
+    stats.workers = stats.workers.map(({ memoryMb, pid, ...worker }) => ({
       ...worker,
-      threadId: this.#workers.get(worker.id)?.worker?.threadId,
-      pid: worker.pid ?? undefined,
+      ...(isThread ? { threadId: this.#workers.get(worker.id)?.worker?.threadId } : { pid: pid ?? undefined }),
       tasksSinceStart: worker.completed + worker.failed,
       // What a memory limit measures: a thread's heap, a process's RSS.
-      ...(this.#config.kind === 'thread' ? { heapUsedMb: worker.heapUsedMb ?? undefined } : { rssMb: worker.heapUsedMb ?? undefined }),
+      ...(isThread ? { heapUsedMb: memoryMb ?? undefined } : { rssMb: memoryMb ?? undefined }),
     }))
     return stats
   }

@@ -56,7 +56,8 @@ pub struct WorkerStatsObject {
     pub running: u32,
     pub completed: f64,
     pub failed: f64,
-    pub heap_used_mb: Option<f64>,
+    /// With a memory limit: a thread's heap or a process's RSS after its last task.
+    pub memory_mb: Option<f64>,
     pub restarts: u32,
     /// Process workers only.
     pub pid: Option<u32>,
@@ -214,8 +215,12 @@ impl PoolHandle {
 
     fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64, priority: i32, retries: u32) -> f64 {
         let task = NewTask { handler: HandlerId(handler), payload, timeout: duration_ms(timeout_ms), priority, retries };
-        // A task for an idle process worker is written to it from here.
-        match process::deliver_directly(|| self.pool.submit(task)) {
+        let submitted = match &self.processes {
+            // A task for an idle process worker is written to it from here.
+            Some(_) => process::deliver_directly(|| self.pool.submit(task)),
+            None => self.pool.submit(task),
+        };
+        match submitted {
             Ok(id) => id.0 as f64,
             Err(SubmitError::QueueFull) => QUEUE_FULL,
             Err(SubmitError::Closed) => CLOSED,
@@ -330,7 +335,7 @@ impl PoolHandle {
                     running: w.running as u32,
                     completed: w.completed as f64,
                     failed: w.failed as f64,
-                    heap_used_mb: w.heap_mb,
+                    memory_mb: w.memory_mb,
                     restarts: w.restarts,
                     pid: self.processes.as_ref().and_then(|processes| processes.pid(w.id)),
                 })

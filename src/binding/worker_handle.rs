@@ -98,10 +98,10 @@ impl WorkerHandle {
         (!aborted.is_empty()).then(|| aborted.into_iter().map(|id| id.0 as f64).collect())
     }
 
-    /// The worker's heap after a task, when the pool has a memory limit.
+    /// The worker thread's heap after a task, when the pool has a memory limit.
     #[napi]
-    pub fn report_memory(&self, heap_mb: f64) {
-        self.pool.report_heap(self.worker, heap_mb);
+    pub fn report_memory(&self, memory_mb: f64) {
+        self.pool.report_memory(self.worker, memory_mb);
     }
 
     #[napi]

@@ -32,7 +32,7 @@ pub struct WorkerStats {
     pub completed: u64,
     pub failed: u64,
     /// The heap it last reported (only with a memory limit).
-    pub heap_mb: Option<f64>,
+    pub memory_mb: Option<f64>,
     pub restarts: u32,
 }
 

@@ -28,7 +28,7 @@ pub enum WorkerState {
 pub enum RetireReason {
     /// It ran `max_tasks_per_worker` tasks.
     MaxTasks,
-    /// Its heap grew past `max_worker_memory_mb`.
+    /// Its memory (a thread's heap, a process's RSS) grew past `max_worker_memory_mb`.
     Memory,
     /// `recycle()` was called.
     Recycle,
@@ -129,7 +129,7 @@ pub struct WorkerContext {
     pub completed: u64,
     pub failed: u64,
     /// The heap it last reported, in MB (only with a memory limit).
-    pub heap_mb: Option<f64>,
+    pub memory_mb: Option<f64>,
     /// How many workers this one's place in the pool went through before it.
     pub restarts: u32,
     /// While retiring: the worker started to take its place.
@@ -157,7 +157,7 @@ impl WorkerContext {
             undelivered: VecDeque::new(),
             completed: 0,
             failed: 0,
-            heap_mb: None,
+            memory_mb: None,
             restarts,
             replacement: None,
             idle_epoch: 0,

@@ -333,7 +333,7 @@ fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, supervisor: &S
             }
             frames::FromChild::Result { task, ok, memory_mb, bytes } => {
                 if let Some(mb) = memory_mb {
-                    child.pool.report_heap(child.worker, mb);
+                    child.pool.report_memory(child.worker, mb);
                 }
                 let outcome = if ok { Outcome::Returned(bytes.to_vec()) } else { Outcome::Threw(bytes.to_vec()) };
                 if let Some(next) = child.pool.complete(child.worker, task, outcome) {

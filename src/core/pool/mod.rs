@@ -516,7 +516,7 @@ impl Pool {
                     running: w.tasks.len(),
                     completed: w.completed,
                     failed: w.failed,
-                    heap_mb: w.heap_mb,
+                    memory_mb: w.memory_mb,
                     restarts: w.restarts,
                 })
                 .collect(),

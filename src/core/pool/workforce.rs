@@ -82,13 +82,14 @@ impl Pool {
         Some(reason)
     }
 
-    /// The worker's heap after a task (reported only when a limit is set).
-    pub fn report_heap(&self, worker: WorkerId, heap_mb: f64) {
+    /// The worker's memory after a task, as its host measures it (a thread's
+    /// heap, a process's RSS); reported only when a limit is set.
+    pub fn report_memory(&self, worker: WorkerId, memory_mb: f64) {
         let mut state = self.state.lock();
         if let Some(ctx) = state.workers.get_mut(&worker) {
-            ctx.heap_mb = Some(heap_mb);
+            ctx.memory_mb = Some(memory_mb);
         }
-        if self.config.max_worker_memory_mb.is_some_and(|limit| heap_mb > limit) {
+        if self.config.max_worker_memory_mb.is_some_and(|limit| memory_mb > limit) {
             self.retire(&mut state, worker, RetireReason::Memory);
             self.leave_if_retired(&mut state, worker);
         }
