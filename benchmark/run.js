@@ -22,7 +22,7 @@ const WORKLOADS = ['burst', 'sequential', 'cpu', 'memory', 'startup']
 const RAW = 'raw worker_threads'
 
 function parseArgs(argv) {
-  const options = { workers: 2, rounds: 5, only: WORKLOADS, pools: allPools, out: __dirname }
+  const options = { workers: 2, rounds: 5, only: WORKLOADS, pools: [...allPools], out: __dirname }
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]]
     if (flag === '--workers') options.workers = Number(value)
