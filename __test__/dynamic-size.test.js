@@ -47,7 +47,7 @@ describe('dynamic size', () => {
   ])('%s is refused', (_, options, ErrorClass, code) => {
     let thrown
     try {
-      new ParallelProcessor({ filename: fixture('tasks.js'), ...options }) // eslint-disable-line no-new
+      new ParallelProcessor({ filename: fixture('tasks.js'), ...options })
     } catch (error) {
       thrown = error
     }

@@ -28,7 +28,9 @@ exports.segfault = function segfault() {
 
 /** Never returns and never yields: only terminating the worker can stop it. */
 exports.spin = function spin() {
-  while (true) {}
+  while (true) {
+    // busy: no await, no I/O
+  }
 }
 
 /** A short async task, to show that other tasks are unaffected. */
