@@ -4,5 +4,5 @@
 //! exposes it to Node through napi.
 
 mod binding;
-pub mod process;
 pub mod core;
+pub mod process;

@@ -29,6 +29,9 @@ impl MainDoorbell {
     pub fn set_referenced(&self, env: &Env, referenced: bool) -> napi::Result<()> {
         if let Some(callback) = self.callback.lock().as_ref() {
             let raw_env = env.raw();
+            // SAFETY: `env` is the main thread's live environment (the only
+            // caller), and the threadsafe function is alive: it is only
+            // released by `shut`, which takes the lock held here.
             let status = unsafe {
                 if referenced {
                     napi::sys::napi_ref_threadsafe_function(raw_env, callback.raw())

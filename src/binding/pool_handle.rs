@@ -11,8 +11,10 @@ use super::buffers::new_buffer;
 use super::doorbells::MainDoorbell;
 use super::{registry, wire};
 use crate::core::metrics::Summary;
+use crate::core::{
+    Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit, WorkerId,
+};
 use crate::process::{self, Settings, StdioMode, Supervisor};
-use crate::core::{Backoff, HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit, WorkerId};
 
 #[napi(object)]
 pub struct PoolOptions {
@@ -180,7 +182,8 @@ impl PoolHandle {
             linger: WORKER_LINGER,
         };
         let pool = Pool::new(config, doorbell.clone(), TimerThread::global());
-        let processes = process.map(|options| Supervisor::new(pool.clone(), process_settings(options), TimerThread::global()));
+        let processes =
+            process.map(|options| Supervisor::new(pool.clone(), process_settings(options), TimerThread::global()));
         let id = registry::register(pool.clone());
         Ok(PoolHandle { id, pool, doorbell, processes })
     }
@@ -214,7 +217,8 @@ impl PoolHandle {
     }
 
     fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64, priority: i32, retries: u32) -> f64 {
-        let task = NewTask { handler: HandlerId(handler), payload, timeout: duration_ms(timeout_ms), priority, retries };
+        let task =
+            NewTask { handler: HandlerId(handler), payload, timeout: duration_ms(timeout_ms), priority, retries };
         let submitted = match &self.processes {
             // A task for an idle process worker is written to it from here.
             Some(_) => process::deliver_directly(|| self.pool.submit(task)),

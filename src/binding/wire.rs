@@ -55,7 +55,9 @@ fn record(event: &Event) -> Record<'_> {
                     Record { b: worker.0 as f64, c: *exit_code as f64, d: *attempts as f64, ..plain(CRASHED, id) }
                 }
                 Outcome::StartFailed { worker } => Record { b: worker.0 as f64, ..plain(START_FAILED, id) },
-                Outcome::QueueTimedOut { waited } => Record { b: waited.as_secs_f64() * 1000.0, ..plain(QUEUE_TIMED_OUT, id) },
+                Outcome::QueueTimedOut { waited } => {
+                    Record { b: waited.as_secs_f64() * 1000.0, ..plain(QUEUE_TIMED_OUT, id) }
+                }
                 Outcome::Aborted => plain(ABORTED, id),
                 Outcome::Disposed => plain(DISPOSED, id),
             }

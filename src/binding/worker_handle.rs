@@ -43,11 +43,7 @@ impl WorkerHandle {
     /// The module loaded. `on_task` is called when a task is assigned while
     /// idle; it should call `take()`. Returns the first task, if any.
     #[napi]
-    pub fn ready<'env>(
-        &self,
-        env: &'env Env,
-        on_task: Function<(), Unknown<'static>>,
-    ) -> Result<Task<'env>> {
+    pub fn ready<'env>(&self, env: &'env Env, on_task: Function<(), Unknown<'static>>) -> Result<Task<'env>> {
         let callback = on_task.build_threadsafe_function::<()>().callee_handled::<false>().build()?;
         let delivery = self.pool.worker_ready(self.worker, Arc::new(WorkerDoorbell(callback)));
         self.deliver(env, delivery)
@@ -60,13 +56,7 @@ impl WorkerHandle {
 
     /// Reports a result (`ok`) or a thrown error, and returns the next task.
     #[napi]
-    pub fn complete<'env>(
-        &self,
-        env: &'env Env,
-        task_id: f64,
-        ok: bool,
-        result: BufferSlice,
-    ) -> Result<Task<'env>> {
+    pub fn complete<'env>(&self, env: &'env Env, task_id: f64, ok: bool, result: BufferSlice) -> Result<Task<'env>> {
         let bytes = result.to_vec();
         let outcome = if ok { Outcome::Returned(bytes) } else { Outcome::Threw(bytes) };
         self.deliver(env, self.pool.complete(self.worker, TaskId(task_id as u64), outcome))
@@ -75,7 +65,10 @@ impl WorkerHandle {
     /// `complete` for a result encoded as JSON text.
     #[napi]
     pub fn complete_text<'env>(&self, env: &'env Env, task_id: f64, result: String) -> Result<Task<'env>> {
-        self.deliver(env, self.pool.complete(self.worker, TaskId(task_id as u64), Outcome::Returned(result.into_bytes())))
+        self.deliver(
+            env,
+            self.pool.complete(self.worker, TaskId(task_id as u64), Outcome::Returned(result.into_bytes())),
+        )
     }
 
     /// Writes the task into the scratch buffer when it fits.

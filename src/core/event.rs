@@ -53,9 +53,16 @@ impl WorkerExit {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Event {
-    Settled { task: TaskId, outcome: Outcome },
+    Settled {
+        task: TaskId,
+        outcome: Outcome,
+    },
     /// A worker has gone. Comes before the settlements of its tasks.
-    WorkerExited { worker: WorkerId, reason: ExitReason, exit: WorkerExit },
+    WorkerExited {
+        worker: WorkerId,
+        reason: ExitReason,
+        exit: WorkerExit,
+    },
     /// Start a worker with this id; it reports back with `Pool::worker_ready`
     /// or, if it dies first, `Pool::worker_exited`.
     SpawnWorker(WorkerId),

@@ -128,7 +128,17 @@ mod tests {
     use crate::core::ids::HandlerId;
 
     fn task(id: u64, priority: i32) -> Task {
-        Task { id: TaskId(id), handler: HandlerId(0), payload: vec![], timeout: None, priority, retries: 0, attempt: 1, submitted: Instant::now(), wait_deadline: None }
+        Task {
+            id: TaskId(id),
+            handler: HandlerId(0),
+            payload: vec![],
+            timeout: None,
+            priority,
+            retries: 0,
+            attempt: 1,
+            submitted: Instant::now(),
+            wait_deadline: None,
+        }
     }
 
     fn ids(queue: &mut TaskQueue) -> Vec<u64> {

@@ -518,7 +518,10 @@ fn a_start_that_fails_while_other_workers_run_is_retried_after_a_back_off() {
 
 #[test]
 fn a_task_that_waits_too_long_in_the_queue_is_rejected_and_one_that_starts_in_time_is_not() {
-    let mut h = Harness::with(PoolConfig { max_queue_wait: Some(Duration::from_millis(50)), ..config(1, usize::MAX, Duration::ZERO) });
+    let mut h = Harness::with(PoolConfig {
+        max_queue_wait: Some(Duration::from_millis(50)),
+        ..config(1, usize::MAX, Duration::ZERO)
+    });
     let w = h.spawned[0];
     h.ready_worker(w);
     let running = h.submit(1);
@@ -569,12 +572,19 @@ fn abort_removes_a_queued_task_and_stops_the_worker_of_a_running_one() {
 #[test]
 fn retries_rerun_after_crashes_and_timeouts_but_never_after_a_throw() {
     let mut h = Harness::ready(2);
-    let submit = |h: &Harness, retries, timeout| h.pool.submit(NewTask { retries, ..new_task(h.handler, vec![7], timeout) }).unwrap();
+    let submit = |h: &Harness, retries, timeout| {
+        h.pool.submit(NewTask { retries, ..new_task(h.handler, vec![7], timeout) }).unwrap()
+    };
 
     // Crashes: three attempts, then the crash is final and counts them.
     let flaky = submit(&h, 2, None);
     for attempt in 1..=3u32 {
-        let worker = *h.spawned.iter().rev().find(|w| h.pool.take(**w).is_some_and(|d| d.id == flaky && d.payload == vec![7])).expect("delivered");
+        let worker = *h
+            .spawned
+            .iter()
+            .rev()
+            .find(|w| h.pool.take(**w).is_some_and(|d| d.id == flaky && d.payload == vec![7]))
+            .expect("delivered");
         assert_eq!(h.pool.worker_exited(worker, WorkerExit::code(9)), Some(ExitReason::Crash));
         h.pump();
         if attempt < 3 {
@@ -601,7 +611,12 @@ fn retries_rerun_after_crashes_and_timeouts_but_never_after_a_throw() {
     h.timers.fire_all();
     h.pump();
     assert_eq!(h.terminated.last(), Some(&first));
-    let second = *h.spawned.iter().filter(|w| **w != first).find(|w| h.pool.take(**w).is_some_and(|d| d.id == slow)).expect("re-run");
+    let second = *h
+        .spawned
+        .iter()
+        .filter(|w| **w != first)
+        .find(|w| h.pool.take(**w).is_some_and(|d| d.id == slow))
+        .expect("re-run");
     h.pool.complete(second, slow, returned(3));
     h.pump();
     assert_eq!(h.outcome_of(slow), &returned(3));
@@ -697,11 +712,8 @@ fn a_dynamic_pool_grows_while_tasks_wait_and_shrinks_when_idle() {
     h.pump();
     assert_eq!(h.spawned.len(), 3, "grew to max_workers for the waiting tasks");
     let (second, third) = (h.spawned[1], h.spawned[2]);
-    let mut running = vec![
-        (first, h.pool.take(first)),
-        (second, h.ready_worker(second)),
-        (third, h.ready_worker(third)),
-    ];
+    let mut running =
+        vec![(first, h.pool.take(first)), (second, h.ready_worker(second)), (third, h.ready_worker(third))];
     // Each worker completes and takes the next until the queue is empty.
     while running.iter().any(|(_, task)| task.is_some()) {
         for (worker, task) in &mut running {
@@ -841,7 +853,8 @@ fn queued_tasks_start_by_priority() {
     let mut h = Harness::new(1, usize::MAX);
     let w = h.spawned[0];
     h.ready_worker(w);
-    let submit = |h: &Harness, priority| h.pool.submit(NewTask { priority, ..new_task(h.handler, vec![], None) }).unwrap();
+    let submit =
+        |h: &Harness, priority| h.pool.submit(NewTask { priority, ..new_task(h.handler, vec![], None) }).unwrap();
     let first = submit(&h, 0); // runs at once
     let low = submit(&h, -5);
     let high = submit(&h, 10);

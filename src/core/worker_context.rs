@@ -2,8 +2,8 @@
 //! its own context: the tasks it holds are exactly the tasks it was running.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::host::Doorbell;

@@ -131,7 +131,12 @@ impl ChildWorker {
             worker,
             pid,
             pool,
-            outbound: Mutex::new(Outbound { stream: Some(tasks), known_handlers: Vec::new(), unsent: Vec::new(), sent: 0 }),
+            outbound: Mutex::new(Outbound {
+                stream: Some(tasks),
+                known_handlers: Vec::new(),
+                unsent: Vec::new(),
+                sent: 0,
+            }),
             reaped: Mutex::new(false),
             writer: WriterBell::default(),
         })

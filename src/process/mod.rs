@@ -55,7 +55,9 @@ pub struct Supervisor {
 
 enum Slot {
     /// Waiting for the spawner. `stop`: terminated meanwhile, so it never runs.
-    Starting { stop: bool },
+    Starting {
+        stop: bool,
+    },
     Running(Arc<ChildWorker>),
 }
 
@@ -78,8 +80,11 @@ impl Supervisor {
             }
             if let Err(error) = supervisor.start(worker) {
                 supervisor.children.lock().remove(&worker);
-                let cause = format!("Could not start a process worker ({}): {error}", supervisor.settings.program.display());
-                supervisor.pool.worker_exited(worker, WorkerExit { code: None, signal: None, cause: cause.into_bytes() });
+                let cause =
+                    format!("Could not start a process worker ({}): {error}", supervisor.settings.program.display());
+                supervisor
+                    .pool
+                    .worker_exited(worker, WorkerExit { code: None, signal: None, cause: cause.into_bytes() });
             }
         }));
     }

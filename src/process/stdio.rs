@@ -35,13 +35,10 @@ pub enum Stream {
 /// Forwards `source` until it closes; the returned channel reports that moment.
 pub fn forward(source: impl Read + Send + 'static, stream: Stream, prefix: String) -> io::Result<mpsc::Receiver<()>> {
     let (done, finished) = mpsc::channel();
-    thread::Builder::new()
-        .name("parallel-processor-stdio".into())
-        .stack_size(64 * 1024)
-        .spawn(move || {
-            forward_lines(source, stream, prefix.as_bytes());
-            let _ = done.send(());
-        })?;
+    thread::Builder::new().name("parallel-processor-stdio".into()).stack_size(64 * 1024).spawn(move || {
+        forward_lines(source, stream, prefix.as_bytes());
+        let _ = done.send(());
+    })?;
     Ok(finished)
 }
 
@@ -93,6 +90,8 @@ fn write_line(stream: Stream, mut line: &[u8]) {
     };
     let _whole_line = lock.lock();
     // Borrowed, never closed: the descriptor belongs to the process.
+    // SAFETY: descriptors 1 and 2 stay open for the life of the process, and
+    // the ManuallyDrop keeps this File from closing the one it borrows.
     let mut target = ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
     while !line.is_empty() {
         match target.write(line) {

@@ -39,14 +39,21 @@ const POLLOUT: c_short = 4;
 struct SigInfo([u8; 128]);
 
 fn check(result: c_int) -> io::Result<c_int> {
-    if result == -1 { Err(io::Error::last_os_error()) } else { Ok(result) }
+    if result == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(result)
+    }
 }
 
 /// In a forked child, before exec: be killed when the parent's spawning
 /// thread dies (with the whole process, since that thread never exits), and
 /// give up if the parent is already gone. Async-signal-safe.
 pub fn die_with_parent(parent: u32) -> io::Result<()> {
+    // SAFETY: prctl with PR_SET_PDEATHSIG takes one integer argument and
+    // touches no memory of ours.
     check(unsafe { prctl(PR_SET_PDEATHSIG, SIGKILL as c_ulong) })?;
+    // SAFETY: getppid has no arguments and cannot fail.
     if unsafe { getppid() } as u32 != parent {
         // (No allocation between fork and exec: a raw error code.)
         const ESRCH: i32 = 3;
@@ -62,10 +69,12 @@ pub fn place_fds(fds: &[RawFd]) -> io::Result<()> {
     // another; the copies close themselves at exec.
     let mut copies = [0; 4];
     for (copy, &fd) in copies.iter_mut().zip(fds) {
+        // SAFETY: F_DUPFD_CLOEXEC takes an integer; `fd` is open (the caller's).
         *copy = check(unsafe { fcntl(fd, F_DUPFD_CLOEXEC, 10 as c_int) })?;
     }
     for (i, &copy) in copies.iter().take(fds.len()).enumerate() {
         // dup2 leaves the new descriptor open across exec.
+        // SAFETY: dup2 on descriptors; `copy` was opened just above.
         check(unsafe { dup2(copy, 3 + i as c_int) })?;
     }
     Ok(())
@@ -77,6 +86,7 @@ pub fn place_fds(fds: &[RawFd]) -> io::Result<()> {
 /// Async-signal-safe.
 pub fn keep_stdio_open() -> io::Result<()> {
     for fd in 0..3 {
+        // SAFETY: F_SETFD takes an integer and touches no memory of ours.
         check(unsafe { fcntl(fd, F_SETFD, 0 as c_int) })?;
     }
     Ok(())
@@ -88,6 +98,7 @@ pub fn keep_stdio_open() -> io::Result<()> {
 pub fn wait_for_exit(pid: u32) -> io::Result<()> {
     let mut info = SigInfo([0; 128]);
     loop {
+        // SAFETY: `info` is a writable buffer of siginfo_t's size and alignment.
         match check(unsafe { waitid(P_PID, pid, &mut info, WEXITED | WNOWAIT) }) {
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             result => return result.map(|_| ()),
@@ -99,11 +110,14 @@ pub fn wait_for_exit(pid: u32) -> io::Result<()> {
 pub fn wait_writable(fd: RawFd) {
     let mut entry = PollFd { fd, events: POLLOUT, revents: 0 };
     // Interrupted or not, the caller tries to write and comes back if it must.
+    // SAFETY: `entry` is one valid pollfd, and the count says one.
     unsafe { poll(&mut entry, 1, -1) };
 }
 
 /// Sends `signal` to `pid`. The caller guarantees the pid is not yet reaped.
 pub fn send_signal(pid: u32, signal: i32) {
     // ESRCH cannot happen before the reap; nothing else is worth reporting.
+    // SAFETY: kill touches no memory; which process it reaches is the
+    // caller's guarantee above.
     unsafe { kill(pid as c_int, signal) };
 }

@@ -195,8 +195,17 @@ impl Pool {
         let id = TaskId(state.next_task);
         state.next_task += 1;
         let NewTask { handler, payload, timeout, priority, retries } = new;
-        let mut task =
-            Task { id, handler, payload, timeout, priority, retries, attempt: 1, submitted: Instant::now(), wait_deadline: None };
+        let mut task = Task {
+            id,
+            handler,
+            payload,
+            timeout,
+            priority,
+            retries,
+            attempt: 1,
+            submitted: Instant::now(),
+            wait_deadline: None,
+        };
         match idle_worker {
             Some(worker) => {
                 self.assign(&mut state, worker, task);
@@ -434,7 +443,13 @@ impl Pool {
     /// A running task was lost to a crash or a timeout: it runs again if it
     /// has retries left (back in the queue, keeping its id, so its caller
     /// sees only the final outcome), else it fails with `outcome(attempts)`.
-    fn retry_or_fail(&self, state: &mut PoolState, id: TaskId, mut assigned: Assigned, outcome: impl FnOnce(u32) -> Outcome) {
+    fn retry_or_fail(
+        &self,
+        state: &mut PoolState,
+        id: TaskId,
+        mut assigned: Assigned,
+        outcome: impl FnOnce(u32) -> Outcome,
+    ) {
         let Some(retry) = assigned.retry.take() else {
             let outcome = outcome(assigned.attempt);
             match outcome {
@@ -527,7 +542,11 @@ impl Pool {
             run_time: state.run_times.summary(),
             utilization: {
                 let capacity = state.started.elapsed().as_secs_f64() * self.config.max_workers as f64;
-                if capacity > 0.0 { (state.busy.as_secs_f64() / capacity).min(1.0) } else { 0.0 }
+                if capacity > 0.0 {
+                    (state.busy.as_secs_f64() / capacity).min(1.0)
+                } else {
+                    0.0
+                }
             },
         }
     }
@@ -654,4 +673,3 @@ impl Pool {
         }
     }
 }
-

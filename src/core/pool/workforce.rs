@@ -152,9 +152,8 @@ impl Pool {
         }
         // Its replacement (if it needed one) is no longer starting: ready, or
         // failed, in which case waiting longer would not help.
-        let replaced = ctx
-            .replacement
-            .is_none_or(|r| state.workers.get(&r).is_none_or(|w| w.state != WorkerState::Starting));
+        let replaced =
+            ctx.replacement.is_none_or(|r| state.workers.get(&r).is_none_or(|w| w.state != WorkerState::Starting));
         if replaced || state.lifecycle != Lifecycle::Open {
             state.workers.get_mut(&worker).expect("checked above").state =
                 WorkerState::Terminating(TerminateReason::Retire);
