@@ -1,15 +1,14 @@
 'use strict'
 
 const { ParallelProcessor, WorkerCrashedError } = require('./pool-kind')
-const { fixture, waitFor, track } = require('./helpers')
+const { fixture, track, readyPool, whenReady } = require('./helpers')
 
 describe('a worker that dies mid-task', () => {
   let pool
   afterEach(() => pool?.dispose())
 
   async function expectOnlyItsTaskRejected(crashingTask, checkError) {
-    pool = new ParallelProcessor(4, { filename: fixture('tasks.js') })
-    await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'workers to be ready')
+    pool = await readyPool({ workers: 4 })
     const exits = []
     pool.on('workerExit', (event) => exits.push(event))
     // Three long tasks occupy the other workers; twenty more wait in the queue.
@@ -30,7 +29,7 @@ describe('a worker that dies mid-task', () => {
     expect(outcomes.slice(4).map((o) => o.value)).toEqual(Array.from({ length: 20 }, (_, i) => i + 100))
 
     expect(exits).toEqual([expect.objectContaining({ id: error.workerId, reason: 'crash' })])
-    await waitFor(() => pool.size === 4 && pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'the replacement')
+    await whenReady(pool, { size: 4, what: 'the replacement' })
     const stats = pool.stats()
     expect(stats.crashed).toBe(1)
     expect(stats.workers.map((w) => w.id)).not.toContain(error.workerId)

@@ -4,7 +4,7 @@ const { ParallelProcessor, QueueTimeoutError } = require('./pool-kind')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { fixture, waitFor, readyPool } = require('./helpers')
+const { fixture, waitFor, readyPool, whenReady } = require('./helpers')
 
 describe('priorities', () => {
   test('higher priority starts first, first in first out within a priority', async () => {
@@ -135,7 +135,7 @@ describe('abort', () => {
       await expect(other).resolves.toBe(3)
       await waitFor(() => exits.length === 1, 5000, 'the aborted worker to exit')
       expect(exits[0].reason).toBe('abort')
-      await waitFor(() => pool.size === 2 && pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'the replacement')
+      await whenReady(pool, { size: 2, what: 'the replacement' })
       expect(pool.stats()).toMatchObject({ aborted: 1, running: 0, crashed: 0 })
     } finally {
       await pool.dispose()
@@ -238,7 +238,7 @@ describe('metrics', () => {
     const pool = await readyPool({ workers: 1 })
     try {
       await pool.execute({ code: 3 }, { name: 'exit' }).catch(() => {})
-      await waitFor(() => pool.stats().workers[0]?.state === 'idle', 5000, 'the replacement')
+      await whenReady(pool, { size: 1, what: 'the replacement' })
       expect(pool.stats().workers[0].restarts).toBe(1)
     } finally {
       await pool.dispose()

@@ -69,12 +69,32 @@ function isRunning(pid) {
   }
 }
 
-/** A pool over the fixture module whose workers have all started. */
-async function readyPool(options) {
-  const { ParallelProcessor } = require('./pool-kind')
-  const pool = new ParallelProcessor({ filename: fixture('tasks.js'), ...options })
-  await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'workers to be ready')
+/**
+ * Resolves with `pool` once every worker it has is idle (started, running
+ * nothing) and it has `size` of them (given), or at least one (not given: an
+ * empty pool is not ready). Rejects after `timeoutMs`.
+ */
+async function whenReady(pool, { size, timeoutMs = 5000, what = 'workers to be ready' } = {}) {
+  const hasItsWorkers = size === undefined ? () => pool.size > 0 : () => pool.size === size
+  await waitFor(() => hasItsWorkers() && pool.stats().workers.every((w) => w.state === 'idle'), timeoutMs, what)
   return pool
 }
 
-module.exports = { fixture, waitFor, track, runNode, readyPool, isRunning, repoRoot: path.join(__dirname, '..') }
+/**
+ * A pool of the kind under test whose workers are all idle: `options.workers`
+ * of them when it says. Its module is the tasks.js fixture unless
+ * `options.filename` names another; `wait` is whenReady()'s. A pool that does
+ * not get ready is disposed.
+ */
+async function readyPool(options = {}, wait = {}) {
+  const { ParallelProcessor } = require('./pool-kind')
+  const pool = new ParallelProcessor({ filename: fixture('tasks.js'), ...options })
+  try {
+    return await whenReady(pool, { size: options.workers, ...wait })
+  } catch (error) {
+    await pool.dispose()
+    throw error
+  }
+}
+
+module.exports = { fixture, waitFor, track, runNode, readyPool, whenReady, isRunning, repoRoot: path.join(__dirname, '..') }

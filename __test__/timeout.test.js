@@ -1,15 +1,14 @@
 'use strict'
 
 const { ParallelProcessor, TimeoutError } = require('./pool-kind')
-const { fixture, waitFor } = require('./helpers')
+const { fixture, waitFor, readyPool, whenReady } = require('./helpers')
 
 describe('timeouts', () => {
   let pool
   afterEach(() => pool?.dispose())
 
   test('a spinning task rejects with TimeoutError on time; its worker is replaced; others complete', async () => {
-    pool = new ParallelProcessor(2, { filename: fixture('tasks.js') })
-    await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'workers to be ready')
+    pool = await readyPool({ workers: 2 })
     const exits = []
     pool.on('workerExit', (event) => exits.push(event))
     const spinnerWorker = pool.stats().workers.map((w) => w.id)
@@ -29,7 +28,7 @@ describe('timeouts', () => {
     await waitFor(() => exits.length === 1 && pool.size === 2, 5000, 'the replacement')
     expect(exits[0].reason).toBe('timeout')
     expect(spinnerWorker).toContain(exits[0].id)
-    await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 5000, 'the replacement to be ready')
+    await whenReady(pool, { size: 2, what: 'the replacement to be ready' })
     const stats = pool.stats()
     expect(stats).toMatchObject({ queued: 0, running: 0, timedOut: 1, completed: 1 })
     expect(stats.workers.every((w) => w.running === 0)).toBe(true)

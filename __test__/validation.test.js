@@ -2,7 +2,7 @@
 
 const { pathToFileURL } = require('node:url')
 const { ParallelProcessor } = require('./pool-kind')
-const { fixture, waitFor } = require('./helpers')
+const { fixture, readyPool } = require('./helpers')
 
 const tasks = fixture('tasks.js')
 
@@ -81,9 +81,8 @@ describe('bad input to execute() rejects with a typed error and the pool keeps s
   })
 
   test('maxQueue: beyond it execute() rejects with QueueFullError, and the others are unaffected', async () => {
-    const small = new ParallelProcessor(1, { filename: tasks, maxQueue: 2 })
+    const small = await readyPool({ workers: 1, filename: tasks, maxQueue: 2 }, { what: 'the worker to be ready' })
     try {
-      await waitFor(() => small.stats().workers.every((w) => w.state === 'idle'), 5000, 'the worker to be ready')
       const accepted = [small.execute(100, { name: 'sleep' }), small.execute(1), small.execute(2)]
       const refused = await small.execute(3).catch((e) => e)
       expect(refused.name).toBe('QueueFullError')

@@ -1,7 +1,7 @@
 'use strict'
 
 const { ParallelProcessor, WorkerCrashedError, TimeoutError } = require('../pool-kind')
-const { fixture, waitFor, track, isRunning } = require('../helpers')
+const { fixture, waitFor, track, isRunning, readyPool, whenReady } = require('../helpers')
 
 describe('a child process that dies mid-task', () => {
   let pool
@@ -9,8 +9,7 @@ describe('a child process that dies mid-task', () => {
 
   /** `kill(pid)` ends the child that runs `victim`; only that task may reject. */
   async function expectOnlyItsTaskRejected(victim, kill) {
-    pool = new ParallelProcessor(3, { filename: fixture('tasks.js') })
-    await waitFor(() => pool.stats().workers.every((w) => w.state === 'idle'), 10000, 'children to be ready')
+    pool = await readyPool({ workers: 3 }, { timeoutMs: 10000, what: 'children to be ready' })
     const exits = []
     pool.on('workerExit', (event) => exits.push(event))
     const dying = victim()
@@ -28,7 +27,7 @@ describe('a child process that dies mid-task', () => {
     expect(exits).toEqual([expect.objectContaining({ id, reason: 'crash', exitCode: error.exitCode, signal: error.signal })])
     expect(isRunning(pid)).toBe(false)
     // Replaced by a new child.
-    await waitFor(() => pool.size === 3 && pool.stats().workers.every((w) => w.state === 'idle'), 10000, 'the replacement')
+    await whenReady(pool, { size: 3, timeoutMs: 10000, what: 'the replacement' })
     expect(pool.stats().workers.map((w) => w.pid)).not.toContain(pid)
     await expect(pool.execute(1)).resolves.toBe(1)
     return error
@@ -56,9 +55,8 @@ describe('a child process that dies mid-task', () => {
 
 describe('a child process that overruns its deadline', () => {
   test('is stopped with SIGTERM; the task rejects on time, not when the child is gone', async () => {
-    const pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    const pool = await readyPool({ workers: 1 }, { timeoutMs: 10000, what: 'the child to be ready' })
     try {
-      await waitFor(() => pool.stats().workers[0]?.state === 'idle', 10000, 'the child to be ready')
       const { pid } = pool.stats().workers[0]
       const exited = new Promise((resolve) => pool.once('workerExit', resolve))
       const started = Date.now()
