@@ -47,11 +47,12 @@ describe('abort', () => {
 
   test("a running task's worker is terminated and replaced; the other worker's task completes", async () => {
     const pool = await readyPool({ workers: 2 })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-spin-'))
     try {
       const exits = []
       pool.on('workerExit', (event) => exits.push(event))
       const controller = new AbortController()
-      const startedFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-spin-')), 'started')
+      const startedFile = path.join(dir, 'started')
       const spinning = pool.execute({ startedFile }, { name: 'markThenSpin', signal: controller.signal }).catch((e) => e)
       const other = pool.execute({ a: 1, b: 2, ms: 300 }, { name: 'addLater' })
       // Running in its worker, not only assigned to it.
@@ -65,6 +66,7 @@ describe('abort', () => {
       expect(pool.stats()).toMatchObject({ aborted: 1, running: 0, crashed: 0 })
     } finally {
       await pool.dispose()
+      fs.rmSync(dir, { recursive: true, force: true })
     }
   })
 
