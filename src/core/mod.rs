@@ -15,9 +15,6 @@ pub mod task;
 pub mod timer;
 pub mod worker_context;
 
-#[cfg(test)]
-mod tests;
-
 pub use backoff::Backoff;
 pub use event::{Event, Outcome, WorkerExit};
 pub use handlers::HandlerSpec;

@@ -1,0 +1,58 @@
+//! Ending a pool: `close` finishes the accepted tasks then reports closed;
+//! `dispose` settles every task at once and terminates every worker.
+
+use crate::core::{ExitReason, Outcome, SubmitError, TaskId, WorkerExit};
+
+use super::harness::{new_task, returned, Harness};
+
+#[test]
+fn close_finishes_accepted_tasks_then_reports_closed() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let a = h.submit(1);
+    let b = h.submit(2);
+    h.pool.close();
+    assert_eq!(h.pool.submit(new_task(h.handler, vec![], None)), Err(SubmitError::Closed));
+    h.pool.take(w).unwrap();
+    h.pool.complete(w, a, returned(1)).unwrap();
+    h.pump();
+    assert_eq!(h.closed, 0);
+    assert_eq!(h.pool.complete(w, b, returned(2)), None);
+    h.pump();
+    assert_eq!(h.closed, 1);
+    h.assert_each_settled_once(&[a, b]);
+}
+
+#[test]
+fn close_with_nothing_to_do_reports_closed_at_once() {
+    let mut h = Harness::ready(1);
+    h.pool.close();
+    h.pool.close();
+    h.pump();
+    assert_eq!(h.closed, 1);
+}
+
+#[test]
+fn dispose_settles_every_task_once_and_terminates_every_worker() {
+    let mut h = Harness::ready(2);
+    let tasks: Vec<TaskId> = (0..10).map(|i| h.submit_with_timeout(i, 1000)).collect();
+    let running = h.pool.take(h.spawned[0]).unwrap();
+    h.pool.dispose();
+    h.pool.dispose();
+    h.pump();
+    h.assert_each_settled_once(&tasks);
+    assert!(h.settled.iter().all(|(_, o)| *o == Outcome::Disposed));
+    assert_eq!(h.terminated, h.spawned);
+    assert!(h.timers.pending_delays().is_empty(), "deadlines cancelled");
+    assert_eq!(h.pool.submit(new_task(h.handler, vec![], None)), Err(SubmitError::Closed));
+
+    // Late news from workers changes nothing.
+    assert_eq!(h.pool.complete(h.spawned[0], running.id, returned(1)), None);
+    for worker in h.spawned.clone() {
+        assert_eq!(h.pool.worker_exited(worker, WorkerExit::code(1)), Some(ExitReason::Dispose));
+    }
+    h.pump();
+    assert_eq!(h.settled.len(), tasks.len());
+    assert_eq!(h.spawned.len(), 2, "no replacement after dispose");
+    assert_eq!(h.pool.size(), 0);
+}
