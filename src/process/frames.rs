@@ -1,7 +1,11 @@
 //! The frames a process worker and its parent exchange (mirrored in
 //! `lib/process-channel.js`). Each frame: length u32 (of what follows) | kind u8 | body,
-//! little-endian. Two one-way channels carry them: the parent writes tasks on
-//! one, the child writes results on the other, each with plain blocking writes.
+//! little-endian. Two one-way channels carry them. The parent writes tasks on
+//! one, a non-blocking socket: the thread that queues a frame writes what the
+//! socket takes at once, and the child's writer thread finishes the rest (see
+//! `child`). The child writes results on the other from its JavaScript thread,
+//! with `fs.writeSync` on a blocking descriptor until each frame is whole; the
+//! parent's reader thread takes them with blocking reads.
 
 use crate::core::{Delivery, HandlerId, HandlerSpec, TaskId};
 

@@ -28,7 +28,7 @@ pub use child::deliver_directly;
 pub use stdio::StdioMode;
 
 use crate::core::{Pool, Timers, WorkerExit, WorkerId};
-use child::ChildWorker;
+use child::{kill_and_reap, ChildWorker};
 
 /// How a pool's children are started.
 pub struct Settings {
@@ -124,16 +124,14 @@ impl Supervisor {
         let forwarders = match self.forward_stdio(worker, &mut process) {
             Ok(forwarders) => forwarders,
             Err(error) => {
-                let _ = process.kill();
-                let _ = process.wait();
+                kill_and_reap(&mut process);
                 return Err(error);
             }
         };
         let child = match ChildWorker::new(worker, pid, self.pool.clone(), tasks) {
             Ok(child) => Arc::new(child),
             Err(error) => {
-                let _ = process.kill();
-                let _ = process.wait();
+                kill_and_reap(&mut process);
                 return Err(error);
             }
         };

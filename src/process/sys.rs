@@ -1,5 +1,5 @@
 //! The few Linux calls std does not offer, declared against the C library
-//! the binary already links (no extra crate for five functions).
+//! the binary already links (no extra crate for the handful declared below).
 
 use std::io;
 use std::os::fd::RawFd;

@@ -1,0 +1,211 @@
+//! One child process and the three threads that serve it:
+//! - the reader (`reader`) takes frames from the child (ready, results, its
+//!   dying words) and answers a result with the next task at once
+//!   (complete-and-take);
+//! - the writer (`writer`) sends what the core assigns while the child was
+//!   idle (woken by the child's doorbell; see also `deliver_directly`) and
+//!   abort notices, and finishes writes the non-blocking socket (`outbound`)
+//!   could not take at once;
+//! - the waiter (`waiter`) blocks until the child exits, then reaps it and
+//!   reports.
+//!
+//! Nothing here touches Node's event loop, and nothing polls.
+
+mod direct_delivery;
+mod outbound;
+mod reader;
+mod waiter;
+mod writer;
+
+use std::io;
+use std::os::unix::net::UnixStream;
+use std::process::Child;
+use std::sync::{mpsc, Arc};
+use std::thread;
+
+use parking_lot::Mutex;
+
+use super::{frames, sys, Supervisor};
+use crate::core::{Delivery, Doorbell, Pool, WorkerId};
+pub use direct_delivery::deliver_directly;
+use outbound::Outbound;
+use reader::read_results;
+use waiter::wait;
+use writer::{write_tasks, WriterBell};
+
+pub(super) struct ChildWorker {
+    pub(super) worker: WorkerId,
+    pub(super) pid: u32,
+    pool: Arc<Pool>,
+    outbound: Mutex<Outbound>,
+    /// True once the child is reaped: from then on its pid may be another
+    /// process's, so no signal may be sent.
+    reaped: Mutex<bool>,
+    writer: WriterBell,
+}
+
+impl ChildWorker {
+    pub(super) fn new(worker: WorkerId, pid: u32, pool: Arc<Pool>, tasks: UnixStream) -> io::Result<ChildWorker> {
+        tasks.set_nonblocking(true)?;
+        Ok(ChildWorker {
+            worker,
+            pid,
+            pool,
+            outbound: Mutex::new(Outbound::new(tasks)),
+            reaped: Mutex::new(false),
+            writer: WriterBell::default(),
+        })
+    }
+
+    /// Sends `signal` unless the child is already reaped.
+    pub(super) fn signal(&self, signal: i32) {
+        let reaped = self.reaped.lock();
+        if !*reaped {
+            sys::send_signal(self.pid, signal);
+        }
+    }
+
+    /// Queues the frames `build` appends and writes what the socket takes
+    /// now; the writer thread finishes the rest.
+    fn send(&self, build: impl FnOnce(&mut Outbound)) {
+        let mut outbound = self.outbound.lock();
+        if outbound.stream.is_none() {
+            return;
+        }
+        // Only the front of the queue may be written, or frames would interleave.
+        let was_idle = outbound.is_idle();
+        build(&mut outbound);
+        if was_idle && !outbound.flush() {
+            self.lost_channel();
+        }
+        if !outbound.is_idle() {
+            self.writer.ring(|state| state.unsent = true);
+        }
+    }
+
+    /// The task channel broke. A child that is gone is reaped by the waiter; one
+    /// that lives on could never get its tasks, so it is killed (its tasks are
+    /// then retried or rejected as a crash) rather than left to hang them.
+    fn lost_channel(&self) {
+        self.signal(sys::SIGKILL);
+    }
+
+    /// Sends the abort notices and the tasks the core has for this child.
+    fn send_assigned(&self) {
+        let aborted = self.pool.take_aborted(self.worker);
+        if !aborted.is_empty() {
+            self.send(|outbound| aborted.into_iter().for_each(|task| frames::abort(&mut outbound.unsent, task)));
+        }
+        while let Some(delivery) = self.pool.take(self.worker) {
+            self.deliver(delivery);
+        }
+    }
+
+    fn deliver(&self, delivery: Delivery) {
+        let pool = &self.pool;
+        self.send(|outbound| {
+            let index = delivery.handler.0 as usize;
+            if outbound.known_handlers.get(index) != Some(&true) {
+                if let Some(spec) = pool.handler(delivery.handler) {
+                    frames::handler(&mut outbound.unsent, delivery.handler, &spec);
+                }
+                if outbound.known_handlers.len() <= index {
+                    outbound.known_handlers.resize(index + 1, false);
+                }
+                outbound.known_handlers[index] = true;
+            }
+            frames::task(&mut outbound.unsent, &delivery);
+        });
+    }
+}
+
+/// Rung by the core (under its lock) when a task is assigned to the idle
+/// child: the writer thread sends it, unless the ringing thread offered to
+/// (see `deliver_directly`).
+struct ChildDoorbell(Arc<ChildWorker>);
+
+impl Doorbell for ChildDoorbell {
+    fn ring(&self) {
+        if !direct_delivery::defer(&self.0) {
+            self.0.writer.ring(|state| state.rung = true);
+        }
+    }
+}
+
+/// Kills and reaps a child that could not be set up: nobody would feed it or
+/// watch it, so it must not run on, nor stay a zombie once it is dead.
+pub(super) fn kill_and_reap(process: &mut Child) {
+    let _ = process.kill();
+    let _ = process.wait();
+}
+
+/// Starts the threads that serve a freshly spawned child. If they cannot
+/// all start, the child is killed and reaped here.
+pub(super) fn serve(
+    supervisor: Arc<Supervisor>,
+    child: Arc<ChildWorker>,
+    mut process: Child,
+    results: UnixStream,
+    forwarders: Vec<mpsc::Receiver<()>>,
+) -> io::Result<()> {
+    let (reader_done, last_words) = mpsc::channel();
+    let (writer_done, writer_finished) = mpsc::channel::<()>();
+    let handles = results.try_clone().and_then(|results| Ok((results, tasks_handle(&child)?, tasks_handle(&child)?)));
+    let (results_handle, tasks_handle, writer_handle) = match handles {
+        Ok(handles) => handles,
+        Err(error) => {
+            kill_and_reap(&mut process);
+            return Err(error);
+        }
+    };
+    // The waiter first: once it runs, the child is always reaped and reported.
+    let pid = child.pid;
+    spawn_thread("waiter", {
+        let (child, supervisor) = (child.clone(), supervisor.clone());
+        move || {
+            let exit = wait(&child, process, [results_handle, tasks_handle], last_words, writer_finished, forwarders);
+            supervisor.exited(&child, exit);
+        }
+    })
+    .inspect_err(|_| {
+        // Out of threads: nobody will reap it, but at least it does not run on.
+        sys::send_signal(pid, sys::SIGKILL);
+    })?;
+    let reader = spawn_thread("reader", {
+        let (child, supervisor) = (child.clone(), supervisor.clone());
+        move || {
+            let _ = reader_done.send(read_results(&child, results, &supervisor));
+        }
+    });
+    let writer = reader.and_then(|_| {
+        let (child, settings) = (child.clone(), supervisor.settings.clone());
+        spawn_thread("writer", move || {
+            write_tasks(&child, &settings, &writer_handle);
+            // Its descriptor closes first: the waiter reports the exit after this.
+            drop(writer_handle);
+            let _ = writer_done.send(());
+        })
+    });
+    if writer.is_err() {
+        // Nobody would feed it: kill it; the waiter reaps it and reports the exit.
+        child.signal(sys::SIGKILL);
+    }
+    Ok(())
+}
+
+/// Another handle on the task channel: the waiter's, to shut it down; the
+/// writer's, to wait on (a descriptor of its own cannot be closed under it).
+fn tasks_handle(child: &ChildWorker) -> io::Result<UnixStream> {
+    match &child.outbound.lock().stream {
+        Some(stream) => stream.try_clone(),
+        None => Err(io::Error::from(io::ErrorKind::BrokenPipe)),
+    }
+}
+
+fn spawn_thread(role: &str, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
+    thread::Builder::new()
+        .name(format!("parallel-processor-child-{role}"))
+        .stack_size(256 * 1024)
+        .spawn(body)
+        .map(|_| ())
+}

@@ -1,0 +1,77 @@
+//! The writer thread: what the core assigns while the child was idle, abort
+//! notices, and the rest of writes the non-blocking socket could not take.
+
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+
+use parking_lot::{Condvar, Mutex};
+
+use super::ChildWorker;
+use crate::process::{frames, sys, Settings};
+
+/// Wakes a child's writer thread: the doorbell rang, frames wait, or it must stop.
+#[derive(Default)]
+pub(super) struct WriterBell {
+    state: Mutex<BellState>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+pub(super) struct BellState {
+    /// Tasks (or abort notices) may be waiting in the core.
+    pub(super) rung: bool,
+    /// Frames are waiting in `Outbound::unsent`.
+    pub(super) unsent: bool,
+    pub(super) closed: bool,
+}
+
+impl WriterBell {
+    pub(super) fn ring(&self, set: impl FnOnce(&mut BellState)) {
+        set(&mut self.state.lock());
+        self.wake.notify_one();
+    }
+}
+
+/// The writer: the first frame (the runtime's settings), then whatever the
+/// doorbell announces, and whatever the socket could not take at once.
+pub(super) fn write_tasks(child: &ChildWorker, settings: &Settings, own_handle: &UnixStream) {
+    child.send(|outbound| frames::init(&mut outbound.unsent, child.worker.0, &settings.init));
+    loop {
+        let (rung, unsent) = {
+            let mut state = child.writer.state.lock();
+            while !state.rung && !state.unsent && !state.closed {
+                child.writer.wake.wait(&mut state);
+            }
+            if state.closed {
+                return;
+            }
+            (std::mem::take(&mut state.rung), std::mem::take(&mut state.unsent))
+        };
+        if rung {
+            child.send_assigned();
+        }
+        if unsent {
+            finish_unsent(child, own_handle);
+        }
+    }
+}
+
+/// Writes the queued frames, waiting for room in the socket without holding
+/// the lock (the child drains it as its event loop turns).
+fn finish_unsent(child: &ChildWorker, own_handle: &UnixStream) {
+    loop {
+        {
+            let mut outbound = child.outbound.lock();
+            if !outbound.flush() {
+                child.lost_channel();
+            }
+            if outbound.is_idle() {
+                return;
+            }
+        }
+        sys::wait_writable(own_handle.as_raw_fd());
+        if child.writer.state.lock().closed {
+            return;
+        }
+    }
+}
