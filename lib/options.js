@@ -11,14 +11,17 @@ const os = require('node:os')
 const path = require('node:path')
 const v8 = require('node:v8')
 const { fileURLToPath } = require('node:url')
+const { Stdio } = require('./native')
 const { invalidType, invalidValue, outOfRange, notCloneable, argumentError } = require('./errors')
 
+// Tuning that is left out (idleTimeoutMs, restartBackoffMs) stays undefined
+// here: the core's defaults apply (PoolConfig::default in src/core/pool/mod.rs).
 const MAX_WORKERS = 1024
-const DEFAULT_IDLE_TIMEOUT_MS = 10000
 /** The longest finite deadline (about 24.8 days, as for setTimeout); Infinity means none. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1
 const KINDS = ['thread', 'process']
-const STDIO_MODES = ['inherit', 'prefix', 'ignore']
+/** Checked again where the addon takes them (an enum there). */
+const STDIO_MODES = Object.values(Stdio)
 
 function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -38,13 +41,15 @@ function integerInRange(value, name, min, max) {
   return value
 }
 
-/** `{ initial, max }` in ms, exponential with jitter between them. */
+/**
+ * `{ initial, max }` in ms, exponential with jitter between them. A bound
+ * left out is the core's default, adjusted not to cross the other one.
+ */
 function restartBackoff(value) {
-  const defaults = { initial: 100, max: 5000 }
-  if (value === undefined) return defaults
+  if (value === undefined) return undefined
   if (!isPlainObject(value)) throw invalidType(`The "restartBackoffMs" option must be an object { initial, max }; received ${describeType(value)}`)
-  const initial = value.initial === undefined ? defaults.initial : positiveNumber(value.initial, 'restartBackoffMs.initial')
-  const max = value.max === undefined ? Math.max(defaults.max, initial) : positiveNumber(value.max, 'restartBackoffMs.max')
+  const initial = value.initial === undefined ? undefined : positiveNumber(value.initial, 'restartBackoffMs.initial')
+  const max = value.max === undefined ? undefined : positiveNumber(value.max, 'restartBackoffMs.max')
   if (max < initial) throw outOfRange(`"restartBackoffMs.max" (${max}) must not be below "restartBackoffMs.initial" (${initial})`)
   return { initial, max }
 }
@@ -97,7 +102,7 @@ function poolSize(workers, options) {
   const { minWorkers, maxWorkers, idleTimeoutMs } = options
   if (minWorkers === undefined && maxWorkers === undefined) {
     const size = workers === undefined ? parallelism : integerInRange(workers, 'workers', 1, MAX_WORKERS)
-    return { minWorkers: size, maxWorkers: size, idleTimeoutMs: 0 }
+    return { minWorkers: size, maxWorkers: size, idleTimeoutMs: undefined }
   }
   if (workers !== undefined) {
     throw invalidValue('Pass either "workers" (a fixed pool) or "minWorkers"/"maxWorkers" (a dynamic one), not both')
@@ -108,7 +113,7 @@ function poolSize(workers, options) {
   return {
     minWorkers: min,
     maxWorkers: max,
-    idleTimeoutMs: idleTimeoutMs === undefined ? DEFAULT_IDLE_TIMEOUT_MS : duration(idleTimeoutMs, 'idleTimeoutMs'),
+    idleTimeoutMs: idleTimeoutMs === undefined ? undefined : duration(idleTimeoutMs, 'idleTimeoutMs'),
   }
 }
 

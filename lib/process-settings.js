@@ -9,8 +9,6 @@ const path = require('node:path')
 const v8 = require('node:v8')
 
 const PROCESS_RUNTIME = path.join(__dirname, 'process-runtime.js')
-/** How long a process worker asked to stop (SIGTERM) has before SIGKILL. */
-const KILL_GRACE_MS = 1000
 
 /** The settings of a pool's children, from its resolved options. */
 function processSettings(config) {
@@ -21,10 +19,9 @@ function processSettings(config) {
     // SHARE_ENV (a symbol) and no `env` both mean the parent's environment.
     env: env === undefined || typeof env === 'symbol'
       ? undefined
-      : Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`),
+      : Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => [key, `${value}`])),
     stdio,
     init: v8.serialize({ filename, workerData, reportMemory: maxWorkerMemoryMb > 0, concurrent: concurrentTasksPerWorker > 1 }),
-    killGraceMs: KILL_GRACE_MS,
   }
 }
 

@@ -9,20 +9,19 @@
 const { EventEmitter } = require('node:events')
 const path = require('node:path')
 const { Worker } = require('node:worker_threads')
-const { PoolHandle } = require('./native')
+const { PoolHandle, EventKind, SubmitRefusal, exitReasonNames, retireReasonNames } = require('./native')
 const errors = require('./errors')
 const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
 const { encode, decodeDetached } = require('./codec')
 const { decodeThrown, inThisRealm } = require('./thrown-value')
 const { processSettings } = require('./process-settings')
 const { signalName, decodeCause } = require('./worker-exit')
-const { EVENT, EXIT_REASONS, forEachEvent } = require('./wire')
+const { forEachEvent } = require('./wire')
 
 const THREAD_RUNTIME = path.join(__dirname, 'worker-runtime.js')
-// What `submit` returns instead of a task id (see src/binding/pool_handle.rs).
-const SUBMIT_QUEUE_FULL = -1
-const SUBMIT_START_FAILING = -3
-const RETIRE_REASONS = { 1: 'maxTasks', 2: 'memory', 3: 'recycle' }
+// The names of the reasons the core's events carry as codes (one definition, in Rust).
+const EXIT_REASONS = exitReasonNames()
+const RETIRE_REASONS = retireReasonNames()
 
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 
@@ -66,6 +65,7 @@ class ParallelProcessor extends EventEmitter {
   constructor(workersOrOptions, options) {
     super()
     this.#config = resolveProcessorOptions(workersOrOptions, options)
+    // What is left undefined takes the core's default (src/core/pool/mod.rs).
     this.#handle = new PoolHandle(
       {
         minWorkers: this.#config.minWorkers,
@@ -76,8 +76,8 @@ class ParallelProcessor extends EventEmitter {
         maxQueueWaitMs: this.#config.maxQueueWaitMs,
         maxTasksPerWorker: this.#config.maxTasksPerWorker,
         maxWorkerMemoryMb: this.#config.maxWorkerMemoryMb,
-        restartBackoffInitialMs: this.#config.restartBackoffMs.initial,
-        restartBackoffMaxMs: this.#config.restartBackoffMs.max,
+        restartBackoffInitialMs: this.#config.restartBackoffMs?.initial,
+        restartBackoffMaxMs: this.#config.restartBackoffMs?.max,
       },
       this.#config.kind === 'process' ? processSettings(this.#config) : null,
       () => this.#drain(),
@@ -126,7 +126,8 @@ class ParallelProcessor extends EventEmitter {
     const id = typeof encoded === 'string'
       ? this.#handle.submitText(handlerId, encoded, timeoutMs, priority, retries)
       : this.#handle.submit(handlerId, encoded, timeoutMs, priority, retries)
-    if (id < 0) return Promise.reject(this.#refusal(id))
+    // A task id, or why it was refused (a SubmitRefusal, by name).
+    if (typeof id === 'string') return Promise.reject(this.#refusal(id))
     const promise = new Promise((resolve) => this.#pending.set(id, resolve))
     if (signal !== null) this.#watch(id, signal)
     this.#updateReference()
@@ -145,10 +146,13 @@ class ParallelProcessor extends EventEmitter {
     this.#unwatch.set(id, () => signal.removeEventListener('abort', onAbort))
   }
 
-  #refusal(code) {
-    if (code === SUBMIT_QUEUE_FULL) return new errors.QueueFullError(this.#config.maxQueue)
-    if (code === SUBMIT_START_FAILING) return new errors.WorkerStartError(this.#lastStartError)
-    return new errors.DisposedError()
+  #refusal(refusal) {
+    switch (refusal) {
+      case SubmitRefusal.QueueFull: return new errors.QueueFullError(this.#config.maxQueue)
+      case SubmitRefusal.StartFailing: return new errors.WorkerStartError(this.#lastStartError)
+      case SubmitRefusal.Closed: return new errors.DisposedError()
+      default: throw new Error(`unknown refusal ${refusal}`)
+    }
   }
 
   /** Rejects every pending task with DisposedError and stops every worker. */
@@ -214,16 +218,12 @@ class ParallelProcessor extends EventEmitter {
   }
 
   stats() {
-    // The core's snapshot, plus what only this side knows (thread ids).
+    // The core's snapshot in the API's shape (src/binding/stats.rs), plus
+    // what only this thread knows: each worker thread's id.
     const stats = this.#handle.stats()
-    const isThread = this.#config.kind === 'thread'
-    stats.workers = stats.workers.map(({ memoryMb, pid, ...worker }) => ({
-      ...worker,
-      ...(isThread ? { threadId: this.#workers.get(worker.id)?.worker?.threadId } : { pid: pid ?? undefined }),
-      tasksSinceStart: worker.completed + worker.failed,
-      // What a memory limit measures: a thread's heap, a process's RSS.
-      ...(isThread ? { heapUsedMb: memoryMb ?? undefined } : { rssMb: memoryMb ?? undefined }),
-    }))
+    if (this.#config.kind === 'thread') {
+      for (const worker of stats.workers) worker.threadId = this.#workers.get(worker.id)?.worker?.threadId
+    }
     return stats
   }
 
@@ -283,32 +283,32 @@ class ParallelProcessor extends EventEmitter {
 
   #onEvent = (kind, a, b, c, d, batch, start, end) => {
     switch (kind) {
-      case EVENT.RETURNED: return this.#settle(a, 'resolve', decodeDetached(batch, start, end))
-      case EVENT.THREW: {
+      case EventKind.Returned: return this.#settle(a, 'resolve', decodeDetached(batch, start, end))
+      case EventKind.Threw: {
         const { kind: how, error } = decodeThrown(batch, start, end)
         return this.#settle(a, 'reject', how === 'load' ? new errors.WorkerStartError(error) : error)
       }
-      case EVENT.TIMED_OUT: return this.#settle(a, 'reject', new errors.TimeoutError(b, c))
-      case EVENT.CRASHED: {
+      case EventKind.TimedOut: return this.#settle(a, 'reject', new errors.TimeoutError(b, c))
+      case EventKind.Crashed: {
         const exit = this.#exits.get(b)
         return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, attempts: d, ...exit }))
       }
-      case EVENT.START_FAILED: return this.#settle(a, 'reject', new errors.WorkerStartError(this.#lastStartError))
-      case EVENT.QUEUE_TIMED_OUT: return this.#settle(a, 'reject', new errors.QueueTimeoutError(this.#config.maxQueueWaitMs))
-      case EVENT.ABORTED: {
+      case EventKind.StartFailed: return this.#settle(a, 'reject', new errors.WorkerStartError(this.#lastStartError))
+      case EventKind.QueueTimedOut: return this.#settle(a, 'reject', new errors.QueueTimeoutError(this.#config.maxQueueWaitMs))
+      case EventKind.Aborted: {
         const reason = this.#abortReasons.get(a)
         this.#abortReasons.delete(a)
         return this.#settle(a, 'reject', new errors.AbortError(reason))
       }
-      case EVENT.DISPOSED: return this.#settle(a, 'reject', new errors.DisposedError())
-      case EVENT.WORKER_EXITED: return this.#onWorkerExited(a, EXIT_REASONS[b], c, d, batch, start, end)
-      case EVENT.SPAWN_WORKER: return this.#spawn(a)
-      case EVENT.TERMINATE_WORKER: return this.#terminate(a)
-      case EVENT.WORKER_RETIRING: return this.#emitSafely('workerRetire', { id: a, reason: RETIRE_REASONS[b] })
-      case EVENT.QUEUE_DRAINED: return this.#emitSafely('drain')
-      case EVENT.BREAKER_OPENED: return this.#emitSafely('breakerOpen', { cause: this.#lastStartError })
-      case EVENT.BREAKER_CLOSED: return this.#emitSafely('breakerClose')
-      case EVENT.CLOSED: return this.#markClosed?.()
+      case EventKind.Disposed: return this.#settle(a, 'reject', new errors.DisposedError())
+      case EventKind.WorkerExited: return this.#onWorkerExited(a, EXIT_REASONS[b], c, d, batch, start, end)
+      case EventKind.SpawnWorker: return this.#spawn(a)
+      case EventKind.TerminateWorker: return this.#terminate(a)
+      case EventKind.WorkerRetiring: return this.#emitSafely('workerRetire', { id: a, reason: RETIRE_REASONS[b] })
+      case EventKind.QueueDrained: return this.#emitSafely('drain')
+      case EventKind.BreakerOpened: return this.#emitSafely('breakerOpen', { cause: this.#lastStartError })
+      case EventKind.BreakerClosed: return this.#emitSafely('breakerClose')
+      case EventKind.Closed: return this.#markClosed?.()
       default: throw new Error(`unknown pool event ${kind}`)
     }
   }
@@ -361,8 +361,8 @@ class ParallelProcessor extends EventEmitter {
     const record = { worker: null, error: undefined, exited: new Promise((resolve) => { markExited = resolve }), markExited }
     this.#workers.set(workerId, record)
     if (this.#config.kind === 'process') {
-      // Started, watched and reaped by Rust; its exit arrives as WORKER_EXITED.
-      this.#handle.spawnProcess(workerId)
+      // Already being started by Rust, which watches and reaps it; its exit
+      // arrives as WorkerExited.
       this.#emitSafely('workerCreate', { id: workerId })
       return
     }
@@ -395,7 +395,8 @@ class ParallelProcessor extends EventEmitter {
   }
 
   #terminate(workerId) {
-    if (this.#config.kind === 'process') return this.#handle.terminateProcess(workerId)
+    // A process worker has already been signalled by Rust; its exit arrives as WorkerExited.
+    if (this.#config.kind === 'process') return
     const worker = this.#workers.get(workerId)?.worker
     // The 'exit' event reports the end; the promise adds nothing.
     if (worker) worker.terminate().catch(() => {})

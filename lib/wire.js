@@ -1,32 +1,13 @@
 'use strict'
 
 /**
- * Byte layouts shared with the Rust binding (src/binding/wire.rs).
- * Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | d f64 | length u32 | bytes.
- * Delivery to a worker: task id f64 | handler u32 | payload bytes.
+ * Byte layouts written by Rust (src/binding/wire.rs, src/core/task.rs).
+ * Event record (little-endian): kind u8 | a f64 | b f64 | c f64 | d f64 | length u32 | bytes;
+ * the kinds are the addon's `EventKind`, and what a, b, c, d mean for each is
+ * written there.
+ * Delivery to a worker: task id f64 | handler u32 | payload bytes (`Delivery::header`).
+ * This file loads no addon: process workers read deliveries too.
  */
-const EVENT = Object.freeze({
-  RETURNED: 1,
-  THREW: 2,
-  TIMED_OUT: 3,
-  CRASHED: 4,
-  START_FAILED: 5,
-  DISPOSED: 6,
-  QUEUE_TIMED_OUT: 7,
-  ABORTED: 8,
-  SPAWN_WORKER: 10,
-  TERMINATE_WORKER: 11,
-  QUEUE_DRAINED: 12,
-  CLOSED: 13,
-  WORKER_RETIRING: 14,
-  BREAKER_OPENED: 15,
-  BREAKER_CLOSED: 16,
-  WORKER_EXITED: 17,
-})
-
-/** WORKER_EXITED's reason codes (src/binding/wire.rs, `exit_reason_code`). */
-const EXIT_REASONS = Object.freeze(['startFailure', 'crash', 'timeout', 'abort', 'retire', 'idle', 'dispose'])
-
 const RECORD_HEADER = 1 + 8 * 4 + 4
 const DELIVERY_HEADER = 8 + 4
 
@@ -46,4 +27,4 @@ function forEachEvent(buffer, length, visit) {
   }
 }
 
-module.exports = { EVENT, EXIT_REASONS, DELIVERY_HEADER, forEachEvent }
+module.exports = { DELIVERY_HEADER, forEachEvent }

@@ -1,6 +1,6 @@
 'use strict'
 
-/** How a worker ended, as the core reports it (WORKER_EXITED). */
+/** How a worker ended, as the core reports it (a WorkerExited event). */
 const os = require('node:os')
 const { decodeThrown } = require('./thrown-value')
 

@@ -4,5 +4,5 @@
 //! exposes it to Node through napi.
 
 mod binding;
-pub mod core;
-pub mod process;
+mod core;
+mod process;

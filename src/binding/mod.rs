@@ -3,7 +3,9 @@
 
 mod buffers;
 mod doorbells;
+mod options;
 mod pool_handle;
 mod registry;
+mod stats;
 mod wire;
 mod worker_handle;

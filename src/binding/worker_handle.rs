@@ -74,7 +74,7 @@ impl WorkerHandle {
     /// Writes the task into the scratch buffer when it fits.
     fn deliver<'env>(&self, env: &'env Env, delivery: Option<Delivery>) -> Result<Task<'env>> {
         let Some(delivery) = delivery else { return Ok(None) };
-        let len = wire::delivery_len(&delivery);
+        let len = delivery.encoded_len();
         let mut scratch = self.scratch.lock();
         if len <= scratch.len() {
             wire::write_delivery(&delivery, &mut scratch[..len]);

@@ -63,10 +63,13 @@ pub enum Event {
         reason: ExitReason,
         exit: WorkerExit,
     },
-    /// Start a worker with this id; it reports back with `Pool::worker_ready`
-    /// or, if it dies first, `Pool::worker_exited`.
+    /// A worker with this id is to start; it reports back with
+    /// `Pool::worker_ready` or, if it dies first, `Pool::worker_exited`. A
+    /// pool with a `Launcher` has already asked it to; otherwise the host starts it.
     SpawnWorker(WorkerId),
-    /// Stop this worker now (it timed out, or the pool is disposed).
+    /// This worker is to stop now, whatever it is doing (its task timed out or
+    /// was aborted, it retired or idled out, or the pool is disposed). A pool
+    /// with a `Launcher` has already asked it to; otherwise the host stops it.
     TerminateWorker(WorkerId),
     /// This worker retires: it takes no new task and leaves once replaced.
     WorkerRetiring(WorkerId, RetireReason),

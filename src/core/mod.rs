@@ -18,7 +18,7 @@ pub mod worker_context;
 pub use backoff::Backoff;
 pub use event::{Event, Outcome, WorkerExit};
 pub use handlers::HandlerSpec;
-pub use host::{Doorbell, Host};
+pub use host::{Doorbell, Host, Launcher};
 pub use ids::{HandlerId, TaskId, WorkerId};
 pub use pool::{Pool, PoolConfig, SubmitError};
 pub use stats::PoolStats;

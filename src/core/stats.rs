@@ -31,7 +31,8 @@ pub struct WorkerStats {
     pub running: usize,
     pub completed: u64,
     pub failed: u64,
-    /// The heap it last reported (only with a memory limit).
+    /// The memory it last reported after a task, in MB: a thread's heap, a
+    /// process's RSS (only with a memory limit).
     pub memory_mb: Option<f64>,
     pub restarts: u32,
 }

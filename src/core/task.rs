@@ -45,3 +45,23 @@ pub struct Delivery {
     pub handler: HandlerId,
     pub payload: Vec<u8>,
 }
+
+impl Delivery {
+    /// The length of `header()`.
+    pub const HEADER_LEN: usize = 8 + 4;
+
+    /// How a task reaches either kind of worker (read by `lib/task-runner.js`):
+    /// this header, then the payload's bytes. Little-endian: task id f64 (a
+    /// JavaScript number) | handler id u32.
+    pub fn header(&self) -> [u8; Self::HEADER_LEN] {
+        let mut header = [0; Self::HEADER_LEN];
+        header[..8].copy_from_slice(&(self.id.0 as f64).to_le_bytes());
+        header[8..].copy_from_slice(&self.handler.0.to_le_bytes());
+        header
+    }
+
+    /// The header and the payload.
+    pub fn encoded_len(&self) -> usize {
+        Self::HEADER_LEN + self.payload.len()
+    }
+}

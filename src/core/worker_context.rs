@@ -24,7 +24,22 @@ pub enum WorkerState {
     Terminating(TerminateReason),
 }
 
+impl WorkerState {
+    /// Starting or ready: it counts toward the pool's strength. A retiring
+    /// worker does not (its replacement does), nor one being terminated.
+    pub fn is_live(self) -> bool {
+        matches!(self, WorkerState::Starting | WorkerState::Ready)
+    }
+
+    /// On its way out: it takes no task, and what it returns is dropped.
+    pub fn is_terminating(self) -> bool {
+        matches!(self, WorkerState::Terminating(_))
+    }
+}
+
+/// Declared in the order of `ALL`: a reason's code (`as u8`) is its index there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum RetireReason {
     /// It ran `max_tasks_per_worker` tasks.
     MaxTasks,
@@ -35,6 +50,9 @@ pub enum RetireReason {
 }
 
 impl RetireReason {
+    pub const ALL: [RetireReason; 3] = [RetireReason::MaxTasks, RetireReason::Memory, RetireReason::Recycle];
+
+    /// Its name in the JavaScript API.
     pub fn as_str(self) -> &'static str {
         match self {
             RetireReason::MaxTasks => "maxTasks",
@@ -56,8 +74,10 @@ pub enum TerminateReason {
     Dispose,
 }
 
-/// Why a worker left, as reported to the host.
+/// Why a worker left, as reported to the host. Declared in the order of
+/// `ALL`: a reason's code (`as u8`) is its index there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum ExitReason {
     /// It died before it was ready: its module failed to load.
     StartFailure,
@@ -76,6 +96,17 @@ pub enum ExitReason {
 }
 
 impl ExitReason {
+    pub const ALL: [ExitReason; 7] = [
+        ExitReason::StartFailure,
+        ExitReason::Crash,
+        ExitReason::Timeout,
+        ExitReason::Abort,
+        ExitReason::Retire,
+        ExitReason::Idle,
+        ExitReason::Dispose,
+    ];
+
+    /// Its name in the JavaScript API (`'workerExit'`'s `reason`).
     pub fn as_str(self) -> &'static str {
         match self {
             ExitReason::StartFailure => "startFailure",
@@ -128,7 +159,8 @@ pub struct WorkerContext {
     undelivered: VecDeque<TaskId>,
     pub completed: u64,
     pub failed: u64,
-    /// The heap it last reported, in MB (only with a memory limit).
+    /// The memory it last reported after a task, in MB: a thread's heap, a
+    /// process's RSS (only with a memory limit).
     pub memory_mb: Option<f64>,
     /// How many workers this one's place in the pool went through before it.
     pub restarts: u32,
@@ -243,6 +275,21 @@ impl WorkerContext {
             WorkerState::Ready => "busy",
             WorkerState::Retiring(_) => "retiring",
             WorkerState::Terminating(_) => "exited",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reasons_code_is_its_index_in_all() {
+        for (index, reason) in ExitReason::ALL.into_iter().enumerate() {
+            assert_eq!(reason as usize, index);
+        }
+        for (index, reason) in RetireReason::ALL.into_iter().enumerate() {
+            assert_eq!(reason as usize, index);
         }
     }
 }

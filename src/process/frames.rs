@@ -14,7 +14,7 @@ use crate::core::{Delivery, HandlerId, HandlerSpec, TaskId};
 pub const INIT: u8 = 1;
 /// body: handler id u32 | filename | export name, each a string (see `put_string`).
 pub const HANDLER: u8 = 2;
-/// body: task id f64 | handler id u32 | payload (the thread workers' delivery layout).
+/// body: a delivery, as thread workers get it (see `Delivery::header`).
 pub const TASK: u8 = 3;
 /// body: task id f64. The task was aborted; its `ctx.signal` aborts.
 pub const ABORT: u8 = 4;
@@ -67,8 +67,7 @@ pub fn handler(out: &mut Vec<u8>, id: HandlerId, spec: &HandlerSpec) {
 
 pub fn task(out: &mut Vec<u8>, delivery: &Delivery) {
     frame(out, TASK, |out| {
-        out.extend_from_slice(&(delivery.id.0 as f64).to_le_bytes());
-        out.extend_from_slice(&delivery.handler.0.to_le_bytes());
+        out.extend_from_slice(&delivery.header());
         out.extend_from_slice(&delivery.payload);
     });
 }

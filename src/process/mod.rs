@@ -19,7 +19,7 @@ use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Weak};
 use std::time::Duration;
 
 use parking_lot::Mutex;
@@ -27,7 +27,7 @@ use parking_lot::Mutex;
 pub use child::deliver_directly;
 pub use stdio::StdioMode;
 
-use crate::core::{Pool, Timers, WorkerExit, WorkerId};
+use crate::core::{Launcher, Pool, Timers, WorkerExit, WorkerId};
 use child::{kill_and_reap, ChildWorker};
 
 /// How a pool's children are started.
@@ -45,9 +45,18 @@ pub struct Settings {
     pub kill_grace: Duration,
 }
 
-/// A pool's children.
+impl Settings {
+    /// How long a child asked to stop (SIGTERM) has before SIGKILL.
+    pub const KILL_GRACE: Duration = Duration::from_secs(1);
+}
+
+/// A pool's children. It is the pool's `Launcher`: the core starts and stops
+/// them directly, from whichever thread decides (a timer's, a reader's, the
+/// main thread's), with no round trip through JavaScript.
 pub struct Supervisor {
-    pool: Arc<Pool>,
+    /// Weak: the pool owns its launcher.
+    pool: Weak<Pool>,
+    me: Weak<Supervisor>,
     settings: Arc<Settings>,
     timers: Arc<dyn Timers>,
     children: Mutex<HashMap<WorkerId, Slot>>,
@@ -62,35 +71,26 @@ enum Slot {
 }
 
 impl Supervisor {
-    pub fn new(pool: Arc<Pool>, settings: Settings, timers: Arc<dyn Timers>) -> Arc<Supervisor> {
-        Arc::new(Supervisor { pool, settings: Arc::new(settings), timers, children: Mutex::default() })
+    pub fn new(pool: Weak<Pool>, settings: Settings, timers: Arc<dyn Timers>) -> Arc<Supervisor> {
+        Arc::new_cyclic(|me| Supervisor {
+            pool,
+            me: me.clone(),
+            settings: Arc::new(settings),
+            timers,
+            children: Mutex::default(),
+        })
     }
 
-    /// Starts a child for `worker`, off the caller's thread. It reports back
-    /// to the core with `worker_ready`, or `worker_exited` if it never gets there.
-    pub fn spawn(self: &Arc<Self>, worker: WorkerId) {
-        self.children.lock().insert(worker, Slot::Starting { stop: false });
-        let supervisor = self.clone();
-        spawner::run(Box::new(move || {
-            if matches!(supervisor.children.lock().get(&worker), Some(Slot::Starting { stop: true })) {
-                // Terminated before it existed (a pool disposed while starting).
-                supervisor.children.lock().remove(&worker);
-                supervisor.pool.worker_exited(worker, WorkerExit::default());
-                return;
-            }
-            if let Err(error) = supervisor.start(worker) {
-                supervisor.children.lock().remove(&worker);
-                let cause =
-                    format!("Could not start a process worker ({}): {error}", supervisor.settings.program.display());
-                supervisor
-                    .pool
-                    .worker_exited(worker, WorkerExit { code: None, signal: None, cause: cause.into_bytes() });
-            }
-        }));
+    /// Tells the core that `worker` has gone (nobody listens once the pool is gone).
+    fn report_exit(&self, worker: WorkerId, exit: WorkerExit) {
+        if let Some(pool) = self.pool.upgrade() {
+            pool.worker_exited(worker, exit);
+        }
     }
 
     /// Runs on the spawner thread.
     fn start(self: &Arc<Self>, worker: WorkerId) -> std::io::Result<()> {
+        let pool = self.pool.upgrade().ok_or_else(|| std::io::Error::other("the pool is gone"))?;
         let (tasks, tasks_for_child) = UnixStream::pair()?;
         let (results, results_for_child) = UnixStream::pair()?;
         let mut command = Command::new(&self.settings.program);
@@ -128,7 +128,7 @@ impl Supervisor {
                 return Err(error);
             }
         };
-        let child = match ChildWorker::new(worker, pid, self.pool.clone(), tasks) {
+        let child = match ChildWorker::new(worker, pid, pool, tasks) {
             Ok(child) => Arc::new(child),
             Err(error) => {
                 kill_and_reap(&mut process);
@@ -158,21 +158,6 @@ impl Supervisor {
         Ok(forwarders)
     }
 
-    /// Stops a child: SIGTERM now, SIGKILL after the grace if it is still there.
-    /// Its exit reaches the core through its waiter.
-    pub fn terminate(&self, worker: WorkerId) {
-        let child = match self.children.lock().get_mut(&worker) {
-            Some(Slot::Running(child)) => child.clone(),
-            Some(Slot::Starting { stop }) => return *stop = true,
-            None => return,
-        };
-        child.signal(sys::SIGTERM);
-        // Weak: a child gone before the grace ends is not kept (nor its descriptors).
-        let child = Arc::downgrade(&child);
-        let kill = Box::new(move || child.upgrade().into_iter().for_each(|child| child.signal(sys::SIGKILL)));
-        self.timers.schedule(self.settings.kill_grace, kill);
-    }
-
     pub fn pid(&self, worker: WorkerId) -> Option<u32> {
         match self.children.lock().get(&worker) {
             Some(Slot::Running(child)) => Some(child.pid),
@@ -183,6 +168,42 @@ impl Supervisor {
     /// Called by a child's waiter once it is reaped and its descriptors are closed.
     fn exited(&self, child: &ChildWorker, exit: WorkerExit) {
         self.children.lock().remove(&child.worker);
-        self.pool.worker_exited(child.worker, exit);
+        self.report_exit(child.worker, exit);
+    }
+}
+
+impl Launcher for Supervisor {
+    /// Starts a child for `worker`, off the caller's thread (the spawner
+    /// forks it). It reports back to the core with `worker_ready`, or
+    /// `worker_exited` if it never gets there.
+    fn spawn(&self, worker: WorkerId) {
+        let Some(supervisor) = self.me.upgrade() else { return };
+        self.children.lock().insert(worker, Slot::Starting { stop: false });
+        spawner::run(Box::new(move || {
+            if matches!(supervisor.children.lock().get(&worker), Some(Slot::Starting { stop: true })) {
+                // Terminated before it existed (a pool disposed while starting).
+                supervisor.children.lock().remove(&worker);
+                supervisor.report_exit(worker, WorkerExit::default());
+                return;
+            }
+            if let Err(error) = supervisor.start(worker) {
+                supervisor.children.lock().remove(&worker);
+                let cause =
+                    format!("Could not start a process worker ({}): {error}", supervisor.settings.program.display());
+                supervisor.report_exit(worker, WorkerExit { code: None, signal: None, cause: cause.into_bytes() });
+            }
+        }));
+    }
+
+    /// Stops a child: SIGTERM now, SIGKILL after the grace if it is still there.
+    /// Its exit reaches the core through its waiter.
+    fn terminate(&self, worker: WorkerId) {
+        let child = match self.children.lock().get_mut(&worker) {
+            Some(Slot::Running(child)) => child.clone(),
+            Some(Slot::Starting { stop }) => return *stop = true,
+            None => return,
+        };
+        child.signal(sys::SIGTERM);
+        child.kill_after(self.settings.kill_grace, self.timers.as_ref());
     }
 }

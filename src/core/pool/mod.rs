@@ -29,7 +29,7 @@ use parking_lot::{Mutex, MutexGuard};
 use super::backoff::Backoff;
 use super::event::{Event, Outcome};
 use super::handlers::{HandlerSpec, HandlerTable};
-use super::host::{Doorbell, Host};
+use super::host::{Doorbell, Host, Launcher};
 use super::ids::{HandlerId, TaskId, WorkerId};
 use super::metrics::Histogram;
 use super::queue::TaskQueue;
@@ -58,7 +58,8 @@ pub struct PoolConfig {
     pub backoff: Backoff,
     /// A worker retires after this many tasks; `None`: never.
     pub max_tasks_per_worker: Option<u64>,
-    /// A worker whose heap is over this after a task retires; `None`: no limit.
+    /// A worker whose memory (a thread's heap, a process's RSS) is over this
+    /// after a task retires; `None`: no limit.
     pub max_worker_memory_mb: Option<f64>,
     /// How long a worker that has just finished a task, and has no next one,
     /// spins in `complete` waiting for one before it returns to its event loop
@@ -68,6 +69,29 @@ pub struct PoolConfig {
     /// successor, and delays the worker's own timers by at most this much;
     /// an idle worker sleeps in its event loop with no wake-ups.
     pub linger: Duration,
+}
+
+impl Default for PoolConfig {
+    /// A fixed pool of one worker per core, with the tuning every pool shares.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        PoolConfig {
+            min_workers: cores,
+            max_workers: cores,
+            idle_timeout: Some(Duration::from_secs(10)),
+            concurrency: 1,
+            max_queue: usize::MAX,
+            max_queue_wait: None,
+            ageing: Duration::from_secs(1),
+            backoff: Backoff { initial: Duration::from_millis(100), max: Duration::from_secs(5) },
+            max_tasks_per_worker: None,
+            max_worker_memory_mb: None,
+            // Long enough to span the caller's usual turnaround (a wake-up of
+            // the main thread, a resolved promise, the next submit: 20-40 µs
+            // here), short enough that the CPU it may burn per task stays small.
+            linger: Duration::from_micros(100),
+        }
+    }
 }
 
 /// Why `submit` refused a task.
@@ -123,6 +147,8 @@ struct PoolState {
 pub struct Pool {
     config: PoolConfig,
     host: Arc<dyn Host>,
+    /// Starts and stops workers at once, where the host can (see `Launcher`).
+    launcher: Option<Arc<dyn Launcher>>,
     timers: Arc<dyn Timers>,
     handlers: HandlerTable,
     state: Mutex<PoolState>,
@@ -131,11 +157,34 @@ pub struct Pool {
 }
 
 impl Pool {
+    /// A pool whose host starts and stops workers when it reads the events.
     pub fn new(config: PoolConfig, host: Arc<dyn Host>, timers: Arc<dyn Timers>) -> Arc<Pool> {
+        Self::build(config, host, timers, |_| None)
+    }
+
+    /// A pool whose workers are started and stopped by `launcher`, the moment
+    /// the core decides to. The launcher gets a weak handle on the pool (it
+    /// reports back to it; the pool owns the launcher).
+    pub fn with_launcher(
+        config: PoolConfig,
+        host: Arc<dyn Host>,
+        timers: Arc<dyn Timers>,
+        launcher: impl FnOnce(Weak<Pool>) -> Arc<dyn Launcher>,
+    ) -> Arc<Pool> {
+        Self::build(config, host, timers, |me| Some(launcher(me)))
+    }
+
+    fn build(
+        config: PoolConfig,
+        host: Arc<dyn Host>,
+        timers: Arc<dyn Timers>,
+        launcher: impl FnOnce(Weak<Pool>) -> Option<Arc<dyn Launcher>>,
+    ) -> Arc<Pool> {
         let ageing = config.ageing;
         Arc::new_cyclic(|me| Pool {
             config,
             host,
+            launcher: launcher(me.clone()),
             timers,
             handlers: HandlerTable::default(),
             state: Mutex::new(PoolState {
@@ -186,7 +235,7 @@ impl Pool {
             return Err(SubmitError::Closed);
         }
         let idle_worker = self.pop_idle(&mut state);
-        let stalled = idle_worker.is_none() && !self.any_alive(&state);
+        let stalled = idle_worker.is_none() && self.live_count(&state) == 0;
         if stalled && state.retry_starts_at.is_some_and(|at| Instant::now() < at) {
             return Err(SubmitError::StartFailing);
         }
@@ -221,17 +270,10 @@ impl Pool {
                 }
             }
             None => {
-                task.wait_deadline = self.config.max_queue_wait.map(|wait| {
-                    let pool = self.me.clone();
-                    self.timers.schedule(
-                        wait,
-                        Box::new(move || {
-                            if let Some(pool) = pool.upgrade() {
-                                pool.on_queue_deadline(id, wait);
-                            }
-                        }),
-                    )
-                });
+                task.wait_deadline = self
+                    .config
+                    .max_queue_wait
+                    .map(|wait| self.schedule(wait, move |pool| pool.on_queue_deadline(id, wait)));
                 state.queue.push(task);
                 if stalled {
                     // Half-open: one start attempt, which this task waits for.
@@ -270,7 +312,7 @@ impl Pool {
             if let Some(timer) = ctx.idle_timer.take() {
                 self.timers.cancel(timer);
             }
-            if !matches!(ctx.state, WorkerState::Terminating(_)) {
+            if !ctx.state.is_terminating() {
                 ctx.state = WorkerState::Terminating(TerminateReason::Dispose);
                 if ctx.lingering {
                     ctx.wake_up(); // it returns to JavaScript, where termination takes effect
@@ -508,10 +550,10 @@ impl Pool {
 
     // ---- introspection -----------------------------------------------------
 
-    /// Live workers: starting or ready, not on their way out.
+    /// Workers not on their way out: starting, ready or retiring.
     pub fn size(&self) -> usize {
         let state = self.state.lock();
-        state.workers.values().filter(|w| !matches!(w.state, WorkerState::Terminating(_))).count()
+        state.workers.values().filter(|w| !w.state.is_terminating()).count()
     }
 
     pub fn queue_size(&self) -> usize {
@@ -556,7 +598,28 @@ impl Pool {
 
     // ---- internals (all called with the state lock held) ------------------
 
+    /// Runs `action` on the timer thread after `after`, if the pool still
+    /// exists then: a pending timer never keeps a disposed pool alive.
+    fn schedule(&self, after: Duration, action: impl FnOnce(&Pool) + Send + 'static) -> TimerId {
+        let pool = self.me.clone();
+        self.timers.schedule(
+            after,
+            Box::new(move || {
+                if let Some(pool) = pool.upgrade() {
+                    action(&pool);
+                }
+            }),
+        )
+    }
+
     fn emit(&self, state: &mut PoolState, event: Event) {
+        if let Some(launcher) = &self.launcher {
+            match event {
+                Event::SpawnWorker(worker) => launcher.spawn(worker),
+                Event::TerminateWorker(worker) => launcher.terminate(worker),
+                _ => {}
+            }
+        }
         let was_empty = state.outbox.is_empty();
         state.outbox.push(event);
         if was_empty {
@@ -628,18 +691,8 @@ impl Pool {
             self.timers.cancel(wait_deadline);
         }
         state.wait_times.record(task.submitted.elapsed());
-        let deadline = task.timeout.map(|timeout| {
-            let pool = self.me.clone();
-            let id = task.id;
-            self.timers.schedule(
-                timeout,
-                Box::new(move || {
-                    if let Some(pool) = pool.upgrade() {
-                        pool.on_deadline(worker, id);
-                    }
-                }),
-            )
-        });
+        let id = task.id;
+        let deadline = task.timeout.map(|timeout| self.schedule(timeout, move |pool| pool.on_deadline(worker, id)));
         state.running += 1;
         let ctx = state.workers.get_mut(&worker).expect("assigning to a known worker");
         ctx.idle_epoch += 1; // no longer idle: a pending idle timer is void

@@ -99,12 +99,8 @@ impl Pool {
     /// all left once each has exited).
     pub fn recycle(&self) -> Vec<WorkerId> {
         let mut state = self.state.lock();
-        let current: Vec<WorkerId> = state
-            .workers
-            .values()
-            .filter(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready | WorkerState::Retiring(_)))
-            .map(|w| w.id)
-            .collect();
+        let current: Vec<WorkerId> =
+            state.workers.values().filter(|w| !w.state.is_terminating()).map(|w| w.id).collect();
         for &worker in &current {
             self.retire(&mut state, worker, RetireReason::Recycle);
         }
@@ -211,8 +207,7 @@ impl Pool {
         };
         // Retiring workers do not count: their replacements start at once.
         let starting = state.workers.values().filter(|w| w.state == WorkerState::Starting).count();
-        let ready = state.workers.values().filter(|w| w.state == WorkerState::Ready).count();
-        let live = starting + ready + state.respawns.len();
+        let live = self.live_count(state) + state.respawns.len();
         let waiting_uncovered = state.queue.len() > starting + state.respawns.len();
         // While the breaker is open, the half-open attempt alone may start.
         let breaker_closed = state.retry_starts_at.is_none();
@@ -230,15 +225,7 @@ impl Pool {
         let Some(ctx) = state.workers.get_mut(&worker) else { return };
         ctx.idle_epoch += 1;
         let epoch = ctx.idle_epoch;
-        let pool = self.me.clone();
-        let timer = self.timers.schedule(
-            timeout,
-            Box::new(move || {
-                if let Some(pool) = pool.upgrade() {
-                    pool.on_idle_timer(worker, epoch);
-                }
-            }),
-        );
+        let timer = self.schedule(timeout, move |pool| pool.on_idle_timer(worker, epoch));
         if let Some(previous) = state.workers.get_mut(&worker).expect("checked above").idle_timer.replace(timer) {
             self.timers.cancel(previous);
         }
@@ -256,29 +243,16 @@ impl Pool {
         self.emit(&mut state, Event::TerminateWorker(worker));
     }
 
-    /// Workers starting or ready (not retiring or terminating).
+    /// Workers that count toward the pool's strength (see `WorkerState::is_live`).
     pub(super) fn live_count(&self, state: &PoolState) -> usize {
-        state.workers.values().filter(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready)).count()
+        state.workers.values().filter(|w| w.state.is_live()).count()
     }
 
     pub(super) fn schedule_respawn(&self, state: &mut PoolState, delay: Duration) {
         let token = state.next_respawn;
         state.next_respawn += 1;
-        let pool = self.me.clone();
-        let timer = self.timers.schedule(
-            delay,
-            Box::new(move || {
-                if let Some(pool) = pool.upgrade() {
-                    pool.on_respawn_timer(token);
-                }
-            }),
-        );
+        let timer = self.schedule(delay, move |pool| pool.on_respawn_timer(token));
         state.respawns.insert(token, timer);
-    }
-
-    /// Whether any worker is starting or ready.
-    pub(super) fn any_alive(&self, state: &PoolState) -> bool {
-        state.workers.values().any(|w| matches!(w.state, WorkerState::Starting | WorkerState::Ready))
     }
 
     /// Drops the backed-off respawns (one that is firing right now finds its

@@ -22,11 +22,12 @@ use std::os::unix::net::UnixStream;
 use std::process::Child;
 use std::sync::{mpsc, Arc};
 use std::thread;
+use std::time::Duration;
 
 use parking_lot::Mutex;
 
 use super::{frames, sys, Supervisor};
-use crate::core::{Delivery, Doorbell, Pool, WorkerId};
+use crate::core::{Delivery, Doorbell, Pool, Timers, WorkerId};
 pub use direct_delivery::deliver_directly;
 use outbound::Outbound;
 use reader::read_results;
@@ -63,6 +64,17 @@ impl ChildWorker {
         if !*reaped {
             sys::send_signal(self.pid, signal);
         }
+    }
+
+    /// SIGKILL after `grace`, if it is still there then. The timer holds the
+    /// child weakly: one gone before the grace ends is not kept (nor its
+    /// descriptors), and a reaped one is never signalled.
+    pub(super) fn kill_after(self: &Arc<Self>, grace: Duration, timers: &dyn Timers) {
+        let child = Arc::downgrade(self);
+        timers.schedule(
+            grace,
+            Box::new(move || child.upgrade().into_iter().for_each(|child| child.signal(sys::SIGKILL))),
+        );
     }
 
     /// Queues the frames `build` appends and writes what the socket takes

@@ -62,8 +62,6 @@ pub(super) fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, sup
     }
     // The channel closed. A child that closed it and lives on cannot be
     // reached any more; it is killed after a grace (a no-op once it is reaped).
-    let child = Arc::downgrade(child);
-    let kill = Box::new(move || child.upgrade().into_iter().for_each(|child| child.signal(sys::SIGKILL)));
-    supervisor.timers.schedule(supervisor.settings.kill_grace, kill);
+    child.kill_after(supervisor.settings.kill_grace, supervisor.timers.as_ref());
     cause
 }

@@ -1,0 +1,136 @@
+//! The pool's options as JavaScript passes them (`lib/options.js` has
+//! validated them, with Node-style errors), converted into the core's
+//! `PoolConfig` and the supervisor's `Settings`. An option left out takes the
+//! core's default (`PoolConfig::default`): the tuning lives there only.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use napi::bindgen_prelude::Buffer;
+use napi::{Error, Status};
+use napi_derive::napi;
+
+use crate::core::{Backoff, PoolConfig};
+use crate::process::{Settings, StdioMode};
+
+#[napi(object)]
+pub struct PoolOptions {
+    pub min_workers: u32,
+    pub max_workers: u32,
+    /// How long an idle worker of a dynamic pool stays; 0: for ever.
+    pub idle_timeout_ms: Option<f64>,
+    /// Tasks a worker runs at once.
+    pub concurrent_tasks_per_worker: Option<u32>,
+    /// Most tasks waiting to start; `Infinity`: no limit.
+    pub max_queue: Option<f64>,
+    /// Most time a task may wait to start; 0: no limit.
+    pub max_queue_wait_ms: Option<f64>,
+    /// 0: no limit.
+    pub max_tasks_per_worker: Option<f64>,
+    /// 0: no limit.
+    pub max_worker_memory_mb: Option<f64>,
+    /// Restart back-off after failed starts.
+    pub restart_backoff_initial_ms: Option<f64>,
+    pub restart_backoff_max_ms: Option<f64>,
+}
+
+/// Milliseconds; 0 (and what a Duration cannot hold) means none.
+pub(super) fn duration_ms(ms: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(ms / 1000.0).ok().filter(|duration| !duration.is_zero())
+}
+
+/// A positive count; 0 (or absent) means none.
+fn limit(value: Option<f64>) -> Option<f64> {
+    value.filter(|&value| value > 0.0)
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(Status::InvalidArg, message)
+}
+
+impl TryFrom<PoolOptions> for PoolConfig {
+    type Error = Error;
+
+    fn try_from(options: PoolOptions) -> Result<Self, Error> {
+        let defaults = PoolConfig::default();
+        if options.min_workers > options.max_workers || options.max_workers == 0 {
+            let (min, max) = (options.min_workers, options.max_workers);
+            return Err(invalid(format!("minWorkers ({min}) and maxWorkers ({max}) make no pool")));
+        }
+        Ok(PoolConfig {
+            min_workers: options.min_workers as usize,
+            max_workers: options.max_workers as usize,
+            idle_timeout: options.idle_timeout_ms.map_or(defaults.idle_timeout, duration_ms),
+            concurrency: options.concurrent_tasks_per_worker.map_or(defaults.concurrency, |n| n.max(1) as usize),
+            max_queue: options.max_queue.filter(|max| max.is_finite()).map_or(defaults.max_queue, |max| max as usize),
+            max_queue_wait: options.max_queue_wait_ms.map_or(defaults.max_queue_wait, duration_ms),
+            max_tasks_per_worker: limit(options.max_tasks_per_worker).map(|n| n as u64),
+            max_worker_memory_mb: limit(options.max_worker_memory_mb),
+            backoff: backoff(options.restart_backoff_initial_ms, options.restart_backoff_max_ms, defaults.backoff)?,
+            ..defaults
+        })
+    }
+}
+
+/// The back-off the user asked for, completed by the default: a bound the
+/// user gave wins over a default one (`{ max: 50 }` also lowers the start).
+fn backoff(initial_ms: Option<f64>, max_ms: Option<f64>, defaults: Backoff) -> Result<Backoff, Error> {
+    let given = |ms: Option<f64>| ms.map(|ms| duration_ms(ms).unwrap_or(Duration::from_millis(1)));
+    let backoff = match (given(initial_ms), given(max_ms)) {
+        (None, None) => defaults,
+        (Some(initial), None) => Backoff { initial, max: defaults.max.max(initial) },
+        (None, Some(max)) => Backoff { initial: defaults.initial.min(max), max },
+        (Some(initial), Some(max)) => Backoff { initial, max },
+    };
+    if backoff.max < backoff.initial {
+        return Err(invalid(format!(
+            "restartBackoffMs: max ({:?}) is below initial ({:?})",
+            backoff.max, backoff.initial
+        )));
+    }
+    Ok(backoff)
+}
+
+/// Where a process worker's stdout and stderr go.
+#[napi(string_enum = "lowercase")]
+pub enum Stdio {
+    Inherit,
+    Prefix,
+    Ignore,
+}
+
+impl From<Stdio> for StdioMode {
+    fn from(stdio: Stdio) -> Self {
+        match stdio {
+            Stdio::Inherit => StdioMode::Inherit,
+            Stdio::Prefix => StdioMode::Prefix,
+            Stdio::Ignore => StdioMode::Ignore,
+        }
+    }
+}
+
+/// For `kind: 'process'`: how each child is started (see `crate::process::Settings`).
+#[napi(object)]
+pub struct ProcessOptions {
+    pub exec_path: String,
+    /// Node's options, then the runtime script.
+    pub args: Vec<String>,
+    /// The whole environment; absent: the parent's.
+    pub env: Option<HashMap<String, String>>,
+    pub stdio: Stdio,
+    /// The runtime's settings, v8-serialized.
+    pub init: Buffer,
+}
+
+impl From<ProcessOptions> for Settings {
+    fn from(options: ProcessOptions) -> Self {
+        Settings {
+            program: options.exec_path.into(),
+            args: options.args,
+            env: options.env.map(|env| env.into_iter().collect()),
+            stdio: options.stdio.into(),
+            init: options.init.to_vec(),
+            kill_grace: Settings::KILL_GRACE,
+        }
+    }
+}
