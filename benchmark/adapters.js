@@ -71,10 +71,33 @@ const processAdapters = {
 }
 Object.assign(adapters, processAdapters)
 
+/**
+ * With BENCH_BASELINE (`--baseline <checkout>`): this pool as built in another
+ * checkout, measured in the same run as a peer of each group, so that a
+ * change shows against the code before it rather than against another day.
+ */
+const BASELINE = process.env.BENCH_BASELINE
+const baselines = BASELINE === undefined
+  ? {}
+  : {
+      'parallel-processor (baseline)': (workers) => {
+        const { ParallelProcessor } = require(BASELINE)
+        const pool = new ParallelProcessor(workers, { filename: moduleTask })
+        return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
+      },
+      'parallel-processor (process, baseline)': (workers) => {
+        const { ParallelProcessor } = require(BASELINE)
+        const pool = new ParallelProcessor(workers, { kind: 'process', filename: moduleTask })
+        return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
+      },
+    }
+Object.assign(adapters, baselines)
+const [threadBaseline, processBaseline] = Object.keys(baselines)
+
 /** Who is compared with whom; the first of each group is ours. */
 const GROUPS = [
-  { title: 'Thread workers', pools: ['parallel-processor', 'piscina', 'tinypool', 'workerpool', 'poolifier'] },
-  { title: 'Process workers', pools: Object.keys(processAdapters) },
+  { title: 'Thread workers', pools: ['parallel-processor', threadBaseline, 'piscina', 'tinypool', 'workerpool', 'poolifier'].filter(Boolean) },
+  { title: 'Process workers', pools: [...Object.keys(processAdapters), processBaseline].filter(Boolean) },
 ]
 
 module.exports = { adapters, pools: Object.keys(adapters), GROUPS }

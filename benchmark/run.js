@@ -8,12 +8,20 @@
  * on a shared machine spreads over all of them. Writes results.json,
  * results.md and chart.svg next to this file.
  *
- *   node benchmark/run.js [--workers 2] [--rounds 5] [--only burst,cpu] [--pools a,b]
+ *   node benchmark/run.js [--workers 2] [--rounds 5] [--only burst,cpu] [--pools a,b] [--baseline dir]
+ *
+ * `--baseline dir`: also measures the pool as built in another checkout
+ * (its `npm install` done), as one more peer of each group.
  */
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
+
+// Read before the adapters load: they add the baseline's pools (and so do
+// the measuring children, which inherit the environment).
+const baselineFlag = process.argv.indexOf('--baseline')
+if (baselineFlag !== -1) process.env.BENCH_BASELINE = path.resolve(process.argv[baselineFlag + 1])
 const { pools: allPools, GROUPS } = require('./adapters')
 const { renderTable, checkTargets } = require('./report')
 const { renderChart } = require('./chart')
@@ -30,6 +38,7 @@ function parseArgs(argv) {
     else if (flag === '--only') options.only = value.split(',')
     else if (flag === '--pools') options.pools = value.split(',')
     else if (flag === '--out') options.out = path.resolve(value)
+    else if (flag === '--baseline') continue // read above
     else throw new Error(`unknown option ${flag}`)
   }
   // Each group's figures are relative to ours: ours runs whenever a peer of its group does.
