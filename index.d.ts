@@ -175,7 +175,7 @@ export declare class ParallelProcessor extends EventEmitter {
   [Symbol.asyncDispose](): Promise<void>
   stats(): ProcessorStats
 
-  /** Live workers (starting or ready). */
+  /** Live workers: starting, ready, or retiring until they leave. */
   readonly size: number
   /** Tasks waiting to start. */
   readonly queueSize: number

@@ -1,5 +1,6 @@
 'use strict'
 
+const { KIND } = require('./pool-kind')
 const { readyPool, whenReady } = require('./helpers')
 
 describe('metrics', () => {
@@ -29,6 +30,20 @@ describe('metrics', () => {
       await pool.execute({ code: 3 }, { name: 'exit' }).catch(() => {})
       await whenReady(pool, { size: 1, what: 'the replacement' })
       expect(pool.stats().workers[0].restarts).toBe(1)
+    } finally {
+      await pool.dispose()
+    }
+  })
+
+  test("each worker's stats have the fields of its kind, and only those", async () => {
+    const pool = await readyPool({ workers: 1, maxWorkerMemoryMb: 4096 })
+    try {
+      await pool.execute(1)
+      const [worker] = pool.stats().workers
+      const common = ['id', 'state', 'running', 'completed', 'failed', 'tasksSinceStart', 'restarts']
+      const own = KIND === 'thread' ? ['threadId', 'heapUsedMb'] : ['pid', 'rssMb']
+      expect(Object.keys(worker).sort()).toEqual([...common, ...own].sort())
+      for (const field of own) expect(worker[field]).toBeGreaterThan(0)
     } finally {
       await pool.dispose()
     }

@@ -102,7 +102,8 @@ function poolSize(workers, options) {
   const { minWorkers, maxWorkers, idleTimeoutMs } = options
   if (minWorkers === undefined && maxWorkers === undefined) {
     const size = workers === undefined ? parallelism : integerInRange(workers, 'workers', 1, MAX_WORKERS)
-    return { minWorkers: size, maxWorkers: size, idleTimeoutMs: undefined }
+    // A fixed pool never shrinks.
+    return { minWorkers: size, maxWorkers: size, idleTimeoutMs: 0 }
   }
   if (workers !== undefined) {
     throw invalidValue('Pass either "workers" (a fixed pool) or "minWorkers"/"maxWorkers" (a dynamic one), not both')

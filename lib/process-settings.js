@@ -2,7 +2,7 @@
 
 /**
  * How the Rust core starts each process worker (`ProcessOptions` in
- * src/binding/pool_handle.rs, `Settings` in src/process/mod.rs): the command
+ * src/binding/options.rs, `Settings` in src/process/mod.rs): the command
  * line, the environment, where its output goes, and the runtime's settings.
  */
 const path = require('node:path')

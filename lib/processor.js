@@ -19,6 +19,9 @@ const { signalName, decodeCause } = require('./worker-exit')
 const { forEachEvent } = require('./wire')
 
 const THREAD_RUNTIME = path.join(__dirname, 'worker-runtime.js')
+// A frozen copy of the addon's enum: V8 then folds its values into the
+// switch of #onEvent, which runs once per settled task.
+const EVENT = Object.freeze({ ...EventKind })
 // The names of the reasons the core's events carry as codes (one definition, in Rust).
 const EXIT_REASONS = exitReasonNames()
 const RETIRE_REASONS = retireReasonNames()
@@ -222,7 +225,10 @@ class ParallelProcessor extends EventEmitter {
     // what only this thread knows: each worker thread's id.
     const stats = this.#handle.stats()
     if (this.#config.kind === 'thread') {
-      for (const worker of stats.workers) worker.threadId = this.#workers.get(worker.id)?.worker?.threadId
+      for (const worker of stats.workers) {
+        const threadId = this.#workers.get(worker.id)?.worker?.threadId
+        if (threadId !== undefined) worker.threadId = threadId
+      }
     }
     return stats
   }
@@ -283,32 +289,32 @@ class ParallelProcessor extends EventEmitter {
 
   #onEvent = (kind, a, b, c, d, batch, start, end) => {
     switch (kind) {
-      case EventKind.Returned: return this.#settle(a, 'resolve', decodeDetached(batch, start, end))
-      case EventKind.Threw: {
+      case EVENT.Returned: return this.#settle(a, 'resolve', decodeDetached(batch, start, end))
+      case EVENT.Threw: {
         const { kind: how, error } = decodeThrown(batch, start, end)
         return this.#settle(a, 'reject', how === 'load' ? new errors.WorkerStartError(error) : error)
       }
-      case EventKind.TimedOut: return this.#settle(a, 'reject', new errors.TimeoutError(b, c))
-      case EventKind.Crashed: {
+      case EVENT.TimedOut: return this.#settle(a, 'reject', new errors.TimeoutError(b, c))
+      case EVENT.Crashed: {
         const exit = this.#exits.get(b)
         return this.#settle(a, 'reject', new errors.WorkerCrashedError({ workerId: b, attempts: d, ...exit }))
       }
-      case EventKind.StartFailed: return this.#settle(a, 'reject', new errors.WorkerStartError(this.#lastStartError))
-      case EventKind.QueueTimedOut: return this.#settle(a, 'reject', new errors.QueueTimeoutError(this.#config.maxQueueWaitMs))
-      case EventKind.Aborted: {
+      case EVENT.StartFailed: return this.#settle(a, 'reject', new errors.WorkerStartError(this.#lastStartError))
+      case EVENT.QueueTimedOut: return this.#settle(a, 'reject', new errors.QueueTimeoutError(this.#config.maxQueueWaitMs))
+      case EVENT.Aborted: {
         const reason = this.#abortReasons.get(a)
         this.#abortReasons.delete(a)
         return this.#settle(a, 'reject', new errors.AbortError(reason))
       }
-      case EventKind.Disposed: return this.#settle(a, 'reject', new errors.DisposedError())
-      case EventKind.WorkerExited: return this.#onWorkerExited(a, EXIT_REASONS[b], c, d, batch, start, end)
-      case EventKind.SpawnWorker: return this.#spawn(a)
-      case EventKind.TerminateWorker: return this.#terminate(a)
-      case EventKind.WorkerRetiring: return this.#emitSafely('workerRetire', { id: a, reason: RETIRE_REASONS[b] })
-      case EventKind.QueueDrained: return this.#emitSafely('drain')
-      case EventKind.BreakerOpened: return this.#emitSafely('breakerOpen', { cause: this.#lastStartError })
-      case EventKind.BreakerClosed: return this.#emitSafely('breakerClose')
-      case EventKind.Closed: return this.#markClosed?.()
+      case EVENT.Disposed: return this.#settle(a, 'reject', new errors.DisposedError())
+      case EVENT.WorkerExited: return this.#onWorkerExited(a, EXIT_REASONS[b], c, d, batch, start, end)
+      case EVENT.SpawnWorker: return this.#spawn(a)
+      case EVENT.TerminateWorker: return this.#terminate(a)
+      case EVENT.WorkerRetiring: return this.#emitSafely('workerRetire', { id: a, reason: RETIRE_REASONS[b] })
+      case EVENT.QueueDrained: return this.#emitSafely('drain')
+      case EVENT.BreakerOpened: return this.#emitSafely('breakerOpen', { cause: this.#lastStartError })
+      case EVENT.BreakerClosed: return this.#emitSafely('breakerClose')
+      case EVENT.Closed: return this.#markClosed?.()
       default: throw new Error(`unknown pool event ${kind}`)
     }
   }

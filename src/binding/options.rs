@@ -1,7 +1,9 @@
 //! The pool's options as JavaScript passes them (`lib/options.js` has
-//! validated them, with Node-style errors), converted into the core's
-//! `PoolConfig` and the supervisor's `Settings`. An option left out takes the
-//! core's default (`PoolConfig::default`): the tuning lives there only.
+//! validated them, with Node-style errors, and resolved what the API
+//! defines), converted into the core's `PoolConfig` and the supervisor's
+//! `Settings`. Tuning left out (idle timeout, restart back-off) takes the
+//! core's default (`PoolConfig::default`), which also holds what users do
+//! not set at all (linger, priority ageing).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -17,18 +19,19 @@ use crate::process::{Settings, StdioMode};
 pub struct PoolOptions {
     pub min_workers: u32,
     pub max_workers: u32,
+    /// Tasks a worker runs at once.
+    pub concurrent_tasks_per_worker: u32,
+    /// Most tasks waiting to start; `Infinity`: no limit.
+    pub max_queue: f64,
+    /// Most time a task may wait to start; 0: no limit.
+    pub max_queue_wait_ms: f64,
+    /// 0: no limit.
+    pub max_tasks_per_worker: f64,
+    /// 0: no limit.
+    pub max_worker_memory_mb: f64,
+    // Tuning: absent, the core's default.
     /// How long an idle worker of a dynamic pool stays; 0: for ever.
     pub idle_timeout_ms: Option<f64>,
-    /// Tasks a worker runs at once.
-    pub concurrent_tasks_per_worker: Option<u32>,
-    /// Most tasks waiting to start; `Infinity`: no limit.
-    pub max_queue: Option<f64>,
-    /// Most time a task may wait to start; 0: no limit.
-    pub max_queue_wait_ms: Option<f64>,
-    /// 0: no limit.
-    pub max_tasks_per_worker: Option<f64>,
-    /// 0: no limit.
-    pub max_worker_memory_mb: Option<f64>,
     /// Restart back-off after failed starts.
     pub restart_backoff_initial_ms: Option<f64>,
     pub restart_backoff_max_ms: Option<f64>,
@@ -39,9 +42,9 @@ pub(super) fn duration_ms(ms: f64) -> Option<Duration> {
     Duration::try_from_secs_f64(ms / 1000.0).ok().filter(|duration| !duration.is_zero())
 }
 
-/// A positive count; 0 (or absent) means none.
-fn limit(value: Option<f64>) -> Option<f64> {
-    value.filter(|&value| value > 0.0)
+/// A positive limit; 0 means none.
+fn limit(value: f64) -> Option<f64> {
+    (value > 0.0).then_some(value)
 }
 
 fn invalid(message: String) -> Error {
@@ -61,12 +64,13 @@ impl TryFrom<PoolOptions> for PoolConfig {
             min_workers: options.min_workers as usize,
             max_workers: options.max_workers as usize,
             idle_timeout: options.idle_timeout_ms.map_or(defaults.idle_timeout, duration_ms),
-            concurrency: options.concurrent_tasks_per_worker.map_or(defaults.concurrency, |n| n.max(1) as usize),
-            max_queue: options.max_queue.filter(|max| max.is_finite()).map_or(defaults.max_queue, |max| max as usize),
-            max_queue_wait: options.max_queue_wait_ms.map_or(defaults.max_queue_wait, duration_ms),
+            concurrency: options.concurrent_tasks_per_worker.max(1) as usize,
+            max_queue: if options.max_queue.is_finite() { options.max_queue as usize } else { usize::MAX },
+            max_queue_wait: duration_ms(options.max_queue_wait_ms),
             max_tasks_per_worker: limit(options.max_tasks_per_worker).map(|n| n as u64),
             max_worker_memory_mb: limit(options.max_worker_memory_mb),
-            backoff: backoff(options.restart_backoff_initial_ms, options.restart_backoff_max_ms, defaults.backoff)?,
+            backoff: backoff(options.restart_backoff_initial_ms, options.restart_backoff_max_ms, defaults.backoff)
+                .map_err(invalid)?,
             ..defaults
         })
     }
@@ -74,7 +78,8 @@ impl TryFrom<PoolOptions> for PoolConfig {
 
 /// The back-off the user asked for, completed by the default: a bound the
 /// user gave wins over a default one (`{ max: 50 }` also lowers the start).
-fn backoff(initial_ms: Option<f64>, max_ms: Option<f64>, defaults: Backoff) -> Result<Backoff, Error> {
+/// (Free of napi types, so that it can be unit-tested without Node.)
+fn backoff(initial_ms: Option<f64>, max_ms: Option<f64>, defaults: Backoff) -> Result<Backoff, String> {
     let given = |ms: Option<f64>| ms.map(|ms| duration_ms(ms).unwrap_or(Duration::from_millis(1)));
     let backoff = match (given(initial_ms), given(max_ms)) {
         (None, None) => defaults,
@@ -83,10 +88,7 @@ fn backoff(initial_ms: Option<f64>, max_ms: Option<f64>, defaults: Backoff) -> R
         (Some(initial), Some(max)) => Backoff { initial, max },
     };
     if backoff.max < backoff.initial {
-        return Err(invalid(format!(
-            "restartBackoffMs: max ({:?}) is below initial ({:?})",
-            backoff.max, backoff.initial
-        )));
+        return Err(format!("restartBackoffMs: max ({:?}) is below initial ({:?})", backoff.max, backoff.initial));
     }
     Ok(backoff)
 }
@@ -130,7 +132,27 @@ impl From<ProcessOptions> for Settings {
             env: options.env.map(|env| env.into_iter().collect()),
             stdio: options.stdio.into(),
             init: options.init.to_vec(),
-            kill_grace: Settings::KILL_GRACE,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(ms: u64) -> Duration {
+        Duration::from_millis(ms)
+    }
+
+    #[test]
+    fn a_back_off_bound_given_alone_moves_the_default_one_out_of_its_way() {
+        let defaults = Backoff { initial: ms(100), max: ms(5000) };
+        let backoff = |initial, max| backoff(initial, max, defaults).unwrap();
+        assert_eq!(backoff(None, None), defaults);
+        assert_eq!(backoff(Some(300.0), None), Backoff { initial: ms(300), max: ms(5000) });
+        assert_eq!(backoff(Some(8000.0), None), Backoff { initial: ms(8000), max: ms(8000) });
+        assert_eq!(backoff(None, Some(50.0)), Backoff { initial: ms(50), max: ms(50) });
+        assert_eq!(backoff(None, Some(900.0)), Backoff { initial: ms(100), max: ms(900) });
+        assert!(super::backoff(Some(500.0), Some(100.0), defaults).is_err());
     }
 }

@@ -67,6 +67,9 @@ impl PoolHandle {
             // Rust starts and stops the children itself, the moment the core
             // decides: a busy main thread delays no kill.
             Some(options) => {
+                process::prepare().map_err(|error| {
+                    napi::Error::from_reason(format!("Could not start the process workers' spawner thread: {error}"))
+                })?;
                 let mut supervisor = None;
                 let pool = Pool::with_launcher(config, doorbell.clone(), timers.clone(), |pool| {
                     let children = Supervisor::new(pool, options.into(), timers);

@@ -20,7 +20,6 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Weak};
-use std::time::Duration;
 
 use parking_lot::Mutex;
 
@@ -41,20 +40,19 @@ pub struct Settings {
     pub stdio: StdioMode,
     /// The runtime's settings (module, workerData, ...), serialized by JavaScript.
     pub init: Vec<u8>,
-    /// Between SIGTERM and SIGKILL.
-    pub kill_grace: Duration,
-}
-
-impl Settings {
-    /// How long a child asked to stop (SIGTERM) has before SIGKILL.
-    pub const KILL_GRACE: Duration = Duration::from_secs(1);
 }
 
 /// A pool's children. It is the pool's `Launcher`: the core starts and stops
-/// them directly, from whichever thread decides (a timer's, a reader's, the
-/// main thread's), with no round trip through JavaScript.
+/// them directly, from whichever thread decides (the timer thread at a
+/// deadline or an idle timeout, a child's waiter after a crash, its reader
+/// when a task's completion retires it, the main thread on `dispose()`), with
+/// no round trip through JavaScript.
+///
+/// Ownership: the pool owns its launcher, so this holds the pool weakly. A
+/// running child does hold the pool (to report to it), which makes a cycle
+/// pool → supervisor → child → pool; it lasts exactly as long as the child:
+/// its exit removes it from `children`, and `dispose()` stops every child.
 pub struct Supervisor {
-    /// Weak: the pool owns its launcher.
     pool: Weak<Pool>,
     me: Weak<Supervisor>,
     settings: Arc<Settings>,
@@ -68,6 +66,12 @@ enum Slot {
         stop: bool,
     },
     Running(Arc<ChildWorker>),
+}
+
+/// Starts what every pool of process workers needs (the spawner thread):
+/// called before the first one is created, so that a failure is its error.
+pub fn prepare() -> std::io::Result<()> {
+    spawner::start()
 }
 
 impl Supervisor {
@@ -177,6 +181,7 @@ impl Launcher for Supervisor {
     /// forks it). It reports back to the core with `worker_ready`, or
     /// `worker_exited` if it never gets there.
     fn spawn(&self, worker: WorkerId) {
+        // Cannot fail: the pool calls this through the Arc it owns.
         let Some(supervisor) = self.me.upgrade() else { return };
         self.children.lock().insert(worker, Slot::Starting { stop: false });
         spawner::run(Box::new(move || {
@@ -204,6 +209,6 @@ impl Launcher for Supervisor {
             None => return,
         };
         child.signal(sys::SIGTERM);
-        child.kill_after(self.settings.kill_grace, self.timers.as_ref());
+        child.kill_after(self.timers.as_ref());
     }
 }

@@ -72,18 +72,18 @@ pub struct PoolConfig {
 }
 
 impl Default for PoolConfig {
-    /// A fixed pool of one worker per core, with the tuning every pool shares.
+    /// A fixed pool of one worker with no limits, and the tuning every pool
+    /// shares (the binding takes the tuning from here when options leave it out).
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         PoolConfig {
-            min_workers: cores,
-            max_workers: cores,
+            min_workers: 1,
+            max_workers: 1,
             idle_timeout: Some(Duration::from_secs(10)),
             concurrency: 1,
             max_queue: usize::MAX,
             max_queue_wait: None,
             ageing: Duration::from_secs(1),
-            backoff: Backoff { initial: Duration::from_millis(100), max: Duration::from_secs(5) },
+            backoff: Backoff::default(),
             max_tasks_per_worker: None,
             max_worker_memory_mb: None,
             // Long enough to span the caller's usual turnaround (a wake-up of

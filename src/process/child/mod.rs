@@ -34,6 +34,10 @@ use reader::read_results;
 use waiter::wait;
 use writer::{write_tasks, WriterBell};
 
+/// How long a child asked to stop (SIGTERM), or that closed its channel,
+/// has before SIGKILL.
+const KILL_GRACE: Duration = Duration::from_secs(1);
+
 pub(super) struct ChildWorker {
     pub(super) worker: WorkerId,
     pub(super) pid: u32,
@@ -66,13 +70,13 @@ impl ChildWorker {
         }
     }
 
-    /// SIGKILL after `grace`, if it is still there then. The timer holds the
-    /// child weakly: one gone before the grace ends is not kept (nor its
-    /// descriptors), and a reaped one is never signalled.
-    pub(super) fn kill_after(self: &Arc<Self>, grace: Duration, timers: &dyn Timers) {
+    /// SIGKILL after `KILL_GRACE`, if it is still there then. The timer
+    /// holds the child weakly: one gone before the grace ends is not kept
+    /// (nor its descriptors), and a reaped one is never signalled.
+    pub(super) fn kill_after(self: &Arc<Self>, timers: &dyn Timers) {
         let child = Arc::downgrade(self);
         timers.schedule(
-            grace,
+            KILL_GRACE,
             Box::new(move || child.upgrade().into_iter().for_each(|child| child.signal(sys::SIGKILL))),
         );
     }
@@ -144,6 +148,17 @@ impl Doorbell for ChildDoorbell {
     }
 }
 
+impl ChildWorker {
+    /// `kill_and_reap`, for a child others may already signal (it is listed
+    /// in the supervisor): under the lock that guards every signal, so that
+    /// none reaches its pid once it may belong to another process.
+    fn give_up(&self, process: &mut Child) {
+        let mut reaped = self.reaped.lock();
+        kill_and_reap(process);
+        *reaped = true;
+    }
+}
+
 /// Kills and reaps a child that could not be set up: nobody would feed it or
 /// watch it, so it must not run on, nor stay a zombie once it is dead.
 pub(super) fn kill_and_reap(process: &mut Child) {
@@ -166,23 +181,27 @@ pub(super) fn serve(
     let (results_handle, tasks_handle, writer_handle) = match handles {
         Ok(handles) => handles,
         Err(error) => {
-            kill_and_reap(&mut process);
+            child.give_up(&mut process);
             return Err(error);
         }
     };
     // The waiter first: once it runs, the child is always reaped and reported.
-    let pid = child.pid;
-    spawn_thread("waiter", {
+    // It gets the process once it runs, so that this thread still holds it
+    // (to kill and reap it) if the waiter cannot start.
+    let (hand_over, handed_over) = mpsc::channel::<Child>();
+    let waiter = spawn_thread("waiter", {
         let (child, supervisor) = (child.clone(), supervisor.clone());
         move || {
+            let Ok(process) = handed_over.recv() else { return };
             let exit = wait(&child, process, [results_handle, tasks_handle], last_words, writer_finished, forwarders);
             supervisor.exited(&child, exit);
         }
-    })
-    .inspect_err(|_| {
-        // Out of threads: nobody will reap it, but at least it does not run on.
-        sys::send_signal(pid, sys::SIGKILL);
-    })?;
+    });
+    if let Err(error) = waiter {
+        child.give_up(&mut process);
+        return Err(error);
+    }
+    hand_over.send(process).expect("the waiter waits for its process");
     let reader = spawn_thread("reader", {
         let (child, supervisor) = (child.clone(), supervisor.clone());
         move || {

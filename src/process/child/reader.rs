@@ -62,6 +62,6 @@ pub(super) fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, sup
     }
     // The channel closed. A child that closed it and lives on cannot be
     // reached any more; it is killed after a grace (a no-op once it is reaped).
-    child.kill_after(supervisor.settings.kill_grace, supervisor.timers.as_ref());
+    child.kill_after(supervisor.timers.as_ref());
     cause
 }

@@ -11,8 +11,8 @@ use parking_lot::Mutex;
 
 use crate::core::timer::{TimerAction, TimerId, Timers};
 use crate::core::{
-    Backoff, Delivery, Doorbell, Event, ExitReason, HandlerId, HandlerSpec, Host, NewTask, Outcome, Pool, PoolConfig,
-    RetireReason, TaskId, WorkerId,
+    Backoff, Delivery, Doorbell, Event, ExitReason, HandlerId, HandlerSpec, Host, Launcher, NewTask, Outcome, Pool,
+    PoolConfig, RetireReason, TaskId, WorkerId,
 };
 
 /// Stands for the JavaScript main thread: it only counts how often the pool
@@ -38,6 +38,24 @@ pub(super) struct FakeDoorbell {
 impl Doorbell for FakeDoorbell {
     fn ring(&self) {
         self.rings.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Stands for a host that starts and stops workers itself (the process
+/// supervisor): it records what the pool asked, in order, so that the
+/// harness can check it against the events (`Harness::pump`).
+#[derive(Default)]
+pub(super) struct FakeLauncher {
+    calls: Mutex<Vec<Event>>,
+}
+
+impl Launcher for FakeLauncher {
+    fn spawn(&self, worker: WorkerId) {
+        self.calls.lock().push(Event::SpawnWorker(worker));
+    }
+
+    fn terminate(&self, worker: WorkerId) {
+        self.calls.lock().push(Event::TerminateWorker(worker));
     }
 }
 
@@ -83,6 +101,7 @@ impl Timers for ManualTimers {
 pub(super) struct Harness {
     pub(super) pool: Arc<Pool>,
     pub(super) host: Arc<FakeHost>,
+    pub(super) launcher: Arc<FakeLauncher>,
     pub(super) timers: Arc<ManualTimers>,
     /// The doorbell each ready worker gave the pool.
     pub(super) doorbells: HashMap<WorkerId, Arc<FakeDoorbell>>,
@@ -108,12 +127,15 @@ impl Harness {
     pub(super) fn with(config: PoolConfig) -> Harness {
         let host = Arc::new(FakeHost::default());
         let timers = Arc::new(ManualTimers::default());
-        let pool = Pool::new(config, host.clone(), timers.clone());
+        let launcher = Arc::new(FakeLauncher::default());
+        let for_pool = launcher.clone();
+        let pool = Pool::with_launcher(config, host.clone(), timers.clone(), |_| for_pool);
         let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
         pool.start();
         let mut harness = Harness {
             pool,
             host,
+            launcher,
             timers,
             doorbells: HashMap::new(),
             handler,
@@ -157,9 +179,16 @@ impl Harness {
         self.pool.submit(new_task(self.handler, vec![payload], Some(Duration::from_millis(ms)))).expect("accepted")
     }
 
-    /// Reads the outbox as the main thread would.
+    /// Reads the outbox as the main thread would, and checks that the pool
+    /// called its launcher for exactly the workers the events name, in order
+    /// (one start per `SpawnWorker`, one stop per `TerminateWorker`).
     pub(super) fn pump(&mut self) {
-        for event in self.pool.take_events() {
+        let events = self.pool.take_events();
+        let launched: Vec<&Event> =
+            events.iter().filter(|e| matches!(e, Event::SpawnWorker(_) | Event::TerminateWorker(_))).collect();
+        let calls = std::mem::take(&mut *self.launcher.calls.lock());
+        assert_eq!(calls.iter().collect::<Vec<_>>(), launched, "the launcher's calls differ from the events");
+        for event in events {
             match event {
                 Event::Settled { task, outcome } => self.settled.push((task, outcome)),
                 Event::SpawnWorker(worker) => self.spawned.push(worker),

@@ -56,3 +56,22 @@ fn dispose_settles_every_task_once_and_terminates_every_worker() {
     assert_eq!(h.spawned.len(), 2, "no replacement after dispose");
     assert_eq!(h.pool.size(), 0);
 }
+
+#[test]
+fn the_launcher_is_asked_to_stop_each_worker_once_whatever_stops_it_first() {
+    let mut h = Harness::new(2, usize::MAX);
+    let (ready, starting) = (h.spawned[0], h.spawned[1]);
+    assert_eq!(h.ready_worker(ready), None);
+    let task = h.submit_with_timeout(1, 10);
+    h.pool.take(ready).unwrap();
+    // Its deadline stops `ready` and starts a replacement.
+    assert_eq!(h.timers.fire_all(), 1);
+    h.pump();
+    let replacement = h.spawned[2];
+    h.pool.dispose();
+    h.pool.dispose();
+    // `pump` checks the launcher's calls against these events.
+    h.pump();
+    assert_eq!(h.terminated, vec![ready, starting, replacement]);
+    h.assert_each_settled_once(&[task]);
+}
