@@ -80,12 +80,12 @@ const BASELINE = process.env.BENCH_BASELINE
 const baselines = BASELINE === undefined
   ? {}
   : {
-      'parallel-processor (baseline)': (workers) => {
+      'parallel-processor baseline': (workers) => {
         const { ParallelProcessor } = require(BASELINE)
         const pool = new ParallelProcessor(workers, { filename: moduleTask })
         return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
       },
-      'parallel-processor (process, baseline)': (workers) => {
+      'parallel-processor (process) baseline': (workers) => {
         const { ParallelProcessor } = require(BASELINE)
         const pool = new ParallelProcessor(workers, { kind: 'process', filename: moduleTask })
         return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }

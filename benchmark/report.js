@@ -132,7 +132,7 @@ function checkTargets(report) {
   add('dispose no slower than piscina', ratio('startup', 'disposeMs', 'piscina'), (v) => v <= 1, times)
   const [usProcess, ...processPeers] = GROUPS[1].pools
   // The targets are against other pools, not against an earlier build of this one.
-  for (const peer of processPeers.filter((pool) => !pool.endsWith('baseline)'))) {
+  for (const peer of processPeers.filter((pool) => !pool.endsWith(' baseline'))) {
     add(`process burst ≥ 3× ${peer}`, ratio('burst', 'tasksPerSec', peer, usProcess), (v) => v >= 3, times)
   }
   return targets
