@@ -102,14 +102,17 @@ export interface WorkerStats {
   rssMb?: number
 }
 
-/** Milliseconds; percentiles within ~6%. */
+/** Milliseconds; percentiles within ~6% (and within `min`..`max`); `min`, `max`, `mean` and `stddev` exact. */
 export interface TimeSummary {
   count: number
+  min: number
   mean: number
   p50: number
   p90: number
   p99: number
   max: number
+  /** The population standard deviation; `0` for fewer than 2 durations. */
+  stddev: number
 }
 
 export interface ProcessorStats {

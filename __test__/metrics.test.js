@@ -16,6 +16,19 @@ describe('metrics', () => {
       // The second waited for the first.
       expect(waitTime.count).toBe(2)
       expect(waitTime.max).toBeGreaterThanOrEqual(50)
+      for (const summary of [waitTime, runTime]) {
+        expect(Object.keys(summary).sort()).toEqual(['count', 'max', 'mean', 'min', 'p50', 'p90', 'p99', 'stddev'])
+        expect(summary.min).toBeGreaterThanOrEqual(0)
+        expect(summary.min).toBeLessThanOrEqual(summary.p50)
+        expect(summary.p50).toBeLessThanOrEqual(summary.max)
+        expect(summary.min).toBeLessThanOrEqual(summary.mean)
+        expect(summary.mean).toBeLessThanOrEqual(summary.max)
+        expect(summary.stddev).toBeGreaterThanOrEqual(0)
+        // Two durations deviate from their mean by half their distance.
+        expect(summary.stddev).toBeCloseTo((summary.max - summary.min) / 2, 6)
+      }
+      // Both slept about 60 ms.
+      expect(runTime.min).toBeGreaterThanOrEqual(50)
       expect(utilization).toBeGreaterThan(0)
       expect(utilization).toBeLessThanOrEqual(1)
       expect(workers[0]).toMatchObject({ tasksSinceStart: 2, restarts: 0 })

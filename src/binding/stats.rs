@@ -26,20 +26,32 @@ pub struct WorkerStatsObject {
     pub rss_mb: Option<f64>,
 }
 
-/// `{ count, mean, p50, p90, p99, max }`, in ms.
+/// `{ count, min, mean, p50, p90, p99, max, stddev }`, in ms (`stddev`: the
+/// population standard deviation, 0 for fewer than 2 durations).
 #[napi(object)]
 pub struct SummaryObject {
     pub count: f64,
+    pub min: f64,
     pub mean: f64,
     pub p50: f64,
     pub p90: f64,
     pub p99: f64,
     pub max: f64,
+    pub stddev: f64,
 }
 
 impl From<Summary> for SummaryObject {
     fn from(s: Summary) -> Self {
-        SummaryObject { count: s.count as f64, mean: s.mean, p50: s.p50, p90: s.p90, p99: s.p99, max: s.max }
+        SummaryObject {
+            count: s.count as f64,
+            min: s.min,
+            mean: s.mean,
+            p50: s.p50,
+            p90: s.p90,
+            p99: s.p99,
+            max: s.max,
+            stddev: s.stddev,
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Latency summaries without keeping samples: a log-linear histogram (8
 //! buckets per power of two, so a percentile is within ~6% of the truth),
-//! constant memory and O(1) per record.
+//! constant memory and O(1) per record. The minimum, maximum and mean are
+//! exact, and so is the standard deviation up to rounding (Welford's method).
 
 use std::time::Duration;
 
@@ -16,23 +17,38 @@ pub struct Histogram {
     counts: Vec<u64>,
     count: u64,
     sum_us: u128,
+    min_us: u64,
     max_us: u64,
+    /// Welford's running mean and sum of squared deviations, in µs.
+    mean_us: f64,
+    m2_us: f64,
 }
 
 /// A summary in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Summary {
     pub count: u64,
+    pub min: f64,
     pub mean: f64,
     pub p50: f64,
     pub p90: f64,
     pub p99: f64,
     pub max: f64,
+    /// The population standard deviation; 0 for fewer than 2 durations.
+    pub stddev: f64,
 }
 
 impl Default for Histogram {
     fn default() -> Self {
-        Histogram { counts: vec![0; BUCKETS], count: 0, sum_us: 0, max_us: 0 }
+        Histogram {
+            counts: vec![0; BUCKETS],
+            count: 0,
+            sum_us: 0,
+            min_us: u64::MAX,
+            max_us: 0,
+            mean_us: 0.0,
+            m2_us: 0.0,
+        }
     }
 }
 
@@ -42,7 +58,11 @@ impl Histogram {
         self.counts[bucket_of(us)] += 1;
         self.count += 1;
         self.sum_us += us as u128;
+        self.min_us = self.min_us.min(us);
         self.max_us = self.max_us.max(us);
+        let delta = us as f64 - self.mean_us;
+        self.mean_us += delta / self.count as f64;
+        self.m2_us += delta * (us as f64 - self.mean_us);
     }
 
     pub fn summary(&self) -> Summary {
@@ -50,17 +70,20 @@ impl Histogram {
             return Summary::default();
         }
         let ms = |us: u64| us as f64 / 1000.0;
+        let variance = if self.count < 2 { 0.0 } else { (self.m2_us / self.count as f64).max(0.0) };
         Summary {
             count: self.count,
+            min: ms(self.min_us),
             mean: self.sum_us as f64 / self.count as f64 / 1000.0,
             p50: ms(self.percentile(0.50)),
             p90: ms(self.percentile(0.90)),
             p99: ms(self.percentile(0.99)),
             max: ms(self.max_us),
+            stddev: variance.sqrt() / 1000.0,
         }
     }
 
-    /// The middle of the bucket holding the `q` quantile, capped at the maximum seen.
+    /// The middle of the bucket holding the `q` quantile, kept within the minimum and maximum seen.
     fn percentile(&self, q: f64) -> u64 {
         let rank = ((q * self.count as f64).ceil() as u64).max(1);
         let mut seen = 0;
@@ -68,7 +91,7 @@ impl Histogram {
             seen += count;
             if seen >= rank {
                 let (low, high) = bounds_of(index);
-                return (low + (high - low) / 2).min(self.max_us);
+                return (low + (high - low) / 2).clamp(self.min_us, self.max_us);
             }
         }
         self.max_us
@@ -127,5 +150,47 @@ mod tests {
         }
         assert_eq!(summary.max, 1000.0);
         assert_eq!(Histogram::default().summary(), Summary::default());
+    }
+
+    #[test]
+    fn min_and_stddev_are_exact() {
+        let mut histogram = Histogram::default();
+        // 2, 4, 4, 4, 5, 5, 7, 9 ms: mean 5, population standard deviation 2.
+        for ms in [4, 9, 2, 4, 5, 7, 4, 5u64] {
+            histogram.record(Duration::from_millis(ms));
+        }
+        let summary = histogram.summary();
+        assert_eq!(summary.min, 2.0);
+        assert_eq!(summary.max, 9.0);
+        assert_eq!(summary.mean, 5.0);
+        assert!((summary.stddev - 2.0).abs() < 1e-9, "{}", summary.stddev);
+
+        // Microseconds count: 1.5 ms and 2.5 ms are 0.5 ms either side of their mean.
+        let mut histogram = Histogram::default();
+        histogram.record(Duration::from_micros(2500));
+        histogram.record(Duration::from_micros(1500));
+        let summary = histogram.summary();
+        assert_eq!(summary.min, 1.5);
+        assert!((summary.stddev - 0.5).abs() < 1e-9, "{}", summary.stddev);
+
+        // Equal durations deviate by nothing, and every percentile is that duration.
+        let mut histogram = Histogram::default();
+        for _ in 0..1000 {
+            histogram.record(Duration::from_micros(60_123));
+        }
+        let summary = histogram.summary();
+        assert_eq!(summary.stddev, 0.0);
+        for value in [summary.min, summary.p50, summary.p90, summary.p99, summary.max] {
+            assert_eq!(value, 60.123);
+        }
+    }
+
+    #[test]
+    fn one_duration_has_no_deviation() {
+        let mut histogram = Histogram::default();
+        histogram.record(Duration::from_millis(42));
+        let summary = histogram.summary();
+        assert_eq!((summary.count, summary.min, summary.max, summary.stddev), (1, 42.0, 42.0, 0.0));
+        assert!(summary.min <= summary.p50 && summary.p50 <= summary.max);
     }
 }
