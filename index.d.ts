@@ -39,6 +39,8 @@ export interface ProcessorOptions {
   env?: NodeJS.ProcessEnv | symbol
   /** Node flags of each worker, as Node's `Worker` option (for a process: its node options). */
   execArgv?: string[]
+  /** Values appended to each worker's `process.argv`, as strings, as Node's `Worker` option (for a process: after its script). */
+  argv?: unknown[]
   /** Heap limits of each worker, as Node's `Worker` option (for a process: mapped to V8 flags). */
   resourceLimits?: ResourceLimits
 }

@@ -94,6 +94,17 @@ function modulePath(value, name) {
 }
 
 /**
+ * `argv`, as Node's `Worker` takes it: values appended to the worker's
+ * `process.argv`, stringified as Node stringifies them (a copy, so that the
+ * caller's array may change later).
+ */
+function workerArgv(value) {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value)) throw invalidType(`The "argv" option must be an array; received ${describeType(value)}`)
+  return Array.from(value, String)
+}
+
+/**
  * A fixed pool (`workers`, default: the machine's parallelism) or a dynamic
  * one (`minWorkers`, `maxWorkers`, `idleTimeoutMs`): `{ minWorkers, maxWorkers, idleTimeoutMs }`.
  */
@@ -169,6 +180,7 @@ function resolveProcessorOptions(first, second) {
     workerData: options.workerData,
     env: options.env,
     execArgv: options.execArgv,
+    argv: workerArgv(options.argv),
     resourceLimits: options.resourceLimits,
   }
   if (options.maxQueue !== undefined && options.maxQueue !== Infinity) {

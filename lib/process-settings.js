@@ -12,10 +12,12 @@ const PROCESS_RUNTIME = path.join(__dirname, 'process-runtime.js')
 
 /** The settings of a pool's children, from its resolved options. */
 function processSettings(config) {
-  const { env, execArgv, resourceLimits, filename, workerData, maxWorkerMemoryMb, concurrentTasksPerWorker, stdio } = config
+  const { env, execArgv, argv, resourceLimits, filename, workerData, maxWorkerMemoryMb, concurrentTasksPerWorker, stdio } = config
   return {
     execPath: process.execPath,
-    args: [...(execArgv ?? inheritedExecArgv()), ...v8Flags(resourceLimits), PROCESS_RUNTIME],
+    // `argv` follows the script, so that the child's process.argv.slice(2) is
+    // exactly it, as in a thread worker.
+    args: [...(execArgv ?? inheritedExecArgv()), ...v8Flags(resourceLimits), PROCESS_RUNTIME, ...(argv ?? [])],
     // SHARE_ENV (a symbol) and no `env` both mean the parent's environment.
     env: env === undefined || typeof env === 'symbol'
       ? undefined
