@@ -1,32 +1,51 @@
 'use strict'
 
 /**
- * One shape for every pool: `create(workers)` returns
- * `{ run(payload, name), destroy() }`, each pool with exactly `workers`
- * workers and otherwise its default settings. Thread pools are compared with
- * thread pools, process pools with process pools (see GROUPS).
+ * One shape for every pool: `create(workers, options)` returns
+ * `{ run(payload, name, transferList), destroy() }`, each pool with exactly
+ * `workers` workers and otherwise its default settings. Thread pools are
+ * compared with thread pools, process pools with process pools (see GROUPS).
+ *
+ * `options.filename`: the worker module, module-task.js unless given (the big
+ * data and Babel workloads give the pool's own, see TASK_MODULES).
+ * `options.buffers`: the workload sends Buffers; a pool that needs a setting
+ * to carry them gets it (tinypool's child_process runtime: serialization
+ * 'advanced', as its JSON default turns a Buffer into an array of numbers).
+ * `transferList`: ArrayBuffers to move rather than copy, for pools that can
+ * (TRANSFERS); the others are never given one. Without it, the options are
+ * exactly those of the other workloads.
  */
 const path = require('node:path')
 
 const moduleTask = path.join(__dirname, 'workers', 'module-task.js')
+const workerModule = (name) => path.join(__dirname, 'workers', name)
 
 const adapters = {
-  'parallel-processor': (workers) => {
+  'parallel-processor': (workers, { filename = moduleTask } = {}) => {
     const { ParallelProcessor } = require('..')
-    const pool = new ParallelProcessor(workers, { filename: moduleTask })
-    return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
+    const pool = new ParallelProcessor(workers, { filename })
+    return {
+      run: (payload, name, transferList) => pool.execute(payload, transferList ? { name, transferList } : { name }),
+      destroy: () => pool.dispose(),
+    }
   },
 
-  piscina: (workers) => {
+  piscina: (workers, { filename = moduleTask } = {}) => {
     const { Piscina } = require('piscina')
-    const pool = new Piscina({ filename: moduleTask, minThreads: workers, maxThreads: workers })
-    return { run: (payload, name) => pool.run(payload, { name }), destroy: () => pool.destroy() }
+    const pool = new Piscina({ filename, minThreads: workers, maxThreads: workers })
+    return {
+      run: (payload, name, transferList) => pool.run(payload, transferList ? { name, transferList } : { name }),
+      destroy: () => pool.destroy(),
+    }
   },
 
-  tinypool: (workers) => {
+  tinypool: (workers, { filename = moduleTask } = {}) => {
     const { Tinypool } = require('tinypool')
-    const pool = new Tinypool({ filename: moduleTask, minThreads: workers, maxThreads: workers, runtime: 'worker_threads' })
-    return { run: (payload, name) => pool.run(payload, { name }), destroy: () => pool.destroy() }
+    const pool = new Tinypool({ filename, minThreads: workers, maxThreads: workers, runtime: 'worker_threads' })
+    return {
+      run: (payload, name, transferList) => pool.run(payload, transferList ? { name, transferList } : { name }),
+      destroy: () => pool.destroy(),
+    }
   },
 
   workerpool: (workers) => {
@@ -47,15 +66,21 @@ const adapters = {
 }
 
 const processAdapters = {
-  'parallel-processor (process)': (workers) => {
+  'parallel-processor (process)': (workers, { filename = moduleTask } = {}) => {
     const { ParallelProcessor } = require('..')
-    const pool = new ParallelProcessor(workers, { kind: 'process', filename: moduleTask })
+    const pool = new ParallelProcessor(workers, { kind: 'process', filename })
     return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
   },
 
-  'tinypool (child_process)': (workers) => {
+  'tinypool (child_process)': (workers, { filename = moduleTask, buffers = false } = {}) => {
     const { Tinypool } = require('tinypool')
-    const pool = new Tinypool({ filename: moduleTask, minThreads: workers, maxThreads: workers, runtime: 'child_process' })
+    const pool = new Tinypool({
+      filename,
+      minThreads: workers,
+      maxThreads: workers,
+      runtime: 'child_process',
+      ...(buffers ? { serialization: 'advanced' } : {}),
+    })
     return { run: (payload, name) => pool.run(payload, { name }), destroy: () => pool.destroy() }
   },
 
@@ -80,14 +105,17 @@ const BASELINE = process.env.BENCH_BASELINE
 const baselines = BASELINE === undefined
   ? {}
   : {
-      'parallel-processor baseline': (workers) => {
+      'parallel-processor baseline': (workers, { filename = moduleTask } = {}) => {
         const { ParallelProcessor } = require(BASELINE)
-        const pool = new ParallelProcessor(workers, { filename: moduleTask })
-        return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
+        const pool = new ParallelProcessor(workers, { filename })
+        return {
+          run: (payload, name, transferList) => pool.execute(payload, transferList ? { name, transferList } : { name }),
+          destroy: () => pool.dispose(),
+        }
       },
-      'parallel-processor (process) baseline': (workers) => {
+      'parallel-processor (process) baseline': (workers, { filename = moduleTask } = {}) => {
         const { ParallelProcessor } = require(BASELINE)
-        const pool = new ParallelProcessor(workers, { kind: 'process', filename: moduleTask })
+        const pool = new ParallelProcessor(workers, { kind: 'process', filename })
         return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
       },
     }
@@ -100,4 +128,23 @@ const GROUPS = [
   { title: 'Process workers', pools: [...Object.keys(processAdapters), processBaseline].filter(Boolean) },
 ]
 
-module.exports = { adapters, pools: Object.keys(adapters), GROUPS }
+/**
+ * The worker module of the big data and Babel workloads for each pool that
+ * runs them: the shared handlers, plus echo-back returning the buffer with
+ * the pool's own move(). (The baselines' handlers mark with this checkout's
+ * move().)
+ */
+const TASK_MODULES = {
+  'parallel-processor': workerModule('parallel-processor-task.js'),
+  'parallel-processor (process)': workerModule('parallel-processor-task.js'),
+  piscina: workerModule('piscina-task.js'),
+  tinypool: workerModule('tinypool-task.js'),
+  'tinypool (child_process)': workerModule('tinypool-task.js'),
+  ...(threadBaseline ? { [threadBaseline]: workerModule('parallel-processor-task.js') } : {}),
+  ...(processBaseline ? { [processBaseline]: workerModule('parallel-processor-task.js') } : {}),
+}
+
+/** Pools that can move an ArrayBuffer to a worker and back (thread workers with a transferList). */
+const TRANSFERS = new Set(['parallel-processor', threadBaseline, 'piscina', 'tinypool'].filter(Boolean))
+
+module.exports = { adapters, pools: Object.keys(adapters), GROUPS, TASK_MODULES, TRANSFERS }

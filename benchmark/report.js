@@ -3,6 +3,7 @@
 /** The Markdown report of a benchmark run, and the check of its targets. */
 
 const { GROUPS } = require('./adapters')
+const { SIZES, TASKS, MODES, TRIPS_BUDGET_MS, MIN_TRIPS, ONE_THREAD, BABEL_WARM_UP } = require('./workloads')
 
 const US = GROUPS[0].pools[0]
 const RAW = 'raw worker_threads'
@@ -19,6 +20,22 @@ const COLUMNS = [
   { workload: 'startup', metric: 'disposeMs', title: 'dispose (ms)', format: (v) => v.toFixed(1), higherIsBetter: false },
 ]
 
+/** Big data: one column per size, task and mode (round-trip ms, lower is better). */
+const BIGDATA_COLUMNS = Object.entries(SIZES).flatMap(([size, { label }]) => Object.keys(TASKS).flatMap((task) => MODES.map((mode) => ({
+  workload: 'bigdata',
+  metric: `${size} ${task} ${mode}`,
+  mode,
+  title: `${label} ${task}, ${mode} (ms)`,
+  format: millis,
+  higherIsBetter: false,
+}))))
+
+const BABEL_COLUMN = { workload: 'babel', metric: 'filesPerSec', title: 'Babel + istanbul (files/s)', format: (v) => v.toFixed(0), higherIsBetter: true }
+
+function millis(ms) {
+  return ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)
+}
+
 function thousands(value) {
   return value >= 10000 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(0)
 }
@@ -33,7 +50,7 @@ function median(report, workload, pool, metric) {
 
 function cell(report, column, pool) {
   const summary = report.results[column.workload]?.[pool]?.[column.metric]
-  if (summary === undefined) return '–'
+  if (summary === undefined) return report.failedMeasures?.[column.workload]?.[pool]?.[column.metric] ? 'failed' : '–'
   const range = `${column.format(summary.min)}–${column.format(summary.max)}`
   return `**${column.format(summary.median)}** <sub>${range}</sub>`
 }
@@ -48,45 +65,35 @@ function advantage(report, column, us, pool) {
 
 function renderTable(report) {
   const columns = COLUMNS.filter((column) => report.results[column.workload])
-  const measured = new Set(Object.keys(Object.assign({}, ...Object.values(report.results))))
   const lines = []
   const m = report.machine
   lines.push(`Run ${report.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ` +
     `${report.workers} workers per pool, ${report.rounds} rounds, each pool in a fresh process, pools alternating. ` +
     'Median in bold, min–max in small type.')
   for (const group of GROUPS) {
-    const pools = group.pools.filter((pool) => measured.has(pool))
+    if (columns.length === 0) break
+    const pools = group.pools.filter((pool) => columns.some((column) => report.results[column.workload][pool]))
     if (pools.length === 0) continue
     const us = group.pools[0]
     lines.push('')
     lines.push(`### ${group.title}`)
     lines.push('')
-    lines.push(`| pool | ${columns.map((c) => c.title).join(' | ')} |`)
-    lines.push(`|---|${columns.map(() => '---:').join('|')}|`)
-    for (const pool of pools) {
-      lines.push(`| ${pool} | ${columns.map((column) => cell(report, column, pool)).join(' | ')} |`)
-    }
+    lines.push(...poolTable(report, columns, pools))
     if (group === GROUPS[0] && report.results.cpu?.[RAW]) {
       lines.push(`| *${RAW} (ideal)* | ${columns.map((column) => (column.workload === 'cpu' ? cell(report, column, RAW) : '')).join(' | ')} |`)
     }
-    lines.push('')
-    lines.push(`How many times better ${us} is than each peer (median against median; above 1 means better):`)
-    lines.push('')
-    lines.push(`| peer | ${columns.map((c) => c.title).join(' | ')} |`)
-    lines.push(`|---|${columns.map(() => '---:').join('|')}|`)
-    for (const pool of pools.filter((p) => p !== us)) {
-      lines.push(`| ${pool} | ${columns.map((column) => {
-        const ratio = advantage(report, column, us, pool)
-        return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`
-      }).join(' | ')} |`)
-    }
+    lines.push(...ratioTable(report, columns, us, pools))
   }
+  lines.push(...renderBigData(report))
+  lines.push(...renderBabel(report))
   for (const [workload, byPool] of Object.entries(report.failures ?? {})) {
     for (const [pool, failures] of Object.entries(byPool)) {
+      const rounds = report.roundsOf?.[workload] ?? report.rounds
       lines.push('')
-      lines.push(`**${pool}, ${workload}: ${failures.length} of ${report.rounds} runs never finished** (${failures[0]}); its figures are from the other runs.`)
+      lines.push(`**${pool}, ${workload}: ${failures.length} of ${rounds} runs never finished** (${failures[0]}); its figures are from the other runs.`)
     }
   }
+  lines.push(...renderFailedMeasures(report))
   if (report.targets.length > 0) {
     lines.push('')
     lines.push('Targets (each the median of the ratios measured round by round):')
@@ -99,6 +106,116 @@ function renderTable(report) {
   }
   lines.push('')
   return lines.join('\n')
+}
+
+/** The table of `pools` (rows) by `columns`: median in bold, min–max in small type. */
+function poolTable(report, columns, pools, label = (pool) => pool) {
+  return [
+    `| pool | ${columns.map((c) => c.title).join(' | ')} |`,
+    `|---|${columns.map(() => '---:').join('|')}|`,
+    ...pools.map((pool) => `| ${label(pool)} | ${columns.map((column) => cell(report, column, pool)).join(' | ')} |`),
+  ]
+}
+
+/** How many times better `us` is than each other of `pools`, on each of `columns`. */
+function ratioTable(report, columns, us, pools, label = (pool) => pool) {
+  return [
+    '',
+    `How many times better ${us} is than each peer (median against median; above 1 means better):`,
+    '',
+    `| peer | ${columns.map((c) => c.title).join(' | ')} |`,
+    `|---|${columns.map(() => '---:').join('|')}|`,
+    ...pools.filter((p) => p !== us).map((pool) => `| ${label(pool)} | ${columns.map((column) => {
+      const ratio = advantage(report, column, us, pool)
+      return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`
+    }).join(' | ')} |`),
+  ]
+}
+
+function roundsNote(report, workload) {
+  const rounds = report.roundsOf?.[workload] ?? report.rounds
+  return rounds === report.rounds ? '' : ` (${rounds} of the ${report.rounds} rounds)`
+}
+
+/** One table per group: rows the pools, columns each size, task and mode (process workers: copied only). */
+function renderBigData(report) {
+  const results = report.results.bigdata
+  if (results === undefined) return []
+  const lines = []
+  const failed = report.failedMeasures?.bigdata ?? {}
+  for (const group of GROUPS) {
+    const pools = group.pools.filter((pool) => results[pool] || failed[pool])
+    if (pools.length === 0) continue
+    const columns = BIGDATA_COLUMNS.filter((column) => pools.some((pool) => results[pool]?.[column.metric] || failed[pool]?.[column.metric]))
+    lines.push('')
+    lines.push(`### Big data, ${group.title.toLowerCase()}${roundsNote(report, 'bigdata')}`)
+    lines.push('')
+    const trips = Object.values(SIZES).map(({ label, trips: n, warmUp }) => `${label}: ${n} after ${warmUp}`).join(', ')
+    const modes = group === GROUPS[0]
+      ? 'copied: `run(buf)`; transferred: `run(buf, { transferList: [buf.buffer] })`, and the handler returns the pool\'s `move(buf)`.'
+      : 'copied only (`run(buf)`): memory cannot move to another process. tinypool\'s child_process runtime runs with `serialization: \'advanced\'` (its JSON default cannot carry a Buffer).'
+    lines.push('Median round trip (ms, lower is better) of a fresh Buffer, one at a time, on a fresh pool after warm-up trips ' +
+      `(${trips}; a measure stops early once its trips add up to ${TRIPS_BUDGET_MS / 1000} s, after at least ${MIN_TRIPS}). ` +
+      `echo-length: the handler returns \`buf.length\`; echo-back: the buffer itself. ${modes}`)
+    lines.push('')
+    lines.push(...poolTable(report, columns, pools))
+    lines.push(...ratioTable(report, columns, group.pools[0], pools))
+  }
+  return lines
+}
+
+/** One table: every pool's files/s, and how many times faster than it each of ours is. */
+function renderBabel(report) {
+  const results = report.results.babel
+  if (results === undefined && report.failures?.babel === undefined) return []
+  const measured = (pool) => results?.[pool] || report.failures?.babel?.[pool]
+  const [threadGroup, processGroup] = GROUPS
+  const pools = [...threadGroup.pools.filter(measured), ...(measured(ONE_THREAD) ? [ONE_THREAD] : []), ...processGroup.pools.filter(measured)]
+  if (pools.length === 0) return []
+  const ours = [threadGroup.pools[0], processGroup.pools[0]].filter((pool) => results?.[pool])
+  const input = report.babelInput
+  const lines = ['']
+  lines.push(`### Babel + istanbul${roundsNote(report, 'babel')}`)
+  lines.push('')
+  lines.push(`What a test runner does for each file it loads: \`babel.transformSync\` with babel-plugin-istanbul, the file read by the handler. ` +
+    `${input ? `${input.files} files (${(input.bytes / 2 ** 20).toFixed(1)} MB) of JavaScript from node_modules` : 'Files from node_modules'}, ` +
+    `all submitted at once, after ${BABEL_WARM_UP} other files of warm-up per worker; ${report.workers} workers per pool; ` +
+    `*${ONE_THREAD}*: the same calls on the main thread, no pool. Median in bold, min–max in small type.`)
+  lines.push('')
+  lines.push(`| pool | ${BABEL_COLUMN.title} | ${ours.map((us) => `${us} ÷ pool`).join(' | ')} |`)
+  lines.push(`|---|---:|${ours.map(() => '---:').join('|')}|`)
+  for (const pool of pools) {
+    const ratios = ours.map((us) => {
+      const ratio = advantage(report, BABEL_COLUMN, us, pool)
+      return ratio === undefined || us === pool ? '' : `${ratio.toFixed(2)}×`
+    })
+    const label = pool === ONE_THREAD ? `*${pool}*` : pool
+    lines.push(`| ${label} | ${cell(report, BABEL_COLUMN, pool)} | ${ratios.join(' | ')} |`)
+  }
+  return lines
+}
+
+/** Measures that failed in some runs (a run's other measures stand): one line per pool and reason. */
+function renderFailedMeasures(report) {
+  const lines = []
+  for (const [workload, byPool] of Object.entries(report.failedMeasures ?? {})) {
+    const rounds = report.roundsOf?.[workload] ?? report.rounds
+    for (const [pool, byMetric] of Object.entries(byPool)) {
+      const byReason = new Map()
+      for (const [metric, errors] of Object.entries(byMetric)) {
+        for (const error of new Set(errors)) {
+          const entry = byReason.get(error) ?? []
+          entry.push(`${metric} (${errors.filter((e) => e === error).length} of ${rounds} runs)`)
+          byReason.set(error, entry)
+        }
+      }
+      for (const [error, metrics] of byReason) {
+        lines.push('')
+        lines.push(`**${pool}, ${workload}: failed** in ${metrics.join(', ')}: ${error}`)
+      }
+    }
+  }
+  return lines
 }
 
 /**
@@ -138,4 +255,4 @@ function checkTargets(report) {
   return targets
 }
 
-module.exports = { renderTable, checkTargets, COLUMNS, US, RAW }
+module.exports = { renderTable, checkTargets, COLUMNS, BIGDATA_COLUMNS, BABEL_COLUMN, US, RAW }

@@ -10,6 +10,12 @@
  *
  *   node benchmark/run.js [--workers 2] [--rounds 5] [--only burst,cpu] [--pools a,b] [--baseline dir]
  *
+ * Workloads: burst, sequential, cpu, memory, startup, bigdata, babel (all by
+ * default). bigdata and babel take seconds per pool: they run in at most
+ * MAX_ROUNDS of the rounds, and only on the pools that have their handlers
+ * (adapters.js TASK_MODULES). bigdata runs one fresh process per pool and
+ * buffer size.
+ *
  * `--baseline dir`: also measures the pool as built in another checkout
  * (its `npm install` done), as one more peer of each group.
  */
@@ -25,9 +31,17 @@ if (baselineFlag !== -1) process.env.BENCH_BASELINE = path.resolve(process.argv[
 const { pools: allPools, GROUPS } = require('./adapters')
 const { renderTable, checkTargets } = require('./report')
 const { renderChart } = require('./chart')
+const { SIZES, bigdataCells, DATA_POOLS, ONE_THREAD, babelInput } = require('./workloads')
 
-const WORKLOADS = ['burst', 'sequential', 'cpu', 'memory', 'startup']
+const WORKLOADS = ['burst', 'sequential', 'cpu', 'memory', 'startup', 'bigdata', 'babel']
 const RAW = 'raw worker_threads'
+/** The long workloads run in the first rounds only. */
+const MAX_ROUNDS = { bigdata: 3, babel: 3 }
+/**
+ * Workloads whose failures are recorded rather than fatal: a pool that
+ * crashes or hangs on them is reported as failed and the run goes on.
+ */
+const RECORDED_FAILURES = new Set(['bigdata', 'babel'])
 
 function parseArgs(argv) {
   const options = { workers: 2, rounds: 5, only: WORKLOADS, pools: [...allPools], out: __dirname }
@@ -48,15 +62,55 @@ function parseArgs(argv) {
   return options
 }
 
-function measure(pool, workload, workers) {
-  const child = spawnSync(process.execPath, [path.join(__dirname, 'child.js'), pool, workload, String(workers)], {
+function measure(pool, workload, workers, part) {
+  const args = [path.join(__dirname, 'child.js'), pool, workload, String(workers), ...(part === undefined ? [] : [part])]
+  const child = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: 10 * 60 * 1000,
+    maxBuffer: 64 * 2 ** 20,
   })
+  let result
   if (child.status !== 0) {
-    throw new Error(`${pool} / ${workload} failed (${child.status ?? child.signal}):\n${child.stderr}`)
+    if (!RECORDED_FAILURES.has(workload)) {
+      throw new Error(`${pool} / ${workload} failed (${child.status ?? child.signal}):\n${child.stderr}`)
+    }
+    const lines = child.stderr.trim().split('\n')
+    const line = lines.filter((text) => /error/i.test(text)).pop() ?? lines.pop()
+    result = { error: `the measuring process ended with ${child.status ?? child.signal}${line ? `: ${line}` : ''}` }
+  } else {
+    result = JSON.parse(child.stdout)
   }
-  return JSON.parse(child.stdout)
+  // A big data part that failed as a whole: each of its measures failed (the other parts stand).
+  if (workload === 'bigdata' && result.error !== undefined) {
+    const cells = bigdataCells(pool).filter((cell) => cell.size === part)
+    return { failed: Object.fromEntries(cells.map((cell) => [cell.key, result.error])) }
+  }
+  return result
+}
+
+/** Which pools run `workload`. */
+function poolsOf(workload, options) {
+  if (workload === 'cpu') return [...options.pools, RAW]
+  if (workload === 'bigdata') return options.pools.filter((pool) => DATA_POOLS.includes(pool))
+  if (workload === 'babel') return [...options.pools.filter((pool) => DATA_POOLS.includes(pool)), ONE_THREAD]
+  return options.pools
+}
+
+/** In how many of the rounds `workload` runs. */
+function roundsOf(workload, options) {
+  return Math.min(options.rounds, MAX_ROUNDS[workload] ?? Infinity)
+}
+
+/** The parts of a workload, each measured in its own process: big data, one per size. */
+function partsOf(workload) {
+  return workload === 'bigdata' ? Object.keys(SIZES) : [undefined]
+}
+
+/** One round's measurements of a pool, its parts merged (a part's failed measures under `failed`). */
+function merge(run, part) {
+  if (run === undefined) return part
+  // Only big data has parts, and its parts report failures under `failed`, never as `error`.
+  return { ...run, ...part, failed: { ...run.failed, ...part.failed } }
 }
 
 
@@ -65,13 +119,18 @@ function median(sorted) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-/** Median, min and max of each metric over the runs that finished (a failed run has `error`). */
+/**
+ * Median, min and max of each metric over the runs that measured it (a failed
+ * run has `error`; a measure that failed in a run is missing from it, named
+ * in its `failed`).
+ */
 function summarize(runs) {
   const summary = {}
   const finished = runs.filter((run) => run.error === undefined)
-  for (const metric of Object.keys(finished[0])) {
-    const inOrder = runs.map((run) => (run.error === undefined ? run[metric] : null))
-    const values = finished.map((run) => run[metric]).sort((a, b) => a - b)
+  const metrics = new Set(finished.flatMap((run) => Object.keys(run).filter((key) => typeof run[key] === 'number')))
+  for (const metric of metrics) {
+    const inOrder = runs.map((run) => (run.error === undefined && typeof run[metric] === 'number' ? run[metric] : null))
+    const values = inOrder.filter((value) => value !== null).sort((a, b) => a - b)
     // `byRound` keeps the run order (null: failed), for comparisons round by round.
     summary[metric] = { median: median(values), min: values[0], max: values[values.length - 1], byRound: inOrder }
   }
@@ -91,30 +150,46 @@ function machine() {
 
 function main() {
   const options = parseArgs(process.argv.slice(2))
+  const unknown = options.only.filter((workload) => !WORKLOADS.includes(workload))
+  if (unknown.length > 0) throw new Error(`unknown workload ${unknown.join(', ')} (known: ${WORKLOADS.join(', ')})`)
   const plan = []
   for (let round = 1; round <= options.rounds; round++) {
     for (const workload of options.only) {
-      const pools = workload === 'cpu' ? [...options.pools, RAW] : options.pools
-      for (const pool of pools) plan.push({ round, workload, pool })
+      if (round > roundsOf(workload, options)) continue
+      for (const part of partsOf(workload)) {
+        for (const pool of poolsOf(workload, options)) plan.push({ round, workload, pool, part })
+      }
     }
   }
   const samples = {}
+  const timeSpent = {}
   const started = Date.now()
-  plan.forEach(({ round, workload, pool }, i) => {
+  plan.forEach(({ round, workload, pool, part }, i) => {
     const elapsed = ((Date.now() - started) / 1000).toFixed(0)
-    process.stderr.write(`\r\x1b[K[${i + 1}/${plan.length}] round ${round}/${options.rounds}: ${workload} on ${pool} (${elapsed} s)`)
-    ;((samples[workload] ??= {})[pool] ??= []).push(measure(pool, workload, options.workers))
+    const what = part === undefined ? workload : `${workload} ${part}`
+    process.stderr.write(`\r\x1b[K[${i + 1}/${plan.length}] round ${round}/${options.rounds}: ${what} on ${pool} (${elapsed} s)`)
+    const start = Date.now()
+    const runs = ((samples[workload] ??= {})[pool] ??= [])
+    runs[round - 1] = merge(runs[round - 1], measure(pool, workload, options.workers, part))
+    timeSpent[workload] = (timeSpent[workload] ?? 0) + (Date.now() - start) / 1000
   })
-  process.stderr.write(`\r\x1b[Kdone in ${((Date.now() - started) / 1000).toFixed(0)} s\n`)
+  process.stderr.write(`\r\x1b[Kdone in ${((Date.now() - started) / 1000).toFixed(0)} s ` +
+    `(${Object.entries(timeSpent).map(([workload, s]) => `${workload} ${s.toFixed(0)} s`).join(', ')})\n`)
 
   const results = {}
   const failures = {}
+  const failedMeasures = {}
   for (const [workload, byPool] of Object.entries(samples)) {
     results[workload] = {}
     for (const [pool, runs] of Object.entries(byPool)) {
       const failed = runs.filter((run) => run.error !== undefined).map((run) => run.error)
       if (failed.length < runs.length) results[workload][pool] = summarize(runs)
       if (failed.length > 0) (failures[workload] ??= {})[pool] = failed
+      for (const run of runs) {
+        for (const [metric, error] of Object.entries(run.failed ?? {})) {
+          ((((failedMeasures[workload] ??= {})[pool] ??= {})[metric]) ??= []).push(error)
+        }
+      }
     }
   }
   const report = {
@@ -122,8 +197,14 @@ function main() {
     machine: machine(),
     workers: options.workers,
     rounds: options.rounds,
+    roundsOf: Object.fromEntries(options.only.map((workload) => [workload, roundsOf(workload, options)])),
     results,
     failures,
+    failedMeasures,
+  }
+  if (options.only.includes('babel')) {
+    const files = babelInput(options.workers).measured
+    report.babelInput = { files: files.length, bytes: files.reduce((sum, file) => sum + fs.statSync(file).size, 0) }
   }
   report.targets = checkTargets(report)
   const markdown = renderTable(report)
