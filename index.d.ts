@@ -66,8 +66,16 @@ export interface ExecuteOptions {
    * For idempotent work: run again, at most this many times, after a
    * `WorkerCrashedError` or `TimeoutError` (never after the handler's own throw).
    * The final error's `attempts` says how many runs were made. Default `0`.
+   * Not with a `transferList` or `move()`: what was moved cannot be sent again.
    */
   retries?: number
+  /**
+   * Moved to the worker, not copied, as `postMessage` moves them: each listed
+   * buffer is detached (`byteLength === 0`) once `execute()` returns.
+   * `MessagePort`s reach the handler working (thread workers). Process
+   * workers copy buffers (and detach the listed ones all the same) and refuse ports.
+   */
+  transferList?: ReadonlyArray<ArrayBuffer | import('node:worker_threads').MessagePort>
 }
 
 export interface CloseOptions {
@@ -98,9 +106,12 @@ export interface WorkerStats {
   tasksSinceStart: number
   /** How many workers its place in the pool went through before it (crashes, timeouts, retirements). */
   restarts: number
-  /** A thread's heap after its last task (only with `maxWorkerMemoryMb`). */
+  /**
+   * Thread workers: the heap in use after a recent task (after every task with
+   * `maxWorkerMemoryMb`, else sampled at most every 100 ms); absent before its first.
+   */
   heapUsedMb?: number
-  /** A process's RSS after its last task (only with `maxWorkerMemoryMb`). */
+  /** Process workers: the RSS, measured as `heapUsedMb` is. */
   rssMb?: number
 }
 
@@ -197,6 +208,8 @@ export declare class ParallelProcessor extends EventEmitter {
   on(event: 'drain', listener: () => void): this
   on(event: 'breakerOpen', listener: (event: { cause: unknown }) => void): this
   on(event: 'breakerClose', listener: () => void): this
+  /** What a handler posts with `parentPort.postMessage()` (thread workers). */
+  on(event: 'message', listener: (message: unknown, from: { workerId: number }) => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
   once(event: 'workerCreate', listener: (event: WorkerCreateEvent) => void): this
   once(event: 'workerExit', listener: (event: WorkerExitEvent) => void): this
@@ -245,6 +258,14 @@ export declare class QueueTimeoutError extends ProcessorError {
   readonly code: 'ERR_QUEUE_TIMEOUT'
   readonly maxQueueWaitMs: number
 }
+
+/**
+ * Marks a value to be moved rather than copied, and returns it:
+ * `execute(move(bytes))` on the caller (a `transferList` of its whole
+ * underlying buffer), `return move(result)` in a handler. An ArrayBuffer, a
+ * typed array, a Buffer, a DataView or a MessagePort.
+ */
+export declare function move<T extends ArrayBuffer | ArrayBufferView | import('node:worker_threads').MessagePort>(value: T): T
 
 /** `true` inside a worker of a pool, `false` elsewhere. */
 export declare const isWorker: boolean

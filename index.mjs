@@ -10,6 +10,7 @@ export const {
   QueueFullError,
   QueueTimeoutError,
   AbortError,
+  move,
   isWorker,
   workerData,
 } = pkg

@@ -21,6 +21,11 @@ const SEEN_LIST_MAX = 16
 
 /** A JSON string when that is an exact clone of `value`, else v8 bytes. Throws if not cloneable. */
 function encode(value) {
+  return jsonOf(value) ?? v8.serialize(value)
+}
+
+/** JSON text when that is an exact clone of `value`, else null. */
+function jsonOf(value) {
   const budget = { nodes: 0, seen: [], seenSet: null }
   if (isJsonExact(value, budget)) {
     try {
@@ -29,7 +34,7 @@ function encode(value) {
       // Escaping can outgrow V8's longest string where v8's format does not.
     }
   }
-  return v8.serialize(value)
+  return null
 }
 
 /**
@@ -128,4 +133,4 @@ class DetachedDeserializer extends v8.DefaultDeserializer {
   }
 }
 
-module.exports = { encode, decodeDetached, deserializeDetached }
+module.exports = { encode, jsonOf, decodeDetached, deserializeDetached }

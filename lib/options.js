@@ -209,9 +209,11 @@ const MAX_PRIORITY = 2 ** 31 - 1
 
 /** `execute()`'s options. Throws like the constructor; the caller turns it into a rejection. */
 function resolveExecuteOptions(options, pool) {
-  if (options === undefined) return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs, priority: 0, signal: null, retries: 0 }
+  if (options === undefined) {
+    return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs, priority: 0, signal: null, retries: 0, transferList: undefined }
+  }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
-  const { name, filename, timeoutMs, priority, signal, retries } = options
+  const { name, filename, timeoutMs, priority, signal, retries, transferList } = options
   if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
     throw invalidType(`The "signal" option must be an AbortSignal; received ${describeType(signal)}`)
   }
@@ -225,6 +227,8 @@ function resolveExecuteOptions(options, pool) {
     priority: priority === undefined ? 0 : integerInRange(priority, 'priority', MIN_PRIORITY, MAX_PRIORITY),
     signal: signal ?? null,
     retries: retries === undefined ? 0 : integerInRange(retries, 'retries', 0, MAX_RETRIES),
+    // Its entries are checked where the payload is surveyed (transfer.js).
+    transferList: transferList === null || (Array.isArray(transferList) && transferList.length === 0) ? undefined : transferList,
   }
 }
 

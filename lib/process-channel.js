@@ -107,6 +107,8 @@ class ProcessChannel {
     out.writeDoubleLE(id, FRAME_HEADER)
     out[FRAME_HEADER + 8] = ok ? 1 : 0
     out.writeDoubleLE(this.#memoryMb, FRAME_HEADER + 9)
+    // Reported once: NaN tells the parent there is no new measure.
+    this.#memoryMb = NaN
     return out
   }
 

@@ -41,7 +41,9 @@ channel.onInit = (workerId, settingsBytes) => {
     scratch: null,
     workerId,
     concurrent,
-    measureMemoryMb: reportMemory ? () => process.memoryUsage.rss() / 2 ** 20 : null,
+    measureMemoryMb: () => process.memoryUsage.rss() / 2 ** 20,
+    memoryLimit: reportMemory,
+    sidecar: null,
   })
   channel.onTasks = runner.onDoorbell
   start(filename).then(

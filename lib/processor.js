@@ -8,11 +8,13 @@
  */
 const { EventEmitter } = require('node:events')
 const path = require('node:path')
-const { Worker } = require('node:worker_threads')
+const { Worker, MessageChannel } = require('node:worker_threads')
+const v8 = require('node:v8')
 const { PoolHandle, EventKind, SubmitRefusal, exitReasonNames, retireReasonNames } = require('./native')
 const errors = require('./errors')
 const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
-const { encode, decodeDetached } = require('./codec')
+const { jsonOf, decodeDetached } = require('./codec')
+const { survey, hold, transferablesOf, restoreBuffers, refuseSharing, createSidecar, SIDE_MARKER } = require('./transfer')
 const { decodeThrown, inThisRealm } = require('./thrown-value')
 const { processSettings } = require('./process-settings')
 const { signalName, decodeCause } = require('./worker-exit')
@@ -41,6 +43,11 @@ class ParallelProcessor extends EventEmitter {
   #workers = new Map()
   /** filename -> export name (null: default) -> handler id. */
   #handlerIds = new Map()
+  /**
+   * Task id -> { held, buffers, retries } for tasks whose payload travels on
+   * the side channel (see transfer.js), until it is posted to its worker.
+   */
+  #sidecar = new Map()
   /** Task id -> removes its abort listener, for tasks with a signal. */
   #unwatch = new Map()
   /** Task id -> its signal's reason, between the abort and its settlement. */
@@ -109,7 +116,8 @@ class ParallelProcessor extends EventEmitter {
     let priority
     let signal
     let retries
-    let encoded
+    let encoded = null
+    let side = null
     try {
       if (this.#disposing !== null || this.#closing !== null) throw new errors.DisposedError()
       const resolved = resolveExecuteOptions(options, this)
@@ -122,19 +130,48 @@ class ParallelProcessor extends EventEmitter {
       signal = resolved.signal
       retries = resolved.retries
       if (signal !== null && signal.aborted) throw new errors.AbortError(signal.reason)
-      encoded = encodePayload(payload)
+      if (resolved.transferList === undefined) encoded = jsonOf(payload)
+      if (encoded === null) ({ encoded, side } = this.#encodeOtherwise(payload, resolved.transferList, retries))
     } catch (error) {
       return Promise.reject(error)
     }
-    const id = typeof encoded === 'string'
-      ? this.#handle.submitText(handlerId, encoded, timeoutMs, priority, retries)
-      : this.#handle.submit(handlerId, encoded, timeoutMs, priority, retries)
+    let id
+    if (side !== null) id = this.#handle.submitAnnounced(handlerId, timeoutMs, priority, retries)
+    else if (typeof encoded === 'string') id = this.#handle.submitText(handlerId, encoded, timeoutMs, priority, retries)
+    else id = this.#handle.submit(handlerId, encoded, timeoutMs, priority, retries)
     // A task id, or why it was refused (a SubmitRefusal, by name).
     if (typeof id === 'string') return Promise.reject(this.#refusal(id))
     const promise = new Promise((resolve) => this.#pending.set(id, resolve))
     if (signal !== null) this.#watch(id, signal)
+    if (side !== null) {
+      this.#sidecar.set(id, side)
+      // An idle worker may have taken it already: its payload goes out now.
+      this.#drain()
+    }
     this.#updateReference()
     return promise
+  }
+
+  /**
+   * A payload that is not plain JSON: `{ encoded }` (v8's format), or `{ side }`,
+   * what the side channel carries (thread workers: memory to move or share,
+   * or big buffers). Throws what `execute()` rejects with.
+   */
+  #encodeOtherwise(payload, transferList, retries) {
+    const found = survey(payload, transferList)
+    if (this.#config.kind === 'process') {
+      refuseSharing(found, "The task's payload")
+      const encoded = serializePayload(payload)
+      // Copied, as a process needs; the listed buffers are detached all the
+      // same, as they would be for a thread.
+      if (found.transfer.size > 0) structuredClone(undefined, { transfer: [...found.transfer] })
+      return { encoded, side: null }
+    }
+    if (!found.wantsSide) return { encoded: serializePayload(payload), side: null }
+    if (retries > 0 && (found.transfer.size > 0 || found.port)) {
+      throw errors.invalidValue('A task whose payload is moved (transferList, move()) cannot be retried: what it moved is gone with the worker that ran it')
+    }
+    return { encoded: null, side: { held: hold(payload, found), buffers: found.buffers, retries } }
   }
 
   /** Aborts the task when `signal` does; forgets the signal when the task settles. */
@@ -289,7 +326,11 @@ class ParallelProcessor extends EventEmitter {
 
   #onEvent = (kind, a, b, c, d, batch, start, end) => {
     switch (kind) {
-      case EVENT.Returned: return this.#settle(a, 'resolve', decodeDetached(batch, start, end))
+      case EVENT.Returned: {
+        const value = batch[start] === SIDE_MARKER ? this.#sideResult(a, batch, start) : decodeDetached(batch, start, end)
+        return this.#settle(a, 'resolve', value)
+      }
+      case EVENT.TaskAssigned: return this.#postPayload(a, b, c)
       case EVENT.Threw: {
         const { kind: how, error } = decodeThrown(batch, start, end)
         return this.#settle(a, 'reject', how === 'load' ? new errors.WorkerStartError(error) : error)
@@ -319,10 +360,33 @@ class ParallelProcessor extends EventEmitter {
     }
   }
 
+  /** The core gave a side-channel task to `workerId`: its payload goes there. */
+  #postPayload(id, workerId, attempt) {
+    const side = this.#sidecar.get(id)
+    const sidecar = this.#workers.get(workerId)?.sidecar
+    if (side === undefined || sidecar === undefined) return
+    // Moved on the last attempt it may have; a retry needs a copy to send again.
+    const last = attempt > side.retries
+    sidecar.post(id, side.held, side.buffers, last ? transferablesOf(side.held) : [])
+    if (last) this.#sidecar.delete(id)
+  }
+
+  /**
+   * A result that came by the side channel: the worker posted it before
+   * telling the core, so it is in the worker's port already.
+   */
+  #sideResult(id, bytes, start) {
+    const workerId = bytes.readUInt32LE(start + 1)
+    const message = this.#workers.get(workerId)?.sidecar.receiveNow(id)
+    if (message === undefined) return Promise.reject(new Error(`The result of task ${id} did not arrive from worker ${workerId}`))
+    return restoreBuffers(message)
+  }
+
   #settle(id, how, value) {
     const resolve = this.#pending.get(id)
     if (resolve === undefined) return
     this.#pending.delete(id)
+    if (this.#sidecar.size > 0) this.#sidecar.delete(id)
     if (this.#unwatch.size > 0) {
       this.#unwatch.get(id)?.()
       this.#unwatch.delete(id)
@@ -372,7 +436,9 @@ class ParallelProcessor extends EventEmitter {
       this.#emitSafely('workerCreate', { id: workerId })
       return
     }
-    const { filename, workerData, env, execArgv, resourceLimits } = this.#config
+    const { filename, workerData, env, execArgv, resourceLimits, argv } = this.#config
+    // The worker's side channel: payloads and results that V8 must move or share.
+    const { port1, port2 } = new MessageChannel()
     try {
       record.worker = new Worker(THREAD_RUNTIME, {
         workerData: {
@@ -380,22 +446,32 @@ class ParallelProcessor extends EventEmitter {
           workerId,
           filename,
           workerData,
-          reportHeap: this.#config.maxWorkerMemoryMb > 0,
+          memoryLimit: this.#config.maxWorkerMemoryMb > 0,
           concurrent: this.#config.concurrentTasksPerWorker > 1,
+          sidePort: port2,
         },
+        transferList: [port2],
         env,
         execArgv,
         resourceLimits,
+        argv,
         name: `parallel-processor worker ${workerId}`,
       })
     } catch (error) {
+      port1.close()
       record.error = error
       this.#onWorkerExit(workerId, 1)
       return
     }
-    // Workers never hold the process open; pending tasks do (see #updateReference).
-    record.worker.unref()
+    // Read with receiveMessageOnPort only: it never holds the event loop.
+    port1.unref()
+    record.sidecar = createSidecar(port1)
     record.worker.on('error', (error) => { record.error = inThisRealm(error) })
+    // What a handler posts on parentPort (progress, say) reaches the pool's listeners.
+    record.worker.on('message', (message) => this.#emitSafely('message', message, { workerId }))
+    // Workers never hold the process open; pending tasks do (see #updateReference).
+    // After the listeners: a 'message' listener refs the worker's port again.
+    record.worker.unref()
     record.worker.on('exit', (exitCode) => this.#onWorkerExit(workerId, exitCode))
     this.#emitSafely('workerCreate', { id: workerId })
   }
@@ -421,6 +497,7 @@ class ParallelProcessor extends EventEmitter {
   #onWorkerExited(workerId, reason, code, signalNumber, bytes, start, end) {
     const record = this.#workers.get(workerId)
     this.#workers.delete(workerId)
+    record?.sidecar?.close()
     const exitCode = Number.isNaN(code) ? null : code
     const signal = signalNumber === 0 ? null : signalName(signalNumber)
     const cause = end > start ? decodeCause(bytes, start, end) : record?.error
@@ -449,9 +526,9 @@ class ParallelProcessor extends EventEmitter {
   }
 }
 
-function encodePayload(payload) {
+function serializePayload(payload) {
   try {
-    return encode(payload)
+    return v8.serialize(payload)
   } catch (error) {
     throw errors.notCloneable(`The task's payload cannot be cloned: ${error.message}`)
   }

@@ -13,25 +13,38 @@
  * such bytes in `scratch`. A busy worker thus gets its next task as the
  * answer to the previous result: one crossing per task.
  */
+const v8 = require('node:v8')
 const { encodeThrown } = require('./thrown-value')
-const { encode, decodeDetached } = require('./codec')
+const { jsonOf, decodeDetached } = require('./codec')
 const { loadModule, forgetModule, pickHandler } = require('./module-loader')
 const { DELIVERY_HEADER } = require('./wire')
 const { notCloneable } = require('./errors')
+const { survey, hold, transferablesOf, restoreBuffers, refuseSharing, SIDE_MARKER } = require('./transfer')
+
+/** Without a memory limit, a worker's memory is measured at most this often (ms). */
+const MEMORY_SAMPLE_MS = 100
 
 /**
- * `measureMemoryMb`: null, or what `reportMemory` is given after each task
- * (the heap for a thread, the RSS for a process).
+ * `measureMemoryMb()`: what `reportMemory` is given after a task (the heap
+ * for a thread, the RSS for a process): after every task when `memoryLimit`
+ * (the pool retires a worker over it), else at most every MEMORY_SAMPLE_MS,
+ * for `stats()`. `sidecar`: a thread's side channel (see transfer.js), null
+ * for a process.
  * Returns `{ run, onDoorbell }`: `run(task)` runs a task and its successors;
  * `onDoorbell()` is called when tasks (or abort notices) are waiting.
  */
-function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemoryMb }) {
+function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemoryMb, memoryLimit, sidecar }) {
   /** By handler id: the function once resolved. */
   const handlers = []
   /** Task id -> the AbortController behind its `ctx.signal`, once a handler asked for it. */
   const controllers = new Map()
   /** Running tasks aborted before their handler asked for `ctx.signal`: it starts aborted. */
   const abortedEarly = new Set()
+  /** What a result that went by the side channel completes with: the marker, then this worker's id. */
+  const sideResult = Buffer.alloc(5)
+  sideResult[0] = SIDE_MARKER
+  sideResult.writeUInt32LE(workerId, 1)
+  let memorySampledAt = -Infinity
 
   /**
    * Runs `task` and whatever follows it: a synchronous handler's successor comes
@@ -52,27 +65,49 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
         task = concurrent ? carrier.take() : null
         continue
       }
-      let value
-      let thenable
+      if (bytes[DELIVERY_HEADER] === SIDE_MARKER && sidecar !== null) {
+        // The payload comes on the side channel (the main thread posts it
+        // once the core has said which worker took the task).
+        const message = sidecar.receive(id)
+        if (message instanceof Promise) {
+          message.then((arrived) => run(invoke(id, handler, restoreBuffers(arrived))))
+          task = concurrent ? carrier.take() : null
+          continue
+        }
+        task = invoke(id, handler, restoreBuffers(message))
+        continue
+      }
+      // Detached: typed arrays in the payload must not be views of the scratch.
+      let payload
       try {
-        // Detached: typed arrays in the payload must not be views of the scratch.
-        value = handler(decodeDetached(bytes, DELIVERY_HEADER, end), new TaskContext(id))
-        thenable = isThenable(value) // reads `then`, which may be a throwing getter
+        payload = decodeDetached(bytes, DELIVERY_HEADER, end)
       } catch (error) {
         task = completeTask(id, false, encodeFailure(error))
         continue
       }
-      if (thenable) {
-        // Not Promise.resolve(value): it reads `constructor`, which may throw.
-        new Promise((resolve) => resolve(value)).then(
-          (result) => run(finish(id, result)),
-          (error) => run(completeTask(id, false, encodeFailure(error))),
-        )
-        task = concurrent ? carrier.take() : null
-        continue
-      }
-      task = finish(id, value)
+      task = invoke(id, handler, payload)
     }
+  }
+
+  /** Calls the handler; returns the next task to run now, or null. */
+  function invoke(id, handler, payload) {
+    let value
+    let thenable
+    try {
+      value = handler(payload, new TaskContext(id))
+      thenable = isThenable(value) // reads `then`, which may be a throwing getter
+    } catch (error) {
+      return completeTask(id, false, encodeFailure(error))
+    }
+    if (thenable) {
+      // Not Promise.resolve(value): it reads `constructor`, which may throw.
+      new Promise((resolve) => resolve(value)).then(
+        (result) => run(finish(id, result)),
+        (error) => run(completeTask(id, false, encodeFailure(error))),
+      )
+      return concurrent ? carrier.take() : null
+    }
+    return finish(id, value)
   }
 
   /** Tasks were assigned to this worker (or, when it shares itself, some were aborted). */
@@ -87,11 +122,22 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
     run(carrier.take())
   }
 
-  /** With a memory limit, the core hears this worker's memory after every task (before the next is taken). */
+  /**
+   * The core hears this worker's memory before the next task is taken: after
+   * every task with a memory limit, else now and then (a sample costs ~1 µs).
+   */
   function beforeComplete(id) {
     if (controllers.size > 0) controllers.delete(id)
     if (abortedEarly.size > 0) abortedEarly.delete(id)
-    if (measureMemoryMb !== null) carrier.reportMemory(measureMemoryMb())
+    if (memoryLimit) {
+      carrier.reportMemory(measureMemoryMb())
+    } else {
+      const now = performance.now()
+      if (now - memorySampledAt >= MEMORY_SAMPLE_MS) {
+        memorySampledAt = now
+        carrier.reportMemory(measureMemoryMb())
+      }
+    }
   }
 
   function completeTask(id, ok, bytes) {
@@ -100,15 +146,29 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
   }
 
   function finish(id, result) {
+    const json = jsonOf(result)
+    if (json !== null) {
+      beforeComplete(id)
+      return carrier.completeText(id, json)
+    }
     let encoded
     try {
-      encoded = encode(result)
+      const found = survey(result)
+      if (sidecar === null) {
+        refuseSharing(found, "The task's result")
+      } else if (found.wantsSide) {
+        // Copied once (what it moves, not at all), then moved to the main thread.
+        const held = hold(result, found)
+        sidecar.post(id, held, found.buffers, transferablesOf(held))
+        return completeTask(id, true, sideResult)
+      }
+      encoded = v8.serialize(result)
     } catch (error) {
-      return completeTask(id, false, encodeThrown(notCloneable(`The task's result cannot be cloned: ${error.message}`)))
+      const said = error.message.startsWith("The task's result")
+      const cause = said ? error.message : `The task's result cannot be cloned: ${error.message}`
+      return completeTask(id, false, encodeThrown(notCloneable(cause)))
     }
-    if (typeof encoded !== 'string') return completeTask(id, true, encoded)
-    beforeComplete(id)
-    return carrier.completeText(id, encoded)
+    return completeTask(id, true, encoded)
   }
 
   /**

@@ -14,8 +14,9 @@ const { WorkerHandle } = require('./native')
 const { loadModule } = require('./module-loader')
 const { WORKER_STATE } = require('./worker-state')
 const { createTaskRunner } = require('./task-runner')
+const { createSidecar } = require('./transfer')
 
-const { poolId, workerId, filename, workerData, reportHeap, concurrent } = workerThreads.workerData
+const { poolId, workerId, filename, workerData, memoryLimit, concurrent, sidePort } = workerThreads.workerData
 globalThis[WORKER_STATE] = Object.freeze({ workerData })
 // The user's module sees its own workerData, not the runtime's.
 workerThreads.workerData = workerData
@@ -29,12 +30,16 @@ syncBuiltinESMExports()
 const scratch = Buffer.allocUnsafeSlow(64 * 1024)
 const handle = WorkerHandle.attach(poolId, workerId, scratch)
 
+const sidecar = createSidecar(sidePort)
+sidecar.listen()
 const runner = createTaskRunner({
   carrier: handle,
   scratch,
   workerId,
   concurrent,
-  measureMemoryMb: reportHeap ? () => v8.getHeapStatistics().used_heap_size / 2 ** 20 : null,
+  measureMemoryMb: () => v8.getHeapStatistics().used_heap_size / 2 ** 20,
+  memoryLimit,
+  sidecar,
 })
 
 async function start() {

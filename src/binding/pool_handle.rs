@@ -36,6 +36,10 @@ impl From<SubmitError> for SubmitRefusal {
     }
 }
 
+/// The payload an announced task reaches its worker with (`lib/codec.js`
+/// reads it as "on the side channel"): neither JSON text nor v8's format.
+const ANNOUNCED_PAYLOAD: u8 = 0x01;
+
 /// A task's id, or why it was refused.
 type Submitted = Either<f64, SubmitRefusal>;
 
@@ -125,8 +129,35 @@ impl PoolHandle {
     }
 
     fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64, priority: i32, retries: u32) -> Submitted {
-        let task =
-            NewTask { handler: HandlerId(handler), payload, timeout: duration_ms(timeout_ms), priority, retries };
+        let task = NewTask {
+            handler: HandlerId(handler),
+            payload,
+            timeout: duration_ms(timeout_ms),
+            priority,
+            retries,
+            announce: false,
+        };
+        self.submit_task(task)
+    }
+
+    /// Submits a task whose payload travels beside the core (see
+    /// `NewTask::announce`): the pool says which worker takes it
+    /// (TaskAssigned), and JavaScript posts the payload to that worker.
+    #[napi]
+    pub fn submit_announced(&self, handler: u32, timeout_ms: f64, priority: i32, retries: u32) -> Submitted {
+        let payload = vec![ANNOUNCED_PAYLOAD];
+        let task = NewTask {
+            handler: HandlerId(handler),
+            payload,
+            timeout: duration_ms(timeout_ms),
+            priority,
+            retries,
+            announce: true,
+        };
+        self.submit_task(task)
+    }
+
+    fn submit_task(&self, task: NewTask) -> Submitted {
         let submitted = match &self.processes {
             // A task for an idle process worker is written to it from here.
             Some(_) => process::deliver_directly(|| self.pool.submit(task)),

@@ -45,6 +45,8 @@ pub enum EventKind {
     /// exit code, NaN after a signal; `d`: the signal's number, 0 for none;
     /// bytes: what it said.
     WorkerExited = 17,
+    /// `a`: the task; `b`: the worker that takes it; `c`: the attempt, from 1.
+    TaskAssigned = 18,
 }
 
 /// `'workerExit'`'s reasons, by the code a WorkerExited record carries.
@@ -107,6 +109,9 @@ fn record(event: &Event) -> Record<'_> {
             bytes: &exit.cause,
             ..plain(EventKind::WorkerExited, worker.0 as f64)
         },
+        Event::TaskAssigned { task, worker, attempt } => {
+            Record { b: worker.0 as f64, c: *attempt as f64, ..plain(EventKind::TaskAssigned, task.0 as f64) }
+        }
         Event::SpawnWorker(worker) => plain(EventKind::SpawnWorker, worker.0 as f64),
         Event::TerminateWorker(worker) => plain(EventKind::TerminateWorker, worker.0 as f64),
         Event::WorkerRetiring(worker, reason) => {

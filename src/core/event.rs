@@ -57,6 +57,13 @@ pub enum Event {
         task: TaskId,
         outcome: Outcome,
     },
+    /// An announced task (`NewTask::announce`) was given to `worker`, for the
+    /// `attempt`-th time: the host sends it its payload.
+    TaskAssigned {
+        task: TaskId,
+        worker: WorkerId,
+        attempt: u32,
+    },
     /// A worker has gone. Comes before the settlements of its tasks.
     WorkerExited {
         worker: WorkerId,

@@ -138,6 +138,7 @@ mod tests {
             attempt: 1,
             submitted: Instant::now(),
             wait_deadline: None,
+            announce: false,
         }
     }
 

@@ -25,6 +25,8 @@ pub struct Task {
     pub submitted: Instant,
     /// The timer that rejects it if it waits too long in the queue.
     pub wait_deadline: Option<TimerId>,
+    /// See `NewTask::announce`.
+    pub announce: bool,
 }
 
 /// What `Pool::submit` takes.
@@ -36,6 +38,11 @@ pub struct NewTask {
     pub priority: i32,
     /// Runs again after a crash or a timeout, at most this many times.
     pub retries: u32,
+    /// The host is told which worker takes it, each time one does
+    /// (`Event::TaskAssigned`): its real payload travels beside the core
+    /// (memory that only JavaScript can move or share), and the host sends it
+    /// to that worker. Its `payload` here is only a marker.
+    pub announce: bool,
 }
 
 /// What a worker receives: the task minus the bookkeeping it does not need.

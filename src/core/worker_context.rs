@@ -133,6 +133,8 @@ pub struct Assigned {
     pub attempt: u32,
     /// What a re-run needs, for a task that may be retried.
     pub retry: Option<Retry>,
+    /// See `NewTask::announce`.
+    pub announce: bool,
 }
 
 /// A copy of what a task needs to run again (its payload is otherwise handed
@@ -238,6 +240,7 @@ impl WorkerContext {
                 started: Instant::now(),
                 attempt: task.attempt,
                 retry,
+                announce: task.announce,
             },
         );
     }

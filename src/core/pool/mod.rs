@@ -246,7 +246,7 @@ impl Pool {
         }
         let id = TaskId(state.next_task);
         state.next_task += 1;
-        let NewTask { handler, payload, timeout, priority, retries } = new;
+        let NewTask { handler, payload, timeout, priority, retries, announce } = new;
         let mut task = Task {
             id,
             handler,
@@ -257,6 +257,7 @@ impl Pool {
             attempt: 1,
             submitted: Instant::now(),
             wait_deadline: None,
+            announce,
         };
         match idle_worker {
             Some(worker) => {
@@ -521,6 +522,7 @@ impl Pool {
             attempt: assigned.attempt + 1,
             submitted: Instant::now(),
             wait_deadline: None,
+            announce: assigned.announce,
         };
         match self.pop_idle(state) {
             Some(worker) => {
@@ -691,7 +693,7 @@ impl Pool {
             self.timers.cancel(wait_deadline);
         }
         state.wait_times.record(task.submitted.elapsed());
-        let id = task.id;
+        let (id, attempt, announce) = (task.id, task.attempt, task.announce);
         let deadline = task.timeout.map(|timeout| self.schedule(timeout, move |pool| pool.on_deadline(worker, id)));
         state.running += 1;
         let ctx = state.workers.get_mut(&worker).expect("assigning to a known worker");
@@ -700,6 +702,9 @@ impl Pool {
         ctx.assign(task, deadline);
         if let Some(timer) = idle_timer {
             self.timers.cancel(timer);
+        }
+        if announce {
+            self.emit(state, Event::TaskAssigned { task: id, worker, attempt });
         }
     }
 

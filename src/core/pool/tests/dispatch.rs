@@ -163,3 +163,31 @@ fn max_queue_limits_waiting_tasks_not_running_ones() {
     assert_eq!(h.pool.submit(new_task(h.handler, vec![3], None)), Err(SubmitError::QueueFull));
     assert_eq!(h.pool.queue_size(), 1);
 }
+
+#[test]
+fn an_announced_task_is_announced_with_its_worker_each_time_one_takes_it() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let busy = h.submit(0);
+    let announced =
+        h.pool.submit(NewTask { announce: true, retries: 1, ..new_task(h.handler, vec![1], None) }).expect("accepted");
+    h.pump();
+    assert!(h.assigned.is_empty(), "queued: nobody has it yet");
+    h.pool.take(w).unwrap();
+    let delivery = h.pool.complete(w, busy, returned(0)).expect("the announced task, next");
+    assert_eq!(delivery.id, announced);
+    h.pump();
+    assert_eq!(h.assigned, vec![(announced, w, 1)]);
+    // Its worker dies: the retry is announced again, with the new worker.
+    h.pool.worker_exited(w, WorkerExit::code(1));
+    h.pump();
+    let replacement = *h.spawned.last().unwrap();
+    assert_eq!(h.ready_worker(replacement).map(|d| d.id), Some(announced));
+    h.pump();
+    assert_eq!(h.assigned, vec![(announced, w, 1), (announced, replacement, 2)]);
+    // An ordinary task is never announced.
+    h.pool.complete(replacement, announced, returned(1));
+    h.submit(2);
+    h.pump();
+    assert_eq!(h.assigned.len(), 2);
+}

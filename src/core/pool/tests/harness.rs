@@ -115,6 +115,8 @@ pub(super) struct Harness {
     pub(super) drained: usize,
     pub(super) closed: usize,
     pub(super) exited: Vec<(WorkerId, ExitReason)>,
+    /// Announced tasks and who took them: (task, worker, attempt).
+    pub(super) assigned: Vec<(TaskId, WorkerId, u32)>,
 }
 
 impl Harness {
@@ -147,6 +149,7 @@ impl Harness {
             drained: 0,
             closed: 0,
             exited: Vec::new(),
+            assigned: Vec::new(),
         };
         harness.pump();
         harness
@@ -199,6 +202,7 @@ impl Harness {
                 Event::BreakerClosed => self.breaker.push("closed"),
                 Event::Closed => self.closed += 1,
                 Event::WorkerExited { worker, reason, .. } => self.exited.push((worker, reason)),
+                Event::TaskAssigned { task, worker, attempt } => self.assigned.push((task, worker, attempt)),
             }
         }
     }
@@ -245,7 +249,7 @@ pub(super) fn config(workers: usize, max_queue: usize, linger: Duration) -> Pool
 
 /// A task of priority 0 with no retries.
 pub(super) fn new_task(handler: HandlerId, payload: Vec<u8>, timeout: Option<Duration>) -> NewTask {
-    NewTask { handler, payload, timeout, priority: 0, retries: 0 }
+    NewTask { handler, payload, timeout, priority: 0, retries: 0, announce: false }
 }
 
 /// The outcome of a handler that returned this one byte.
