@@ -81,9 +81,14 @@ class ProcessChannel {
 
   complete(id, ok, bytes) {
     const length = RESULT_HEADER + bytes.length
-    const out = this.#result(id, ok, length)
-    bytes.copy(out, RESULT_HEADER)
-    this.#write(out, length)
+    if (length <= this.#out.length) {
+      const out = this.#result(id, ok, length)
+      bytes.copy(out, RESULT_HEADER)
+      this.#write(out, length)
+    } else {
+      // A big result is not copied behind its header: both go in one writev.
+      this.#writev([this.#result(id, ok, length, this.#out), bytes])
+    }
     return this.take()
   }
 
@@ -102,14 +107,20 @@ class ProcessChannel {
     this.#write(out, FRAME_HEADER + bytes.length)
   }
 
-  #result(id, ok, length) {
-    const out = this.#frame(RESULT, length - FRAME_HEADER)
+  /**
+   * A result frame of `length` bytes in all, its header written: in `into`
+   * (just the header), else in a buffer that the body fits behind.
+   */
+  #result(id, ok, length, into) {
+    const out = into === undefined ? this.#frame(RESULT, length - FRAME_HEADER) : into
+    out.writeUInt32LE(length - 4, 0)
+    out[4] = RESULT
     out.writeDoubleLE(id, FRAME_HEADER)
     out[FRAME_HEADER + 8] = ok ? 1 : 0
     out.writeDoubleLE(this.#memoryMb, FRAME_HEADER + 9)
     // Reported once: NaN tells the parent there is no new measure.
     this.#memoryMb = NaN
-    return out
+    return into === undefined ? out : out.subarray(0, RESULT_HEADER)
   }
 
   /** A buffer that starts with the frame's header; the scratch buffer when the frame fits. */
@@ -124,6 +135,19 @@ class ProcessChannel {
   #write(buffer, length) {
     let written = 0
     while (written < length) written += fs.writeSync(RESULTS_FD, buffer, written, length - written)
+  }
+
+  #writev(buffers) {
+    let written = fs.writevSync(RESULTS_FD, buffers)
+    // A blocking descriptor takes it all at once, unless a signal cut it short.
+    for (const buffer of buffers) {
+      if (written >= buffer.length) {
+        written -= buffer.length
+      } else {
+        this.#write(buffer.subarray(written), buffer.length - written)
+        written = 0
+      }
+    }
   }
 
   #receive(chunk) {

@@ -28,6 +28,8 @@ pub const RESULT: u8 = 2;
 pub const FATAL: u8 = 3;
 
 const HEADER: usize = 5;
+/// A result frame's header and the fixed part of its body: task id, ok, memory.
+pub const RESULT_PREFIX: usize = HEADER + 8 + 1 + 8;
 const NO_STRING: u32 = u32::MAX;
 
 /// Appends one frame to `out`, its body written by `body`.
@@ -84,6 +86,29 @@ pub enum FromChild<'a> {
     Fatal(&'a [u8]),
 }
 
+/// The fixed part of a result frame.
+#[derive(Debug, PartialEq)]
+pub struct ResultHeader {
+    pub task: TaskId,
+    pub ok: bool,
+    pub memory_mb: Option<f64>,
+}
+
+fn result_header(body: &[u8]) -> ResultHeader {
+    ResultHeader {
+        task: TaskId(f64::from_le_bytes(body[0..8].try_into().unwrap()) as u64),
+        ok: body[8] != 0,
+        memory_mb: Some(f64::from_le_bytes(body[9..17].try_into().unwrap())).filter(|mb| !mb.is_nan()),
+    }
+}
+
+/// If `buffer` starts with a result frame longer than `big` whose fixed part
+/// has arrived: that part. (Its payload is then best read on its own.)
+pub fn big_result_header(buffer: &[u8], big: usize) -> Option<ResultHeader> {
+    let needed = pending_len(buffer)?;
+    (needed > big && buffer.len() >= RESULT_PREFIX && buffer[4] == RESULT).then(|| result_header(&buffer[HEADER..]))
+}
+
 /// Splits complete frames off the front of `buffer`. Returns how many bytes
 /// they took; what remains is the start of a frame still arriving.
 pub fn parse<'a>(buffer: &'a [u8], mut visit: impl FnMut(FromChild<'a>)) -> Result<usize, String> {
@@ -99,12 +124,10 @@ pub fn parse<'a>(buffer: &'a [u8], mut visit: impl FnMut(FromChild<'a>)) -> Resu
         let body = &buffer[at + HEADER..at + 4 + len];
         visit(match buffer[at + 4] {
             READY => FromChild::Ready,
-            RESULT if body.len() >= 17 => FromChild::Result {
-                task: TaskId(f64::from_le_bytes(body[0..8].try_into().unwrap()) as u64),
-                ok: body[8] != 0,
-                memory_mb: Some(f64::from_le_bytes(body[9..17].try_into().unwrap())).filter(|mb| !mb.is_nan()),
-                bytes: &body[17..],
-            },
+            RESULT if body.len() >= RESULT_PREFIX - HEADER => {
+                let ResultHeader { task, ok, memory_mb } = result_header(body);
+                FromChild::Result { task, ok, memory_mb, bytes: &body[RESULT_PREFIX - HEADER..] }
+            }
             FATAL => FromChild::Fatal(body),
             kind => return Err(format!("unknown frame kind {kind} (length {len}) from a process worker")),
         });
@@ -166,5 +189,17 @@ mod tests {
         assert_eq!(u32::from_le_bytes(out[0..4].try_into().unwrap()) as usize, out.len() - 4);
         assert_eq!(out[4], TASK);
         assert_eq!(f64::from_le_bytes(out[5..13].try_into().unwrap()), 5.0);
+    }
+
+    #[test]
+    fn a_big_result_is_recognized_from_its_fixed_part() {
+        let result = result_frame(3.0, true, 2.0, &[7; 100]);
+        assert_eq!(big_result_header(&result[..RESULT_PREFIX - 1], 50), None, "its fixed part has not arrived");
+        let header = big_result_header(&result[..RESULT_PREFIX], 50).expect("a big result");
+        assert_eq!(header, ResultHeader { task: TaskId(3), ok: true, memory_mb: Some(2.0) });
+        assert_eq!(big_result_header(&result, 1000), None, "not big");
+        let mut ready = Vec::new();
+        frame(&mut ready, READY, |_| {});
+        assert_eq!(big_result_header(&ready, 0), None, "not a result");
     }
 }

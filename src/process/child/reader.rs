@@ -8,6 +8,20 @@ use super::{ChildDoorbell, ChildWorker};
 use crate::core::Outcome;
 use crate::process::{frames, sys, Supervisor};
 
+/// A result frame bigger than this is read into a buffer of its own.
+const BIG_RESULT: usize = 1024 * 1024;
+
+/// Hands a result to the core and the child's next task to the child.
+fn complete(child: &Arc<ChildWorker>, header: frames::ResultHeader, bytes: Vec<u8>) {
+    if let Some(mb) = header.memory_mb {
+        child.pool.report_memory(child.worker, mb);
+    }
+    let outcome = if header.ok { Outcome::Returned(bytes) } else { Outcome::Threw(bytes) };
+    if let Some(next) = child.pool.complete(child.worker, header.task, outcome) {
+        child.deliver(next);
+    }
+}
+
 /// The reader: returns what the child said before dying (empty if nothing).
 pub(super) fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, supervisor: &Supervisor) -> Vec<u8> {
     let mut cause = Vec::new();
@@ -29,13 +43,7 @@ pub(super) fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, sup
                 }
             }
             frames::FromChild::Result { task, ok, memory_mb, bytes } => {
-                if let Some(mb) = memory_mb {
-                    child.pool.report_memory(child.worker, mb);
-                }
-                let outcome = if ok { Outcome::Returned(bytes.to_vec()) } else { Outcome::Threw(bytes.to_vec()) };
-                if let Some(next) = child.pool.complete(child.worker, task, outcome) {
-                    child.deliver(next);
-                }
+                complete(child, frames::ResultHeader { task, ok, memory_mb }, bytes.to_vec())
             }
             frames::FromChild::Fatal(bytes) => cause = bytes.to_vec(),
         });
@@ -52,7 +60,19 @@ pub(super) fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, sup
         buffer.copy_within(used..filled, 0);
         filled -= used;
         let needed = frames::pending_len(&buffer[..filled]).unwrap_or(0);
-        if needed > buffer.len() {
+        if let Some(header) = frames::big_result_header(&buffer[..filled], BIG_RESULT) {
+            // Its payload is read straight into memory of its own (no zeroing,
+            // no second copy) and handed to the core as it is.
+            let mut payload = Vec::with_capacity(needed - frames::RESULT_PREFIX);
+            payload.extend_from_slice(&buffer[frames::RESULT_PREFIX..filled]);
+            let missing = (needed - filled) as u64;
+            match (&mut stream).take(missing).read_to_end(&mut payload) {
+                Ok(read) if read as u64 == missing => complete(child, header, payload),
+                // The child died mid-frame: its exit settles the task.
+                _ => break,
+            }
+            filled = 0;
+        } else if needed > buffer.len() {
             buffer.resize(needed, 0);
         } else if filled == 0 && buffer.len() > 1024 * 1024 {
             // A huge result has gone; do not keep its buffer.
