@@ -48,6 +48,8 @@ class ParallelProcessor extends EventEmitter {
    * the side channel (see transfer.js), until it is posted to its worker.
    */
   #sidecar = new Map()
+  /** Task id -> the worker its side-channel payload was moved to, until it settles. */
+  #postedTo = new Map()
   /** Task id -> removes its abort listener, for tasks with a signal. */
   #unwatch = new Map()
   /** Task id -> its signal's reason, between the abort and its settlement. */
@@ -368,7 +370,20 @@ class ParallelProcessor extends EventEmitter {
     // Moved on the last attempt it may have; a retry needs a copy to send again.
     const last = attempt > side.retries
     sidecar.post(id, side.held, side.buffers, last ? transferablesOf(side.held) : [])
+    this.#postedTo.set(id, workerId)
     if (last) this.#sidecar.delete(id)
+  }
+
+  /**
+   * A task whose payload was posted has settled. If it did not return, its
+   * worker may never take it (aborted before it was picked up): the worker
+   * is told to drop the payload rather than hold it until it exits.
+   */
+  #forgetPosted(id, failed) {
+    const workerId = this.#postedTo.get(id)
+    if (workerId === undefined) return
+    this.#postedTo.delete(id)
+    if (failed) this.#workers.get(workerId)?.sidecar.drop(id)
   }
 
   /**
@@ -387,6 +402,7 @@ class ParallelProcessor extends EventEmitter {
     if (resolve === undefined) return
     this.#pending.delete(id)
     if (this.#sidecar.size > 0) this.#sidecar.delete(id)
+    if (this.#postedTo.size > 0) this.#forgetPosted(id, how === 'reject')
     if (this.#unwatch.size > 0) {
       this.#unwatch.get(id)?.()
       this.#unwatch.delete(id)

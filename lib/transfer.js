@@ -282,16 +282,25 @@ function createSidecar(port) {
   const arrived = new Map()
   const waiting = new Map()
   function accept(message) {
+    if (message.forget) {
+      arrived.delete(message.id)
+      return
+    }
     const resolve = waiting.get(message.id)
     if (resolve === undefined) {
       arrived.set(message.id, message)
+      // Not asked for yet: it announces a task the core gave this worker
+      // without ringing it (see NewTask::announce in src/core/task.rs).
+      sidecar.onArrival?.()
     } else {
       waiting.delete(message.id)
       resolve(message)
     }
   }
-  return {
-    /** Listens (while something is awaited): the owner's event loop then delivers messages. */
+  const sidecar = {
+    /** Called when a message arrives that nobody awaits (set by the worker runtime). */
+    onArrival: null,
+    /** Listens: the owner's event loop then delivers messages. */
     listen() {
       port.on('message', accept)
     },
@@ -318,14 +327,18 @@ function createSidecar(port) {
     post(id, value, buffers, transfer) {
       port.postMessage({ id, value, buffers }, transfer)
     },
-    /** Forgets a task's message (it settled otherwise). */
-    forget(id) {
-      arrived.delete(id)
+    /**
+     * Tells the other end to drop task `id`'s message if it still holds it:
+     * the task settled otherwise (aborted, say) before its worker took it.
+     */
+    drop(id) {
+      port.postMessage({ id, forget: true })
     },
     close() {
       port.close()
     },
   }
+  return sidecar
 }
 
 module.exports = {

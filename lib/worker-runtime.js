@@ -41,6 +41,8 @@ const runner = createTaskRunner({
   memoryLimit,
   sidecar,
 })
+// A payload that arrives before its task was taken is the task's doorbell.
+sidecar.onArrival = runner.onDoorbell
 
 async function start() {
   // A module that fails here kills the worker with its error: the pool sees a

@@ -41,7 +41,9 @@ pub struct NewTask {
     /// The host is told which worker takes it, each time one does
     /// (`Event::TaskAssigned`): its real payload travels beside the core
     /// (memory that only JavaScript can move or share), and the host sends it
-    /// to that worker. Its `payload` here is only a marker.
+    /// to that worker. Its `payload` here is only a marker. An idle worker
+    /// given it is not rung: the host's message with the payload is its
+    /// wake-up (one wake-up rather than two).
     pub announce: bool,
 }
 

@@ -263,7 +263,11 @@ impl Pool {
             Some(worker) => {
                 self.assign(&mut state, worker, task);
                 let ctx = state.workers.get_mut(&worker).expect("just assigned");
-                ctx.wake_up();
+                // An announced task's worker is woken by the host's message
+                // that brings its payload (see `NewTask::announce`).
+                if !announce {
+                    ctx.wake_up();
+                }
                 if ctx.has_capacity() {
                     // Room for more: others with more room go first.
                     ctx.listed_available = true;
@@ -524,10 +528,13 @@ impl Pool {
             wait_deadline: None,
             announce: assigned.announce,
         };
+        let announce = task.announce;
         match self.pop_idle(state) {
             Some(worker) => {
                 self.assign(state, worker, task);
-                state.workers.get_mut(&worker).expect("just assigned").wake_up();
+                if !announce {
+                    state.workers.get_mut(&worker).expect("just assigned").wake_up();
+                }
                 self.list_available(state, worker); // room for more, with several tasks per worker
             }
             None => {

@@ -185,9 +185,17 @@ fn an_announced_task_is_announced_with_its_worker_each_time_one_takes_it() {
     assert_eq!(h.ready_worker(replacement).map(|d| d.id), Some(announced));
     h.pump();
     assert_eq!(h.assigned, vec![(announced, w, 1), (announced, replacement, 2)]);
-    // An ordinary task is never announced.
+    // An idle worker given an announced task is not rung: the host's message is its wake-up.
+    let rings = h.doorbell_rings(replacement);
     h.pool.complete(replacement, announced, returned(1));
+    let direct = h.pool.submit(NewTask { announce: true, ..new_task(h.handler, vec![1], None) }).unwrap();
+    h.pump();
+    assert_eq!(h.assigned.last(), Some(&(direct, replacement, 1)));
+    assert_eq!(h.doorbell_rings(replacement), rings);
+    assert_eq!(h.pool.take(replacement).map(|d| d.id), Some(direct));
+    // An ordinary task is never announced.
+    h.pool.complete(replacement, direct, returned(1));
     h.submit(2);
     h.pump();
-    assert_eq!(h.assigned.len(), 2);
+    assert_eq!(h.assigned.len(), 3);
 }
