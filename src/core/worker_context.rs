@@ -212,6 +212,16 @@ impl WorkerContext {
         }
     }
 
+    /// `wake_up` for a task just assigned. An idle worker given an announced
+    /// task is not rung: the host's message that brings the payload is its
+    /// wake-up (see `NewTask::announce`). A lingering one is told at once
+    /// all the same (it costs nothing, and it then waits for the message).
+    pub fn wake_up_for(&mut self, announced: bool) {
+        if !announced || self.lingering {
+            self.wake_up();
+        }
+    }
+
     pub fn is_idle(&self) -> bool {
         self.state == WorkerState::Ready && self.tasks.is_empty()
     }

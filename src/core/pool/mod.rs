@@ -263,11 +263,7 @@ impl Pool {
             Some(worker) => {
                 self.assign(&mut state, worker, task);
                 let ctx = state.workers.get_mut(&worker).expect("just assigned");
-                // An announced task's worker is woken by the host's message
-                // that brings its payload (see `NewTask::announce`).
-                if !announce {
-                    ctx.wake_up();
-                }
+                ctx.wake_up_for(announce);
                 if ctx.has_capacity() {
                     // Room for more: others with more room go first.
                     ctx.listed_available = true;
@@ -532,9 +528,7 @@ impl Pool {
         match self.pop_idle(state) {
             Some(worker) => {
                 self.assign(state, worker, task);
-                if !announce {
-                    state.workers.get_mut(&worker).expect("just assigned").wake_up();
-                }
+                state.workers.get_mut(&worker).expect("just assigned").wake_up_for(announce);
                 self.list_available(state, worker); // room for more, with several tasks per worker
             }
             None => {
