@@ -392,7 +392,7 @@ class ParallelProcessor extends EventEmitter {
    */
   #sideResult(id, bytes, start) {
     const workerId = bytes.readUInt32LE(start + 1)
-    const message = this.#workers.get(workerId)?.sidecar.receiveNow(id)
+    const message = this.#workers.get(workerId)?.sidecar.take(id)
     if (message === undefined) return Promise.reject(new Error(`The result of task ${id} did not arrive from worker ${workerId}`))
     return restoreBuffers(message)
   }
@@ -474,7 +474,9 @@ class ParallelProcessor extends EventEmitter {
         name: `parallel-processor worker ${workerId}`,
       })
     } catch (error) {
+      // Neither end reached a worker.
       port1.close()
+      port2.close()
       record.error = error
       this.#onWorkerExit(workerId, 1)
       return

@@ -229,9 +229,9 @@ function shallowCopy(container, fresh) {
 
 /** Every ArrayBuffer and MessagePort in a held value: all of it is ours to move. */
 function transferablesOf(held) {
-  const found = new Survey()
-  walkTransferables(held, found.transfer, new Set())
-  return [...found.transfer]
+  const out = new Set()
+  walkTransferables(held, out, new Set())
+  return [...out]
 }
 
 function walkTransferables(value, out, seen) {
@@ -273,25 +273,24 @@ function asBuffer(view) {
 }
 
 /**
- * One end of a worker's side channel. `receive(id)` returns the message of
- * task `id`, or a promise of it if it has not arrived; `post(id, value,
- * buffers, transfer)` sends one. Messages may come in any order: those not
- * yet asked for wait in `arrived`.
+ * One end of a worker's side channel, keyed by task id. Messages may come in
+ * any order: those not yet asked for wait in `arrived`.
  */
 function createSidecar(port) {
   const arrived = new Map()
   const waiting = new Map()
+  /** Keeps a message until it is asked for; a `forget` notice drops one. */
+  function stash(message) {
+    if (message.forget) arrived.delete(message.id)
+    else arrived.set(message.id, message)
+  }
   function accept(message) {
-    if (message.forget) {
-      arrived.delete(message.id)
-      return
-    }
     const resolve = waiting.get(message.id)
-    if (resolve === undefined) {
-      arrived.set(message.id, message)
+    if (resolve === undefined || message.forget) {
+      stash(message)
       // Not asked for yet: it announces a task the core gave this worker
       // without ringing it (see NewTask::announce in src/core/task.rs).
-      sidecar.onArrival?.()
+      if (!message.forget) sidecar.onArrival?.()
     } else {
       waiting.delete(message.id)
       resolve(message)
@@ -304,25 +303,16 @@ function createSidecar(port) {
     listen() {
       port.on('message', accept)
     },
-    receive(id) {
-      const early = arrived.get(id)
-      if (early !== undefined) {
-        arrived.delete(id)
-        return early
-      }
-      // Queued but not dispatched yet: take them now, in order.
-      for (let entry; (entry = receiveMessageOnPort(port)) !== undefined;) {
-        if (entry.message.id === id) return entry.message
-        arrived.set(entry.message.id, entry.message)
-      }
-      return new Promise((resolve) => waiting.set(id, resolve))
+    /** The message of task `id` if it has arrived (dispatched or still queued), else undefined. */
+    take(id) {
+      for (let entry; (entry = receiveMessageOnPort(port)) !== undefined;) stash(entry.message)
+      const message = arrived.get(id)
+      arrived.delete(id)
+      return message
     },
-    /** The message of task `id`, which was posted before the caller heard of it; undefined if it is not there. */
-    receiveNow(id) {
-      const message = this.receive(id)
-      if (!(message instanceof Promise)) return message
-      waiting.delete(id)
-      return undefined
+    /** The message of task `id`, or a promise of it. */
+    receive(id) {
+      return this.take(id) ?? new Promise((resolve) => waiting.set(id, resolve))
     },
     post(id, value, buffers, transfer) {
       port.postMessage({ id, value, buffers }, transfer)

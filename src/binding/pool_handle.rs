@@ -112,7 +112,7 @@ impl PoolHandle {
         priority: i32,
         retries: u32,
     ) -> Submitted {
-        self.submit_bytes(handler, payload.to_vec(), timeout_ms, priority, retries)
+        self.submit_bytes(handler, payload.to_vec(), timeout_ms, priority, retries, false)
     }
 
     /// Submits a payload as JSON text (see `lib/codec.js`): no Buffer is made for it.
@@ -125,19 +125,7 @@ impl PoolHandle {
         priority: i32,
         retries: u32,
     ) -> Submitted {
-        self.submit_bytes(handler, payload.into_bytes(), timeout_ms, priority, retries)
-    }
-
-    fn submit_bytes(&self, handler: u32, payload: Vec<u8>, timeout_ms: f64, priority: i32, retries: u32) -> Submitted {
-        let task = NewTask {
-            handler: HandlerId(handler),
-            payload,
-            timeout: duration_ms(timeout_ms),
-            priority,
-            retries,
-            announce: false,
-        };
-        self.submit_task(task)
+        self.submit_bytes(handler, payload.into_bytes(), timeout_ms, priority, retries, false)
     }
 
     /// Submits a task whose payload travels beside the core (see
@@ -145,19 +133,26 @@ impl PoolHandle {
     /// (TaskAssigned), and JavaScript posts the payload to that worker.
     #[napi]
     pub fn submit_announced(&self, handler: u32, timeout_ms: f64, priority: i32, retries: u32) -> Submitted {
-        let payload = vec![ANNOUNCED_PAYLOAD];
+        self.submit_bytes(handler, vec![ANNOUNCED_PAYLOAD], timeout_ms, priority, retries, true)
+    }
+
+    fn submit_bytes(
+        &self,
+        handler: u32,
+        payload: Vec<u8>,
+        timeout_ms: f64,
+        priority: i32,
+        retries: u32,
+        announce: bool,
+    ) -> Submitted {
         let task = NewTask {
             handler: HandlerId(handler),
             payload,
             timeout: duration_ms(timeout_ms),
             priority,
             retries,
-            announce: true,
+            announce,
         };
-        self.submit_task(task)
-    }
-
-    fn submit_task(&self, task: NewTask) -> Submitted {
         let submitted = match &self.processes {
             // A task for an idle process worker is written to it from here.
             Some(_) => process::deliver_directly(|| self.pool.submit(task)),
