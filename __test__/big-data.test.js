@@ -49,6 +49,29 @@ describe('big data', () => {
     expect(result).toEqual({ buffers: [true, false, true], lengths: [MB, MB, 5], mapped: MB })
   })
 
+  test('typed arrays of every kind and size arrive whole and exact, big and small tasks interleaved', async () => {
+    // Sizes around the point where a payload is read into memory of its own.
+    const sizes = [64 * 1024 - 8, 64 * 1024, 64 * 1024 + 8, 3 * MB + 8]
+    const kinds = [Buffer, Uint8Array, Int16Array, Float32Array, Float64Array, BigUint64Array]
+    const sent = kinds.flatMap((Kind) => sizes.map((bytes) => {
+      const view = Kind === Buffer ? Buffer.alloc(bytes) : new Kind(bytes / Kind.BYTES_PER_ELEMENT)
+      const bytesOf = new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
+      for (let i = 0; i < bytesOf.length; i += 4093) bytesOf[i] = i % 251
+      bytesOf[bytesOf.length - 1] = 7
+      return view
+    }))
+    // A view that starts inside its buffer: only its own bytes go.
+    sent.push(Buffer.alloc(MB + 100, 3).subarray(100))
+    const results = await Promise.all(sent.flatMap((view) => [pool.execute(view), pool.execute({ small: true })]))
+    for (let i = 0; i < sent.length; i++) {
+      const [echoed, small] = [results[2 * i], results[2 * i + 1]]
+      expect(small).toEqual({ small: true })
+      expect(echoed.constructor.name).toBe(sent[i].constructor.name)
+      expect(Buffer.compare(Buffer.from(echoed.buffer, echoed.byteOffset, echoed.byteLength),
+        Buffer.from(sent[i].buffer, sent[i].byteOffset, sent[i].byteLength))).toBe(0)
+    }
+  })
+
   test.each([
     ['a string', ['buffer']],
     ['a typed array (not its buffer)', [new Uint8Array(4)]],

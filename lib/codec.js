@@ -24,6 +24,61 @@ function encode(value) {
   return jsonOf(value) ?? v8.serialize(value)
 }
 
+/** A typed array this big is serialized in parts (see `serializedParts`). */
+const PARTS_FROM_BYTES = 64 * 1024
+/** Constructor -> the start of v8's bytes for an instance, up to its byte length. */
+const viewHeads = new Map()
+
+/**
+ * v8's bytes for a big Buffer or typed array, as `{ head, bytes }`: the
+ * format's header and the view's type, then its length and its own bytes
+ * (a Buffer over its memory, not a copy). The addon joins them with one
+ * copy, where `v8.serialize` would copy the bytes once more. Null for
+ * anything else, which `v8.serialize` handles whole.
+ */
+function serializedParts(value) {
+  if (!ArrayBuffer.isView(value) || value.byteLength < PARTS_FROM_BYTES || types.isSharedArrayBuffer(value.buffer)) return null
+  const head = viewHead(value.constructor)
+  if (head === null) return null
+  const length = lengthBytes(value.byteLength)
+  return {
+    head: Buffer.concat([head, length]),
+    bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+  }
+}
+
+/**
+ * What v8.serialize writes before the byte length of an instance of `Ctor`,
+ * learnt from an empty one (whose length is the single byte 0). Null for a
+ * constructor it does not write that way (a subclass, DataView...).
+ */
+function viewHead(Ctor) {
+  let head = viewHeads.get(Ctor)
+  if (head === undefined) {
+    head = null
+    if (Ctor === Buffer || VIEW_TYPES.includes(Ctor)) {
+      const empty = v8.serialize(Ctor === Buffer ? Buffer.alloc(0) : new Ctor(0))
+      if (empty[empty.length - 1] === 0) head = empty.subarray(0, empty.length - 1)
+    }
+    viewHeads.set(Ctor, head)
+  }
+  return head
+}
+
+const VIEW_TYPES = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array]
+
+/** A length as v8's format writes it: base-128, least significant group first. */
+function lengthBytes(length) {
+  const bytes = []
+  do {
+    let group = length % 128
+    length = Math.floor(length / 128)
+    if (length > 0) group |= 0x80
+    bytes.push(group)
+  } while (length > 0)
+  return Buffer.from(bytes)
+}
+
 /** JSON text when that is an exact clone of `value`, else null. */
 function jsonOf(value) {
   const budget = { nodes: 0, seen: [], seenSet: null }
@@ -115,6 +170,15 @@ function decodeDetached(buffer, start, end) {
   return deserializeDetached(buffer, start, end)
 }
 
+/**
+ * Decodes `buffer[start..end)` when the buffer is the caller's to give away:
+ * typed arrays in the value are views of it, not copies.
+ */
+function decodeInPlace(buffer, start, end) {
+  if (buffer[start] !== V8_TAG) return JSON.parse(buffer.toString('utf8', start, end))
+  return v8.deserialize(buffer.subarray(start, end))
+}
+
 /** v8's format only, with the detached copies of `decodeDetached`. */
 function deserializeDetached(buffer, start, end) {
   const deserializer = new DetachedDeserializer(buffer.subarray(start, end))
@@ -133,4 +197,4 @@ class DetachedDeserializer extends v8.DefaultDeserializer {
   }
 }
 
-module.exports = { encode, jsonOf, decodeDetached, deserializeDetached }
+module.exports = { encode, jsonOf, serializedParts, decodeDetached, decodeInPlace, deserializeDetached }

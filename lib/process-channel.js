@@ -29,6 +29,13 @@ const FATAL = 3
 const FRAME_HEADER = 5
 const RESULT_HEADER = FRAME_HEADER + 8 + 1 + 8
 const NO_STRING = 0xffffffff
+/** Bytes asked of each read of the task channel. */
+const READ_SIZE = 64 * 1024
+/**
+ * A frame this big is read straight into a buffer of its own: the kernel
+ * writes it there, and nothing joins or copies it afterwards.
+ */
+const OWN_BUFFER = 64 * 1024
 
 class ProcessChannel {
   /** Called once with (workerId, settings bytes), before anything else. */
@@ -42,16 +49,24 @@ class ProcessChannel {
   #aborted = []
   #handlers = []
   #memoryMb = NaN
-  /** The reads so far of a frame still arriving, their total length, and the length it needs. */
-  #partial = null
-  #partialLength = 0
-  #partialNeeded = 0
+  /** What each read of a small frame lands in; reused, so what is kept of it is copied. */
+  #readBuffer = Buffer.allocUnsafeSlow(READ_SIZE)
+  /** The start of a small frame whose end has not arrived. */
+  #carry = null
+  /** A big frame being read into its own buffer: `{ kind, body, filled }`. */
+  #big = null
   /** Results are built here when they fit. */
   #out = Buffer.allocUnsafeSlow(64 * 1024)
 
   constructor() {
-    const input = new net.Socket({ fd: TASKS_FD, readable: true, writable: false })
-    input.on('data', (chunk) => this.#receive(chunk))
+    // The reads land where #nextBuffer says: a big frame's own buffer while
+    // one arrives (one copy in all, the kernel's), else #readBuffer.
+    const input = new net.Socket({
+      fd: TASKS_FD,
+      readable: true,
+      writable: false,
+      onread: { buffer: () => this.#nextBuffer(), callback: (length, buffer) => this.#onRead(length, buffer) },
+    })
     input.on('end', () => this.onClose?.())
     input.on('error', () => this.onClose?.())
   }
@@ -150,41 +165,58 @@ class ProcessChannel {
     }
   }
 
-  #receive(chunk) {
-    let bytes = chunk
-    if (this.#partial !== null) {
-      // A frame spread over several reads is joined once, when it is whole:
-      // joining at every read would copy a big payload over and over.
-      this.#partial.push(chunk)
-      this.#partialLength += chunk.length
-      if (this.#partialLength < this.#partialNeeded) return
-      bytes = Buffer.concat(this.#partial, this.#partialLength)
-      this.#partial = null
+  #nextBuffer() {
+    return this.#big === null ? this.#readBuffer : this.#big.body.subarray(this.#big.filled)
+  }
+
+  #onRead(length, buffer) {
+    const big = this.#big
+    if (big !== null) {
+      big.filled += length
+      if (big.filled < big.body.length) return
+      this.#big = null
+      if (this.#dispatch(big.kind, big.body)) this.onTasks()
+      return
+    }
+    // Copied out of the read buffer, which the next read reuses.
+    let bytes = Buffer.from(buffer.subarray(0, length))
+    if (this.#carry !== null) {
+      bytes = Buffer.concat([this.#carry, bytes])
+      this.#carry = null
     }
     let at = 0
     let work = false
     while (bytes.length - at >= FRAME_HEADER) {
       const end = at + 4 + bytes.readUInt32LE(at)
       if (end > bytes.length) break
-      const kind = bytes[at + 4]
-      const body = bytes.subarray(at + FRAME_HEADER, end)
+      work = this.#dispatch(bytes[at + 4], bytes.subarray(at + FRAME_HEADER, end)) || work
       at = end
-      switch (kind) {
-        case TASK: this.#tasks.push(body); work = true; break
-        case ABORT: this.#aborted.push(body.readDoubleLE(0)); work = true; break
-        case HANDLER: this.#addHandler(body); break
-        case INIT: this.onInit(body.readUInt32LE(0), body.subarray(4)); break
-        default: throw new Error(`parallel-processor: unknown frame kind ${kind} from the parent`)
-      }
     }
-    if (at < bytes.length) {
-      const rest = bytes.subarray(at)
-      this.#partial = [rest]
-      this.#partialLength = rest.length
-      // Until the length has arrived, any byte may complete it.
-      this.#partialNeeded = rest.length >= 4 ? 4 + rest.readUInt32LE(0) : rest.length + 1
-    }
+    if (at < bytes.length) this.#keep(bytes.subarray(at))
     if (work) this.onTasks()
+  }
+
+  /** The start of a frame: a big one's body gets a buffer of its own, which the next reads fill. */
+  #keep(rest) {
+    const bodyLength = rest.length >= FRAME_HEADER ? rest.readUInt32LE(0) - 1 : 0
+    if (bodyLength < OWN_BUFFER) {
+      this.#carry = rest
+      return
+    }
+    const body = Buffer.allocUnsafeSlow(bodyLength)
+    const filled = rest.copy(body, 0, FRAME_HEADER)
+    this.#big = { kind: rest[4], body, filled }
+  }
+
+  /** Takes one frame; returns whether tasks or abort notices came. */
+  #dispatch(kind, body) {
+    switch (kind) {
+      case TASK: this.#tasks.push(body); return true
+      case ABORT: this.#aborted.push(body.readDoubleLE(0)); return true
+      case HANDLER: this.#addHandler(body); return false
+      case INIT: this.onInit(body.readUInt32LE(0), body.subarray(4)); return false
+      default: throw new Error(`parallel-processor: unknown frame kind ${kind} from the parent`)
+    }
   }
 
   #addHandler(body) {

@@ -13,7 +13,7 @@ const v8 = require('node:v8')
 const { PoolHandle, EventKind, SubmitRefusal, exitReasonNames, retireReasonNames } = require('./native')
 const errors = require('./errors')
 const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
-const { jsonOf, decodeDetached } = require('./codec')
+const { jsonOf, decodeDetached, serializedParts } = require('./codec')
 const { survey, hold, transferablesOf, restoreBuffers, refuseSharing, createSidecar, SIDE_MARKER } = require('./transfer')
 const { decodeThrown, inThisRealm } = require('./thrown-value')
 const { processSettings } = require('./process-settings')
@@ -140,7 +140,8 @@ class ParallelProcessor extends EventEmitter {
     let id
     if (side !== null) id = this.#handle.submitAnnounced(handlerId, timeoutMs, priority, retries)
     else if (typeof encoded === 'string') id = this.#handle.submitText(handlerId, encoded, timeoutMs, priority, retries)
-    else id = this.#handle.submit(handlerId, encoded, timeoutMs, priority, retries)
+    else if (Buffer.isBuffer(encoded)) id = this.#handle.submit(handlerId, encoded, timeoutMs, priority, retries)
+    else id = this.#handle.submitParts(handlerId, encoded.head, encoded.bytes, timeoutMs, priority, retries)
     // A task id, or why it was refused (a SubmitRefusal, by name).
     if (typeof id === 'string') return Promise.reject(this.#refusal(id))
     const promise = new Promise((resolve) => this.#pending.set(id, resolve))
@@ -163,6 +164,9 @@ class ParallelProcessor extends EventEmitter {
     const found = survey(payload, transferList)
     if (this.#config.kind === 'process') {
       refuseSharing(found, "The task's payload")
+      // A big typed array is copied once, by the addon, rather than by v8.serialize and then by the addon.
+      const parts = found.transfer.size === 0 ? serializedParts(payload) : null
+      if (parts !== null) return { encoded: parts, side: null }
       const encoded = serializePayload(payload)
       // Copied, as a process needs; the listed buffers are detached all the
       // same, as they would be for a thread.

@@ -15,7 +15,7 @@
  */
 const v8 = require('node:v8')
 const { encodeThrown } = require('./thrown-value')
-const { jsonOf, decodeDetached } = require('./codec')
+const { jsonOf, decodeDetached, decodeInPlace } = require('./codec')
 const { loadModule, forgetModule, pickHandler } = require('./module-loader')
 const { DELIVERY_HEADER } = require('./wire')
 const { notCloneable } = require('./errors')
@@ -84,10 +84,14 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
         task = invoke(id, handler, restoreBuffers(message))
         continue
       }
-      // Detached: typed arrays in the payload must not be views of the scratch.
       let payload
       try {
-        payload = decodeDetached(bytes, DELIVERY_HEADER, end)
+        // A task in memory of its own (a big one) may lend it to the typed
+        // arrays of its payload; others are views of a scratch or of a read
+        // shared with other frames, so their typed arrays get copies.
+        payload = bytes !== scratch && ownsItsMemory(bytes)
+          ? decodeInPlace(bytes, DELIVERY_HEADER, end)
+          : decodeDetached(bytes, DELIVERY_HEADER, end)
       } catch (error) {
         task = completeTask(id, false, encodeFailure(error))
         continue
@@ -232,6 +236,11 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
   }
 
   return { run, onDoorbell }
+}
+
+/** Whether `buffer` spans the whole of its ArrayBuffer (nothing else lives there). */
+function ownsItsMemory(buffer) {
+  return buffer.byteOffset === 0 && buffer.length === buffer.buffer.byteLength
 }
 
 function isThenable(value) {

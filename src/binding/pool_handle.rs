@@ -115,6 +115,25 @@ impl PoolHandle {
         self.submit_bytes(handler, payload.to_vec(), timeout_ms, priority, retries, false)
     }
 
+    /// Submits a payload in v8's serialization format given in two parts: its
+    /// head, and the bytes of the big typed array it is (see
+    /// `serializedParts` in `lib/codec.js`). They are joined by this one copy.
+    #[napi]
+    pub fn submit_parts(
+        &self,
+        handler: u32,
+        head: BufferSlice,
+        bytes: BufferSlice,
+        timeout_ms: f64,
+        priority: i32,
+        retries: u32,
+    ) -> Submitted {
+        let mut payload = Vec::with_capacity(head.len() + bytes.len());
+        payload.extend_from_slice(&head);
+        payload.extend_from_slice(&bytes);
+        self.submit_bytes(handler, payload, timeout_ms, priority, retries, false)
+    }
+
     /// Submits a payload as JSON text (see `lib/codec.js`): no Buffer is made for it.
     #[napi]
     pub fn submit_text(

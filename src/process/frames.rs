@@ -74,6 +74,14 @@ pub fn task(out: &mut Vec<u8>, delivery: &Delivery) {
     });
 }
 
+/// A task frame up to its payload, which the caller sends right behind it.
+pub fn task_header(out: &mut Vec<u8>, delivery: &Delivery) {
+    let len = (1 + Delivery::HEADER_LEN + delivery.payload.len()) as u32;
+    out.extend_from_slice(&len.to_le_bytes());
+    out.push(TASK);
+    out.extend_from_slice(&delivery.header());
+}
+
 pub fn abort(out: &mut Vec<u8>, task: TaskId) {
     frame(out, ABORT, |out| out.extend_from_slice(&(task.0 as f64).to_le_bytes()));
 }
@@ -189,6 +197,10 @@ mod tests {
         assert_eq!(u32::from_le_bytes(out[0..4].try_into().unwrap()) as usize, out.len() - 4);
         assert_eq!(out[4], TASK);
         assert_eq!(f64::from_le_bytes(out[5..13].try_into().unwrap()), 5.0);
+
+        let mut header = Vec::new();
+        task_header(&mut header, &Delivery { id: TaskId(5), handler: HandlerId(2), payload: vec![9, 9] });
+        assert_eq!(header[..], out[..out.len() - 2], "the same frame, up to its payload");
     }
 
     #[test]

@@ -110,7 +110,7 @@ impl ChildWorker {
     fn send_assigned(&self) {
         let aborted = self.pool.take_aborted(self.worker);
         if !aborted.is_empty() {
-            self.send(|outbound| aborted.into_iter().for_each(|task| frames::abort(&mut outbound.unsent, task)));
+            self.send(|outbound| aborted.into_iter().for_each(|task| outbound.frame(|out| frames::abort(out, task))));
         }
         while let Some(delivery) = self.pool.take(self.worker) {
             self.deliver(delivery);
@@ -123,14 +123,14 @@ impl ChildWorker {
             let index = delivery.handler.0 as usize;
             if outbound.known_handlers.get(index) != Some(&true) {
                 if let Some(spec) = pool.handler(delivery.handler) {
-                    frames::handler(&mut outbound.unsent, delivery.handler, &spec);
+                    outbound.frame(|out| frames::handler(out, delivery.handler, &spec));
                 }
                 if outbound.known_handlers.len() <= index {
                     outbound.known_handlers.resize(index + 1, false);
                 }
                 outbound.known_handlers[index] = true;
             }
-            frames::task(&mut outbound.unsent, &delivery);
+            outbound.task(delivery);
         });
     }
 }

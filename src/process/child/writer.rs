@@ -20,7 +20,7 @@ pub(super) struct WriterBell {
 pub(super) struct BellState {
     /// Tasks (or abort notices) may be waiting in the core.
     pub(super) rung: bool,
-    /// Frames are waiting in `Outbound::unsent`.
+    /// Frames are waiting in `Outbound`.
     pub(super) unsent: bool,
     pub(super) closed: bool,
 }
@@ -35,7 +35,7 @@ impl WriterBell {
 /// The writer: the first frame (the runtime's settings), then whatever the
 /// doorbell announces, and whatever the socket could not take at once.
 pub(super) fn write_tasks(child: &ChildWorker, settings: &Settings, own_handle: &UnixStream) {
-    child.send(|outbound| frames::init(&mut outbound.unsent, child.worker.0, &settings.init));
+    child.send(|outbound| outbound.frame(|out| frames::init(out, child.worker.0, &settings.init)));
     loop {
         let (rung, unsent) = {
             let mut state = child.writer.state.lock();
