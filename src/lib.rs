@@ -5,4 +5,5 @@
 
 mod binding;
 mod core;
+mod orchestrator;
 mod process;
