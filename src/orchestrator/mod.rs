@@ -19,12 +19,9 @@ pub mod spec;
 #[cfg(test)]
 mod tests;
 
-pub use clock::{Clock, Millis, SystemClock};
+pub use clock::SystemClock;
 pub use cron::{next_runs, CronSchedule};
 pub use driver::Driver;
-pub use machine::{
-    CancelReason, DeadLetter, DeadLetterId, JobState, JobStatus, LifecycleState, Machine, Output, RunId, RunOutcome,
-    SkipReason, Status, Trigger, TriggerError,
-};
+pub use machine::{DeadLetter, Output, RunOutcome, Status, TriggerError};
 pub use schedule::Schedule;
 pub use spec::{JobSpec, Mode, OrchestratorConfig};

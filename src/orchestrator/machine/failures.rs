@@ -56,7 +56,9 @@ impl Machine {
         job.stats.last_duration_ms = Some(elapsed(since, now));
         let name = job.name.clone();
         self.file_dead_letter(id, &name, retried_letter, &error, attempts, now);
-        self.count_towards_disabling(key, probe, now);
+        if !self.job(key).removed {
+            self.count_towards_disabling(key, probe, now);
+        }
         self.end_run(id, false, now);
         if self.jobs.contains_key(&key) {
             self.on_dependency_failed(key, now);

@@ -20,6 +20,8 @@ impl Machine {
         }
         self.check_dependencies()?;
         self.lifecycle = Lifecycle::Running;
+        // Cool-downs that ended while stopped end now, before any job asks to run.
+        self.advance(now);
         for key in self.registered_keys() {
             self.start_job(key, now);
         }

@@ -33,7 +33,7 @@ mod outputs;
 mod queue;
 mod registry;
 mod run;
-mod status;
+pub mod status;
 mod ticks;
 mod triggers;
 
@@ -49,7 +49,7 @@ use run::{Run, RunPhase};
 pub use outputs::{
     CancelReason, DeadLetter, DeadLetterId, Output, RunId, RunOutcome, SkipReason, Trigger, TriggerError,
 };
-pub use status::{JobState, JobStatus, LifecycleState, Status};
+pub use status::Status;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Lifecycle {

@@ -14,7 +14,8 @@ impl Machine {
         let job = self.job_mut(key);
         let trigger = match job.spec.mode {
             Mode::Scheduled => {
-                job.next_tick = job.spec.schedule.next_after(job.anchor, now);
+                // Strictly after `now`, or `advance` would never end.
+                job.next_tick = job.spec.schedule.next_after(job.anchor, now).filter(|next| *next > now);
                 Trigger::Schedule
             }
             Mode::Continuous | Mode::Triggered => {

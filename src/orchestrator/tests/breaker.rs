@@ -1,7 +1,9 @@
 //! A job's breaker: open after the failures, one probe after the cool-down.
 
 use super::harness::*;
-use crate::orchestrator::{JobSpec, JobState, Output, RunId, SkipReason};
+use crate::orchestrator::machine::status::JobState;
+use crate::orchestrator::machine::{Output, RunId, SkipReason};
+use crate::orchestrator::JobSpec;
 
 fn guarded(spec: JobSpec) -> JobSpec {
     JobSpec { max_consecutive_failures: 2, breaker_cooldown_ms: Some(1_000), retries: 2, ..spec }

@@ -1,7 +1,8 @@
 //! Dead letters: bounded, retried, cleared.
 
 use super::harness::*;
-use crate::orchestrator::{JobSpec, OrchestratorConfig, Output, TriggerError};
+use crate::orchestrator::machine::{Output, TriggerError};
+use crate::orchestrator::{JobSpec, OrchestratorConfig};
 
 fn sim_with_limit(dead_letter_limit: usize) -> Sim {
     let mut sim = Sim::with_config(OrchestratorConfig { max_concurrent_jobs: 4, dead_letter_limit });

@@ -1,7 +1,9 @@
 //! `dependsOn`.
 
 use super::harness::*;
-use crate::orchestrator::{JobSpec, JobState, Output, SkipReason, Trigger};
+use crate::orchestrator::machine::status::JobState;
+use crate::orchestrator::machine::{Output, SkipReason, Trigger};
+use crate::orchestrator::JobSpec;
 
 #[test]
 fn a_chain_runs_in_order_each_cycle() {

@@ -10,7 +10,9 @@ use parking_lot::Mutex;
 use super::harness::every;
 use crate::core::timer::{TimerAction, TimerId};
 use crate::core::{Host, TimerThread, Timers};
-use crate::orchestrator::{Clock, Driver, Millis, OrchestratorConfig, Output, RunOutcome, SystemClock};
+use crate::orchestrator::clock::{Clock, Millis, SystemClock};
+use crate::orchestrator::machine::{Output, RunOutcome};
+use crate::orchestrator::{Driver, OrchestratorConfig};
 
 /// The system clock, plus an offset the test moves (a wall clock set back).
 #[derive(Default)]

@@ -1,7 +1,8 @@
 //! Slots, priorities and `blocks`.
 
 use super::harness::*;
-use crate::orchestrator::{JobSpec, Millis};
+use crate::orchestrator::clock::Millis;
+use crate::orchestrator::JobSpec;
 
 #[test]
 fn max_concurrent_jobs_is_never_exceeded() {

@@ -1,7 +1,9 @@
 //! Retries, auto-disable and enforced timeouts.
 
 use super::harness::*;
-use crate::orchestrator::{JobSpec, JobState, Output, RunOutcome, SkipReason, Trigger};
+use crate::orchestrator::machine::status::JobState;
+use crate::orchestrator::machine::{Output, RunOutcome, SkipReason, Trigger};
+use crate::orchestrator::JobSpec;
 
 #[test]
 fn a_run_retries_with_back_off_and_fails_only_when_its_retries_are_spent() {

@@ -3,10 +3,9 @@
 use std::time::Duration;
 
 use crate::core::Backoff;
-use crate::orchestrator::{
-    CronSchedule, JobSpec, Machine, Millis, Mode, OrchestratorConfig, Output, RunId, RunOutcome, Schedule, SkipReason,
-    Trigger,
-};
+use crate::orchestrator::clock::Millis;
+use crate::orchestrator::machine::{Machine, Output, RunId, RunOutcome, SkipReason, Trigger};
+use crate::orchestrator::{CronSchedule, JobSpec, Mode, OrchestratorConfig, Schedule};
 
 /// Where the fake clock starts: any time will do, a round one reads well.
 pub(super) const T0: Millis = 1_700_000_000_000;

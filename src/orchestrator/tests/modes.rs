@@ -2,7 +2,8 @@
 //! and `run_on_start`.
 
 use super::harness::*;
-use crate::orchestrator::{JobSpec, Output, Trigger};
+use crate::orchestrator::machine::{Output, Trigger};
+use crate::orchestrator::JobSpec;
 
 #[test]
 fn every_keeps_a_fixed_rate_without_drift_over_50_runs_of_varying_length() {

@@ -1,7 +1,7 @@
 //! A job never overlaps itself, and missed ticks never pile up.
 
 use super::harness::*;
-use crate::orchestrator::{Output, SkipReason};
+use crate::orchestrator::machine::{Output, SkipReason};
 
 #[test]
 fn a_tick_that_finds_the_job_running_is_skipped_as_overlap() {

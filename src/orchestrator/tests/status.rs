@@ -1,7 +1,8 @@
 //! `status()` is exact.
 
 use super::harness::*;
-use crate::orchestrator::{JobSpec, JobState, LifecycleState, Mode};
+use crate::orchestrator::machine::status::{JobState, LifecycleState};
+use crate::orchestrator::{JobSpec, Mode};
 
 #[test]
 fn next_run_at_is_the_armed_deadline_of_a_lone_job() {

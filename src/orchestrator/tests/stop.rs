@@ -1,7 +1,9 @@
 //! `stop()`: no new runs, running ones finish or are aborted at the deadline.
 
 use super::harness::*;
-use crate::orchestrator::{CancelReason, JobSpec, LifecycleState, Output, SkipReason, TriggerError};
+use crate::orchestrator::machine::status::LifecycleState;
+use crate::orchestrator::machine::{CancelReason, Output, SkipReason, TriggerError};
+use crate::orchestrator::JobSpec;
 
 /// Three jobs: `running` runs, `retrying` waits for a retry, `waiting` waits
 /// for `running` (which it blocks).

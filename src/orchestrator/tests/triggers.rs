@@ -1,7 +1,8 @@
 //! `trigger()`: its refusals, taking over a waiting run, disabled jobs.
 
 use super::harness::*;
-use crate::orchestrator::{JobSpec, Output, Trigger, TriggerError};
+use crate::orchestrator::machine::{Output, Trigger, TriggerError};
+use crate::orchestrator::JobSpec;
 
 #[test]
 fn trigger_refuses_a_busy_job_an_unknown_one_and_a_stopped_orchestrator() {
@@ -62,7 +63,7 @@ fn unregister_cancels_a_waiting_run_and_lets_a_running_one_finish() {
         [Output::Cancelled {
             run: waiting,
             job: "waiting".into(),
-            reason: crate::orchestrator::CancelReason::NotFound
+            reason: crate::orchestrator::machine::CancelReason::NotFound
         }]
     );
     assert_eq!(sim.machine.status().running, 1);
