@@ -101,3 +101,30 @@ fn enable_closes_an_open_breaker() {
     assert_eq!(sim.take(), [Output::BreakerClose { job: "api".into() }]);
     assert_eq!(started_jobs(&sim.jump_to_next_deadline()), ["api"]);
 }
+
+#[test]
+fn trigger_works_while_the_breaker_is_open_and_its_success_closes_it() {
+    let mut sim = Sim::new(4);
+    sim.register("api", guarded(every(100)));
+    sim.start();
+    fail_runs(&mut sim, 2);
+    let run = sim.trigger("api");
+    assert_eq!(started(&sim.take()).run, run);
+    assert_eq!(&sim.succeed(run)[1..], [Output::BreakerClose { job: "api".into() }]);
+}
+
+#[test]
+fn a_cool_down_that_ended_while_stopped_is_over_at_the_next_start() {
+    let mut sim = Sim::new(4);
+    sim.register("api", JobSpec { run_on_start: true, retries: 0, ..guarded(every(100)) });
+    sim.machine.start(sim.now).unwrap();
+    let first = started(&sim.take()).run;
+    sim.fail(first, "down");
+    fail_runs(&mut sim, 1);
+    assert_eq!(sim.machine.status().jobs[0].state, JobState::BreakerOpen);
+    sim.machine.stop(sim.now, 0);
+    sim.take();
+    sim.now += 5_000;
+    let probe = started(&sim.start());
+    assert_eq!(&sim.succeed(probe.run)[1..], [Output::BreakerClose { job: "api".into() }]);
+}
