@@ -3,7 +3,11 @@
 
 mod buffers;
 mod doorbells;
+mod json;
 mod options;
+mod orchestrator_handle;
+mod orchestrator_spec;
+mod orchestrator_wire;
 mod pool_handle;
 mod registry;
 mod stats;

@@ -15,7 +15,6 @@ use croner::{Cron, JobType};
 
 /// A parsed cron expression bound to its time zone.
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // used by the scheduler once it is wired to the binding
 pub struct CronSchedule {
     cron: Cron,
     zone: Tz,
@@ -33,7 +32,6 @@ enum Search {
     FixedTimesOfDay,
 }
 
-#[allow(dead_code)] // used by the scheduler once it is wired to the binding
 impl CronSchedule {
     /// Parses `expression` (5 fields, minute first, or 6, second first) for
     /// the IANA zone `time_zone`. The error names what is wrong.
@@ -76,7 +74,6 @@ impl CronSchedule {
 /// The next `count` runs of `expression` in `time_zone` after `from`, as the
 /// scheduler would run them (`Orchestrator.nextRuns`). Fewer when the
 /// expression runs out of matches.
-#[allow(dead_code)] // used by the binding once it lands
 pub fn next_runs(expression: &str, time_zone: &str, from: Millis, count: usize) -> Result<Vec<Millis>, String> {
     let schedule = CronSchedule::parse(expression, time_zone)?;
     let runs = std::iter::successors(schedule.next_after(from), |&run| schedule.next_after(run));

@@ -1,0 +1,164 @@
+//! The main thread's handle on an orchestrator: a `Driver` on the system
+//! clock and the core's timer thread, ringing JavaScript through a weak
+//! threadsafe function. It decides nothing; `crate::orchestrator` does.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{Either, Function, Unknown};
+use napi::{Env, Error, Result, Status};
+use napi_derive::napi;
+
+use super::doorbells::MainDoorbell;
+use super::orchestrator_spec::JobSpecObject;
+use super::orchestrator_wire as wire;
+use crate::core::TimerThread;
+use crate::orchestrator::{self, Driver, JobSpec, OrchestratorConfig, RunOutcome, SystemClock, TriggerError};
+
+#[napi(object)]
+pub struct OrchestratorOptions {
+    pub max_concurrent_jobs: u32,
+    pub dead_letter_limit: u32,
+}
+
+/// Why `trigger` or `retryDeadLetter` made no run: `{ error: 'busy' |
+/// 'notFound' | 'stopped' }`.
+#[napi(object)]
+pub struct TriggerRefusal {
+    pub error: String,
+}
+
+/// A run's id, or why there is none.
+type Triggered = Either<f64, TriggerRefusal>;
+
+fn triggered(result: std::result::Result<u64, TriggerError>) -> Triggered {
+    match result {
+        Ok(run) => Either::A(run as f64),
+        Err(error) => Either::B(TriggerRefusal { error: error.as_str().to_owned() }),
+    }
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(Status::InvalidArg, message)
+}
+
+#[napi]
+pub struct OrchestratorHandle {
+    driver: Arc<Driver>,
+    doorbell: Arc<MainDoorbell>,
+}
+
+#[napi]
+impl OrchestratorHandle {
+    /// `on_outputs` is called (with no arguments) when outputs are waiting;
+    /// it should call `drain()`. It does not hold the event loop open unless
+    /// `setReferenced(true)`.
+    #[napi(constructor)]
+    pub fn new(options: OrchestratorOptions, on_outputs: Function<(), Unknown<'static>>) -> Result<Self> {
+        let callback = on_outputs.build_threadsafe_function::<()>().callee_handled::<false>().weak::<true>().build()?;
+        let doorbell = Arc::new(MainDoorbell::new(callback));
+        let config = OrchestratorConfig {
+            max_concurrent_jobs: options.max_concurrent_jobs as usize,
+            dead_letter_limit: options.dead_letter_limit as usize,
+        };
+        let driver = Driver::new(config, Arc::new(SystemClock), TimerThread::global(), doorbell.clone());
+        Ok(OrchestratorHandle { driver, doorbell })
+    }
+
+    /// Throws (InvalidArg) on a duplicate name, a spec that makes no job, a
+    /// bad cron expression or zone, and on a started orchestrator on unknown
+    /// dependencies or a cycle.
+    #[napi]
+    pub fn register(&self, name: String, spec: JobSpecObject) -> Result<()> {
+        let spec = JobSpec::try_from(spec).map_err(|message| invalid(format!("job '{name}': {message}")))?;
+        self.driver.with(|machine, now| machine.register(&name, spec, now)).map_err(invalid)
+    }
+
+    #[napi]
+    pub fn unregister(&self, name: String) -> Result<()> {
+        self.driver.with(|machine, now| machine.unregister(&name, now)).map_err(invalid)
+    }
+
+    /// Throws (InvalidArg) naming unknown dependencies and cycles.
+    #[napi]
+    pub fn start(&self) -> Result<()> {
+        self.driver.with(|machine, now| machine.start(now)).map_err(invalid)
+    }
+
+    /// A `stopped` output follows once nothing runs.
+    #[napi]
+    pub fn stop(&self, timeout_ms: f64) {
+        let timeout_ms = if timeout_ms.is_finite() { timeout_ms.max(0.0) as u64 } else { u64::MAX };
+        self.driver.with(|machine, now| machine.stop(now, timeout_ms));
+    }
+
+    #[napi]
+    pub fn trigger(&self, name: String) -> Triggered {
+        triggered(self.driver.with(|machine, now| machine.trigger(&name, now)))
+    }
+
+    #[napi]
+    pub fn retry_dead_letter(&self, id: f64) -> Triggered {
+        triggered(self.driver.with(|machine, now| machine.retry_dead_letter(id as u64, now)))
+    }
+
+    #[napi]
+    pub fn enable(&self, name: String) -> Result<()> {
+        self.driver.with(|machine, now| machine.enable(&name, now)).map_err(invalid)
+    }
+
+    #[napi]
+    pub fn disable(&self, name: String) -> Result<()> {
+        self.driver.with(|machine, now| machine.disable(&name, now)).map_err(invalid)
+    }
+
+    /// Attempt `attempt` of `run_id` ended. Ignored for an attempt the core
+    /// has already ended (aborted at stop's deadline or at an enforced
+    /// timeout), whenever it reports.
+    #[napi]
+    pub fn run_finished(&self, run_id: f64, attempt: u32, ok: bool, error: Option<String>) {
+        let outcome = if ok { RunOutcome::Success } else { RunOutcome::Failure { error: error.unwrap_or_default() } };
+        self.driver.with(|machine, now| machine.run_finished(run_id as u64, attempt, outcome, now));
+    }
+
+    /// Every waiting output as a JSON array (see `orchestrator_wire`), or
+    /// null when there is none.
+    #[napi]
+    pub fn drain(&self) -> Option<String> {
+        let outputs = self.driver.take_outputs();
+        (!outputs.is_empty()).then(|| wire::outputs(&outputs))
+    }
+
+    /// JSON (see `orchestrator_wire::status`).
+    #[napi]
+    pub fn status(&self) -> String {
+        wire::status(&self.driver.with(|machine, _| machine.status()))
+    }
+
+    /// JSON (see `orchestrator_wire::dead_letters`).
+    #[napi]
+    pub fn dead_letters(&self) -> String {
+        wire::dead_letters(&self.driver.with(|machine, _| machine.dead_letters()))
+    }
+
+    /// A `deadLetterRemoved` output follows for each letter.
+    #[napi]
+    pub fn clear_dead_letters(&self) {
+        self.driver.with(|machine, _| machine.clear_dead_letters());
+    }
+
+    /// Whether the orchestrator holds the event loop open (JavaScript: while
+    /// started, unless `unref()`'d).
+    #[napi]
+    pub fn set_referenced(&self, env: &Env, referenced: bool) -> Result<()> {
+        self.doorbell.set_referenced(env, referenced)
+    }
+
+    /// The next `count` fire times of a cron expression after `from_ms`, by
+    /// the engine the scheduler uses. Throws (InvalidArg) on a bad expression
+    /// or zone.
+    #[napi]
+    pub fn next_runs(expression: String, time_zone: String, from_ms: f64, count: u32) -> Result<Vec<f64>> {
+        let runs = orchestrator::next_runs(&expression, &time_zone, from_ms as i64, count as usize).map_err(invalid)?;
+        Ok(runs.into_iter().map(|at| at as f64).collect())
+    }
+}

@@ -1,0 +1,67 @@
+//! Everything the machine waits for in time, and `advance`, which handles
+//! what is due. There is no other wake-up: `next_deadline()` is the minimum
+//! of these, and between two deadlines the machine needs nothing.
+
+use super::super::clock::Millis;
+use super::job::{Breaker, JobKey};
+use super::{Lifecycle, Machine, RunId, RunPhase};
+
+/// One armed deadline. Ties at the same millisecond are handled in this
+/// order: an attempt's timeout before stop's deadline aborts it, a breaker's
+/// cool-down before the tick it lets through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Deadline {
+    AttemptTimeout(RunId),
+    BreakerCooled(JobKey),
+    RetryDue(RunId),
+    Tick(JobKey),
+    Stop,
+}
+
+impl Machine {
+    /// The earliest armed deadline: ticks and continuous starts, retry
+    /// back-offs, breaker cool-downs, enforced timeouts, stop's deadline.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        self.earliest_deadline().map(|(at, _)| at)
+    }
+
+    /// Handles every deadline at or before `now`, earliest first. Each
+    /// handler moves its deadline past `now` or removes it, so this ends.
+    pub fn advance(&mut self, now: Millis) {
+        while let Some((at, deadline)) = self.earliest_deadline() {
+            if at > now {
+                break;
+            }
+            match deadline {
+                Deadline::AttemptTimeout(run) => self.on_attempt_timeout(run, now),
+                Deadline::BreakerCooled(job) => self.job_mut(job).breaker = Breaker::HalfOpen,
+                Deadline::RetryDue(run) => self.on_retry_due(run, now),
+                Deadline::Tick(job) => self.on_tick(job, now),
+                Deadline::Stop => self.abort_at_stop_deadline(now),
+            }
+        }
+        self.settle(now);
+    }
+
+    fn earliest_deadline(&self) -> Option<(Millis, Deadline)> {
+        let stop = match self.lifecycle {
+            Lifecycle::Stopped => return None,
+            Lifecycle::Running => None,
+            Lifecycle::Stopping { deadline } => Some((deadline, Deadline::Stop)),
+        };
+        let runs = self.runs.values().filter_map(|run| match run.phase {
+            RunPhase::Running { timeout_at: Some(at), .. } => Some((at, Deadline::AttemptTimeout(run.id))),
+            RunPhase::Retrying { at } => Some((at, Deadline::RetryDue(run.id))),
+            RunPhase::Running { timeout_at: None, .. } | RunPhase::Waiting => None,
+        });
+        let jobs = self.jobs.iter().flat_map(|(key, job)| {
+            let cooled = match job.breaker {
+                Breaker::Open { until } => Some((until, Deadline::BreakerCooled(*key))),
+                Breaker::Closed | Breaker::HalfOpen => None,
+            };
+            let tick = job.next_tick.map(|at| (at, Deadline::Tick(*key)));
+            cooled.into_iter().chain(tick)
+        });
+        stop.into_iter().chain(runs).chain(jobs).min()
+    }
+}
