@@ -132,11 +132,13 @@ class Orchestrator extends EventEmitter {
     }
     if (this.#stopping !== null) return this.#stopping
     if (this.#state === 'stopped') return Promise.resolve()
-    this.#stopping = new Promise((resolve) => { this.#markStopped = resolve })
+    const stopping = new Promise((resolve) => { this.#markStopped = resolve })
+    this.#stopping = stopping
     this.#state = 'stopping'
     this.#handle.stop(timeoutMs)
+    // With nothing running it is over at once, in this drain.
     this.#drain()
-    return this.#stopping
+    return stopping
   }
 
   /** Runs the job now (honouring `blocks` and `maxConcurrentJobs`); resolves with its result. */
@@ -406,17 +408,21 @@ class Orchestrator extends EventEmitter {
   }
 
   /**
-   * A listener that throws must not break the scheduler: its error becomes a
-   * process warning (`process.on('warning')`, name OrchestratorListenerWarning,
-   * `cause` the error) and the other listeners and outputs go on.
+   * A listener that throws must not break the scheduler, nor silence the
+   * listeners after it: each is called on its own, and a throw becomes a
+   * process warning (`process.on('warning')`: name OrchestratorListenerWarning,
+   * `cause` the error thrown).
    */
   #emitSafely(event, detail) {
-    try {
-      this.emit(event, detail)
-    } catch (error) {
-      const warning = new Error(`A listener of the orchestrator's '${event}' event threw: ${describe(error)}`, { cause: error })
-      warning.name = 'OrchestratorListenerWarning'
-      process.emitWarning(warning)
+    // rawListeners: a once() listener's wrapper, which removes it when called.
+    for (const listener of this.rawListeners(event)) {
+      try {
+        Reflect.apply(listener, this, [detail])
+      } catch (error) {
+        const warning = new Error(`A listener of the orchestrator's '${event}' event threw: ${describe(error)}`, { cause: error })
+        warning.name = 'OrchestratorListenerWarning'
+        process.emitWarning(warning)
+      }
     }
   }
 }
