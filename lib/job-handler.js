@@ -28,9 +28,13 @@ function exportOfJob(name) {
   return real === '' ? null : real
 }
 
-/** The task's payload for a run: what its handler gets, and who it is. */
+/**
+ * The task's payload for a run: what its handler gets, and who it is. An
+ * undefined payload is left out, so that the envelope stays plain JSON (the
+ * pool's cheap path; see codec.js).
+ */
 function jobEnvelope(job, payload) {
-  return { job, payload }
+  return payload === undefined ? { job } : { job, payload }
 }
 
 /** The handler a run calls in the worker: the export, with `ctx.job` set. */

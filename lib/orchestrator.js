@@ -27,7 +27,7 @@ const {
 class Orchestrator extends EventEmitter {
   #pool
   #handle
-  /** Job name -> { handler, payload } as registered (see resolveJobOptions). */
+  /** Job name -> what its runs call and with what: { run, payload } or { name, filename, payload } (see resolveJobOptions). */
   #jobs = new Map()
   /** Run id -> its Run, from the trigger() or first start that made it until it is over. */
   #runs = new Map()

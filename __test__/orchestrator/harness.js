@@ -29,10 +29,20 @@ async function setup({ workers = 2, pool: poolOptions = {}, ...options } = {}) {
   return { pool, orchestrator, events }
 }
 
-/** Every event, in order: `{ event, at, ...detail }`. */
+/**
+ * Every event, in order: `{ event, at, ...detail }`, `at` when this thread saw
+ * it. A 'jobStart' also has `runAt`: when the core started the run (its
+ * status' lastRunAt), which a busy test process does not delay.
+ */
 function recordEvents(orchestrator) {
   const events = []
-  for (const event of EVENTS) orchestrator.on(event, (detail) => events.push({ event, at: Date.now(), ...detail }))
+  for (const event of EVENTS) {
+    orchestrator.on(event, (detail) => {
+      const entry = { event, at: Date.now(), ...detail }
+      if (event === 'jobStart') entry.runAt = orchestrator.status().jobs[detail.job]?.lastRunAt?.getTime()
+      events.push(entry)
+    })
+  }
   return events
 }
 
