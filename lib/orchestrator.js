@@ -294,7 +294,7 @@ class Orchestrator extends EventEmitter {
       const registered = this.#jobs.get(job)
       if (registered === undefined) {
         // Unregistered between the machine's decision and now: nothing to call.
-        this.#handle.runFinished(id, false, `The job "${job}" is not registered`)
+        this.#handle.runFinished(id, attempt, false, `The job "${job}" is not registered`)
         return
       }
       run.handler = registered
@@ -330,7 +330,7 @@ class Orchestrator extends EventEmitter {
   #attemptEnded(run, attempt, ok, value) {
     if (this.#runs.get(run.id) !== run || !run.isCurrent(attempt)) return
     run.attemptEnded(ok, value)
-    this.#handle.runFinished(run.id, ok, ok ? null : describe(value))
+    this.#handle.runFinished(run.id, attempt, ok, ok ? null : describe(value))
     this.#drain()
   }
 
