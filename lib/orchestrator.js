@@ -173,15 +173,8 @@ class Orchestrator extends EventEmitter {
   /** The core's status, in the contract's shape (times as Dates, jobs by name). */
   status() {
     const { state, running, waiting, healthy, deadLetters, jobs } = JSON.parse(this.#handle.status())
-    const entries = Array.isArray(jobs) ? jobs.map((job) => [job.name, job]) : Object.entries(jobs)
-    return {
-      state,
-      running,
-      waiting,
-      healthy,
-      deadLetters,
-      jobs: Object.fromEntries(entries.map(([name, job]) => [name, jobStatus(job)])),
-    }
+    // Jobs come in registration order, which the object's keys keep.
+    return { state, running, waiting, healthy, deadLetters, jobs: Object.fromEntries(jobs.map((job) => [job.name, jobStatus(job)])) }
   }
 
   /** Failed runs, oldest first, with the payload they ran with and their error object. */
