@@ -88,6 +88,8 @@ export interface TaskContext {
   taskId: string
   workerId: number
   signal: AbortSignal
+  /** Set when the task is a run of an `Orchestrator` job. */
+  job?: JobInfo
 }
 
 export type Handler<P = any, R = unknown> = (payload: P, ctx: TaskContext) => R | Promise<R>
@@ -257,6 +259,251 @@ export declare class AbortError extends ProcessorError {
 export declare class QueueTimeoutError extends ProcessorError {
   readonly code: 'ERR_QUEUE_TIMEOUT'
   readonly maxQueueWaitMs: number
+}
+
+export type JobPriority = 'low' | 'normal' | 'high' | 'critical' | 0 | 1 | 2 | 3
+export type JobTrigger = 'schedule' | 'manual' | 'dependency' | 'retry' | 'continuous'
+export type JobSkipReason = 'overlap' | 'dependencyFailed' | 'disabled' | 'breakerOpen' | 'stopping'
+
+export interface OrchestratorOptions {
+  /** Most runs at once, over all jobs. Default: the pool's most workers. */
+  maxConcurrentJobs?: number
+  /** Most dead letters kept; the oldest is dropped beyond it. Default `1000`. */
+  deadLetterLimit?: number
+}
+
+/** `ctx.job` of a run: which job, which run, which attempt of it, and why it runs. */
+export interface JobInfo {
+  name: string
+  runId: number
+  /** 1 for the first attempt, then one more per retry. */
+  attempt: number
+  trigger: JobTrigger
+}
+
+/** The second argument of a job's handler (a worker export's `ctx` also has the task's `taskId` and `workerId`). */
+export interface JobContext {
+  job: JobInfo
+  signal: AbortSignal
+}
+
+export interface JobOptions<P = any> {
+  /**
+   * `'scheduled'` (by `every` or `cron`), `'triggered'` (only by `trigger()` or after its
+   * dependencies) or `'continuous'` (again as soon as a run ends).
+   * Default: `'scheduled'` with `every` or `cron`, else `'triggered'`.
+   */
+  mode?: 'scheduled' | 'triggered' | 'continuous'
+  /** Ms between starts, at a fixed rate anchored at `start()` (no drift). */
+  every?: number
+  /** A cron expression: 5 fields, or 6 with seconds first; `L`, `W` and `#` supported. */
+  cron?: string
+  /** The IANA zone `cron` is read in. Default: the system's. */
+  timeZone?: string
+  /**
+   * `continuous`: least ms between the end of a run and the next start. After a failed
+   * run the next start waits the `retryBackoffMs` curve instead. Default `0`.
+   */
+  gapMs?: number
+  /** Run once at `start()`. Default: `true` with `every`, `false` with `cron`. */
+  runOnStart?: boolean
+  /** The export of the worker module to call. Default: the default export. */
+  name?: string
+  /** The worker module. Default: the pool's. */
+  filename?: string | URL
+  /** What the handler is called with (a `trigger()` may pass another). */
+  payload?: P
+  /**
+   * Instead of a worker export: an async function called on the main thread, for light
+   * I/O jobs. A timeout aborts `ctx.signal` and fails the run, but cannot stop code that
+   * ignores the signal: CPU work belongs in a worker export.
+   */
+  run?: (payload: P, ctx: JobContext) => unknown
+  /** A run's deadline; the pool terminates a worker that overruns it. `0` = none. Default `60000`. */
+  timeoutMs?: number
+  /** Re-runs after a failed attempt; a run fails only once they are spent. Default `3`. */
+  retries?: number
+  /** Back-off between attempts, exponential with jitter. Default `{ initial: 1000, max: 60000 }`. */
+  retryBackoffMs?: { initial?: number; max?: number }
+  /** Who gets a free slot first. Default `'normal'`. */
+  priority?: JobPriority
+  /** Failed runs in a row after which the job is disabled (`'jobDisabled'`) until `enable()`; `0` = never. Default `5`. */
+  maxConsecutiveFailures?: number
+  /** Instead of disabling: the breaker opens, and after `cooldownMs` lets one probe run through; success closes it. */
+  breaker?: { cooldownMs: number }
+  /**
+   * Jobs that must each have succeeded since this job's last run started, and none of them
+   * be running, before it runs. A job with no schedule of its own runs after each such success.
+   */
+  dependsOn?: string[]
+  /** Jobs that must never run at the same time as this one (symmetric). */
+  blocks?: string[]
+}
+
+export interface StopOptions {
+  /** How long running jobs may go on before they are aborted. Default `30000`. */
+  timeoutMs?: number
+}
+
+export interface NextRunsOptions {
+  /** How many fire times. Default `1`. */
+  count?: number
+  /** Fire times strictly after this. Default: now. */
+  from?: Date
+  /** The IANA zone the expression is read in. Default: the system's. */
+  timeZone?: string
+}
+
+export interface JobStatus {
+  mode: 'scheduled' | 'triggered' | 'continuous'
+  enabled: boolean
+  state: 'idle' | 'waiting' | 'running' | 'retrying' | 'disabled' | 'breakerOpen'
+  /** Finished runs. */
+  runs: number
+  successes: number
+  failures: number
+  consecutiveFailures: number
+  /** When its last run started. */
+  lastRunAt: Date | null
+  lastSuccessAt: Date | null
+  lastError: string | null
+  /** How long its last finished run took. */
+  lastDurationMs: number | null
+  /** Its next scheduled start, as the scheduler has armed it. */
+  nextRunAt: Date | null
+}
+
+export interface OrchestratorStatus {
+  state: 'stopped' | 'running' | 'stopping'
+  /** Runs holding a slot (running, or waiting to retry). */
+  running: number
+  /** Runs waiting for a slot, a blocker or a dependency. */
+  waiting: number
+  /** Running, and no job failing, disabled by failures or with its breaker open. */
+  healthy: boolean
+  deadLetters: number
+  jobs: Record<string, JobStatus>
+}
+
+export interface DeadLetter<P = unknown> {
+  id: number
+  job: string
+  runId: number
+  /** What the failed run was called with. */
+  payload: P
+  /** The run's last error. */
+  error: unknown
+  attempts: number
+  failedAt: Date
+}
+
+export interface JobStartEvent {
+  job: string
+  runId: number
+  attempt: number
+  trigger: JobTrigger
+}
+export interface JobSuccessEvent<R = unknown> {
+  job: string
+  runId: number
+  durationMs: number
+  result: R
+}
+export interface JobFailureEvent {
+  job: string
+  runId: number
+  attempt: number
+  error: unknown
+  /** `false`: the run has failed (its retries are spent). */
+  willRetry: boolean
+}
+export interface JobSkippedEvent {
+  job: string
+  reason: JobSkipReason
+}
+export interface JobDisabledEvent {
+  job: string
+  consecutiveFailures: number
+}
+export interface DeadLetterEvent {
+  id: number
+  job: string
+  runId: number
+  error: unknown
+}
+
+/**
+ * Named jobs run on a pool's workers: on a schedule, on demand or back to back, with
+ * dependencies, mutual exclusion, priorities, retries, auto-disable, a breaker and dead
+ * letters. It does not own the pool: `stop()` leaves the pool running. A listener that
+ * throws never breaks it: its error becomes a process warning (`OrchestratorListenerWarning`).
+ */
+export declare class Orchestrator extends EventEmitter {
+  constructor(pool: ParallelProcessor, options?: OrchestratorOptions)
+
+  /** The next fire times of a cron expression, by the scheduler's own engine. */
+  static nextRuns(cron: string, options?: NextRunsOptions): Date[]
+
+  /** Adds a job (also on a started orchestrator). Throws on invalid options, a duplicate name or a bad cron expression. */
+  register<P = any>(jobName: string, options?: JobOptions<P>): this
+  /** Stops scheduling a job: a running run finishes; its pending triggers reject with `JobNotFoundError`. */
+  unregister(jobName: string): void
+  /** Enables a job, resetting its failure count and closing its breaker. */
+  enable(jobName: string): void
+  disable(jobName: string): void
+
+  /** Starts scheduling. Rejects naming unknown `dependsOn` names and cycles. Idempotent. */
+  start(): Promise<void>
+  /**
+   * No new runs; running ones finish, and are aborted after `timeoutMs`. Idempotent;
+   * every promise the orchestrator handed out has settled when it resolves.
+   */
+  stop(options?: StopOptions): Promise<void>
+  /**
+   * Runs the job now, ignoring its schedule and `dependsOn` (but not `blocks` or
+   * `maxConcurrentJobs`), even when disabled. Resolves with the run's result; rejects with
+   * `JobBusyError`, `JobNotFoundError`, `OrchestratorStoppedError` or the run's own error.
+   */
+  trigger<R = unknown>(jobName: string, payload?: unknown): Promise<R>
+  status(): OrchestratorStatus
+  /** Failed runs, oldest first (the oldest dropped beyond `deadLetterLimit`). */
+  deadLetters(): DeadLetter[]
+  /** Runs a dead letter again with its payload; it is removed if the run succeeds. */
+  retryDeadLetter<R = unknown>(id: number): Promise<R>
+  clearDeadLetters(): void
+  /** A started orchestrator stops holding the process open. */
+  unref(): this
+  /** A started orchestrator holds the process open again (the default). */
+  ref(): this
+
+  on(event: 'jobStart', listener: (event: JobStartEvent) => void): this
+  on(event: 'jobSuccess', listener: (event: JobSuccessEvent) => void): this
+  on(event: 'jobFailure', listener: (event: JobFailureEvent) => void): this
+  on(event: 'jobSkipped', listener: (event: JobSkippedEvent) => void): this
+  on(event: 'jobDisabled', listener: (event: JobDisabledEvent) => void): this
+  on(event: 'breakerOpen' | 'breakerClose', listener: (event: { job: string }) => void): this
+  on(event: 'deadLetter', listener: (event: DeadLetterEvent) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once(event: 'jobStart', listener: (event: JobStartEvent) => void): this
+  once(event: 'jobSuccess', listener: (event: JobSuccessEvent) => void): this
+  once(event: 'jobFailure', listener: (event: JobFailureEvent) => void): this
+  once(event: 'jobSkipped', listener: (event: JobSkippedEvent) => void): this
+  once(event: 'jobDisabled', listener: (event: JobDisabledEvent) => void): this
+  once(event: 'breakerOpen' | 'breakerClose', listener: (event: { job: string }) => void): this
+  once(event: 'deadLetter', listener: (event: DeadLetterEvent) => void): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+export declare class JobBusyError extends ProcessorError {
+  readonly code: 'ERR_JOB_BUSY'
+  readonly job: string
+}
+export declare class JobNotFoundError extends ProcessorError {
+  readonly code: 'ERR_JOB_NOT_FOUND'
+  readonly job?: string
+}
+export declare class OrchestratorStoppedError extends ProcessorError {
+  readonly code: 'ERR_ORCHESTRATOR_STOPPED'
 }
 
 /**

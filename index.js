@@ -1,6 +1,7 @@
 'use strict'
 
 const { ParallelProcessor } = require('./lib/processor')
+const { Orchestrator } = require('./lib/orchestrator')
 const { publicErrors } = require('./lib/errors')
 const { workerState } = require('./lib/worker-state')
 const { move } = require('./lib/transfer')
@@ -9,6 +10,7 @@ const state = workerState()
 
 module.exports = {
   ParallelProcessor,
+  Orchestrator,
   ...publicErrors,
   /** Marks a buffer, typed array or MessagePort to be moved, not copied (both sides). */
   move,

@@ -2,6 +2,7 @@ import pkg from './index.js'
 
 export const {
   ParallelProcessor,
+  Orchestrator,
   ProcessorError,
   TimeoutError,
   WorkerCrashedError,
@@ -10,6 +11,9 @@ export const {
   QueueFullError,
   QueueTimeoutError,
   AbortError,
+  JobBusyError,
+  JobNotFoundError,
+  OrchestratorStoppedError,
   move,
   isWorker,
   workerData,

@@ -19,8 +19,9 @@ function attemptsNote(attempts) {
 }
 
 class TimeoutError extends ProcessorError {
-  constructor(timeoutMs, attempts = 1) {
-    super(`Task timed out after ${timeoutMs} ms; its worker was terminated${attemptsNote(attempts)}`, 'ERR_TASK_TIMEOUT')
+  /** `outcome`: what was done about it (a job run on the main thread has its signal aborted instead). */
+  constructor(timeoutMs, attempts = 1, outcome = 'its worker was terminated') {
+    super(`Task timed out after ${timeoutMs} ms; ${outcome}${attemptsNote(attempts)}`, 'ERR_TASK_TIMEOUT')
     this.timeoutMs = timeoutMs
     /** How many times the task ran (more than 1 with `retries`). */
     this.attempts = attempts
@@ -74,6 +75,29 @@ class AbortError extends ProcessorError {
   }
 }
 
+/** `trigger()` of a job that is running (or waiting for a retry). */
+class JobBusyError extends ProcessorError {
+  constructor(job) {
+    super(`The job "${job}" is running`, 'ERR_JOB_BUSY')
+    this.job = job
+  }
+}
+
+/** A job name (or dead letter id) the orchestrator does not know, or a job unregistered before its run started. */
+class JobNotFoundError extends ProcessorError {
+  constructor(message, job) {
+    super(message, 'ERR_JOB_NOT_FOUND')
+    if (job !== undefined) this.job = job
+  }
+}
+
+/** The orchestrator has been stopped (or was never started) and runs nothing. */
+class OrchestratorStoppedError extends ProcessorError {
+  constructor(message = 'The orchestrator has been stopped') {
+    super(message, 'ERR_ORCHESTRATOR_STOPPED')
+  }
+}
+
 /** Node-style argument errors: a built-in class with a `code`. */
 function argumentError(Class, code, message) {
   const error = new Class(message)
@@ -96,6 +120,9 @@ const publicErrors = {
   QueueFullError,
   QueueTimeoutError,
   AbortError,
+  JobBusyError,
+  JobNotFoundError,
+  OrchestratorStoppedError,
 }
 
 module.exports = {

@@ -4,6 +4,7 @@
 const { pathToFileURL } = require('node:url')
 const { isModuleNamespaceObject } = require('node:util').types
 const { argumentError } = require('./errors')
+const { exportOfJob, unwrappingJob } = require('./job-handler')
 
 const modules = new Map()
 /** Failed loads per file: a retry needs a new URL, since Node caches the failure by URL. */
@@ -143,8 +144,13 @@ function forgetModule(filename) {
   }
 }
 
-/** The handler function, or throws TypeError ERR_HANDLER_NOT_FOUND. */
+/**
+ * The handler function, or throws TypeError ERR_HANDLER_NOT_FOUND. A job's
+ * export name (see job-handler.js) gives its export wrapped to set `ctx.job`.
+ */
 function pickHandler(namespace, name, filename) {
+  const jobExport = exportOfJob(name)
+  if (jobExport !== undefined) return unwrappingJob(pickHandler(namespace, jobExport, filename))
   const fallback = namespace.default
   let handler
   if (name === null || name === undefined) {

@@ -246,4 +246,15 @@ function resolveCloseOptions(options) {
   return { timeoutMs: duration(timeoutMs, 'timeoutMs') }
 }
 
-module.exports = { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath }
+module.exports = {
+  resolveProcessorOptions,
+  resolveExecuteOptions,
+  resolveCloseOptions,
+  modulePath,
+  // Shared with the orchestrator's validation (orchestrator-options.js).
+  isPlainObject,
+  describeType,
+  integerInRange,
+  duration,
+  MAX_TIMEOUT_MS,
+}

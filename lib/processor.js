@@ -30,7 +30,18 @@ const RETIRE_REASONS = retireReasonNames()
 
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 
+/**
+ * For the orchestrator, which runs jobs on a pool: the pool's most workers
+ * (its default number of jobs at once), or undefined for what is not a pool.
+ * Set by the class below, which alone can read its private fields.
+ */
+let maxWorkersOf
+
 class ParallelProcessor extends EventEmitter {
+  static {
+    maxWorkersOf = (value) => (value !== null && typeof value === 'object' && #config in value ? value.#config.maxWorkers : undefined)
+  }
+
   #config
   #handle
   /**
@@ -556,4 +567,4 @@ function serializePayload(payload) {
   }
 }
 
-module.exports = { ParallelProcessor }
+module.exports = { ParallelProcessor, maxWorkersOf }

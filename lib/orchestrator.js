@@ -1,0 +1,507 @@
+'use strict'
+
+/**
+ * `Orchestrator`: named jobs run on a pool, on a schedule, on demand or back
+ * to back. Every decision (when a job runs, whether it may, retries, the
+ * breaker, dead letters, stopping) is the core's state machine's
+ * (src/orchestrator, through OrchestratorHandle); it arms its own timer and
+ * rings when it has something to say. This face validates, starts what the
+ * machine says to start (a pool task, or a function on the main thread),
+ * reports how it ended, and keeps what only JavaScript can hold: payloads,
+ * results, error objects and the promises it handed out.
+ */
+const { EventEmitter } = require('node:events')
+const { OrchestratorHandle } = require('./native')
+const errors = require('./errors')
+const { maxWorkersOf } = require('./processor')
+const { jobExportName, jobEnvelope } = require('./job-handler')
+const {
+  resolveOrchestratorOptions,
+  resolveJobOptions,
+  resolveStopOptions,
+  resolveNextRunsOptions,
+  jobName,
+  checkCloneable,
+} = require('./orchestrator-options')
+
+class Orchestrator extends EventEmitter {
+  #pool
+  #handle
+  /** Job name -> what its runs call and with what: { run, payload } or { name, filename, payload } (see resolveJobOptions). */
+  #jobs = new Map()
+  /** Run id -> its Run, from the trigger() or first start that made it until it is over. */
+  #runs = new Map()
+  /** Runs that ended during the current drain: forgotten once it has read every output (a dead letter names its run after it ends). */
+  #ended = []
+  /** Dead letter id -> { job, payload, error }: what the core's list cannot hold. */
+  #letters = new Map()
+  /** 'stopped' | 'running' | 'stopping', as this side last heard it. */
+  #state = 'stopped'
+  /** The promise of the stop in progress, and its resolve. */
+  #stopping = null
+  #markStopped = null
+  #referenced = false
+  #unreferenced = false
+  #draining = false
+
+  constructor(pool, options) {
+    super()
+    const maxWorkers = maxWorkersOf(pool)
+    if (maxWorkers === undefined) {
+      throw errors.invalidType('The "pool" argument must be a ParallelProcessor')
+    }
+    if (pool.disposed) throw errors.invalidValue('The pool has been disposed')
+    this.#pool = pool
+    this.#handle = new OrchestratorHandle(resolveOrchestratorOptions(options, maxWorkers), () => this.#drain())
+  }
+
+  /** The next `count` fire times of a cron expression, by the scheduler's own engine. */
+  static nextRuns(cron, options) {
+    const { count, fromMs, timeZone } = resolveNextRunsOptions(cron, options)
+    let times
+    try {
+      times = OrchestratorHandle.nextRuns(cron, timeZone, fromMs, count)
+    } catch (error) {
+      throw errors.invalidValue(error.message)
+    }
+    return times.map((ms) => new Date(ms))
+  }
+
+  /** Adds a job; on a started orchestrator it is scheduled at once. Throws on invalid options. */
+  register(name, options) {
+    jobName(name)
+    const { spec, handler } = resolveJobOptions(options, this.#pool)
+    try {
+      this.#handle.register(name, spec)
+    } catch (error) {
+      // A duplicate name, a bad cron expression or time zone, or (started) an unknown dependency or a cycle.
+      throw errors.invalidValue(error.message)
+    }
+    this.#jobs.set(name, handler)
+    this.#drain()
+    return this
+  }
+
+  /** Stops scheduling a job: a running run finishes; its runs not yet started reject with JobNotFoundError. */
+  unregister(name) {
+    this.#knownJob(name)
+    this.#handle.unregister(name)
+    this.#jobs.delete(name)
+    this.#drain()
+  }
+
+  /** Enables a job: its failure count is reset and its breaker closed. */
+  enable(name) {
+    this.#knownJob(name)
+    this.#handle.enable(name)
+    this.#drain()
+  }
+
+  /** Disables a job: its ticks are skipped (a running run finishes); trigger() still runs it. */
+  disable(name) {
+    this.#knownJob(name)
+    this.#handle.disable(name)
+    this.#drain()
+  }
+
+  /** Rejects with ERR_INVALID_ARG_VALUE, naming them, for unknown dependencies and cycles. */
+  start() {
+    // After a stop in progress, not during it: no run of the old start may overlap the new one.
+    if (this.#stopping !== null) return this.#stopping.then(() => this.start())
+    try {
+      this.#handle.start()
+    } catch (error) {
+      return Promise.reject(errors.invalidValue(error.message))
+    }
+    this.#state = 'running'
+    this.#updateReference()
+    this.#drain()
+    return Promise.resolve()
+  }
+
+  /**
+   * No new runs; running ones finish, and are aborted after `timeoutMs`.
+   * Resolves once nothing runs; every promise handed out has settled by then.
+   */
+  stop(options) {
+    let timeoutMs
+    try {
+      ({ timeoutMs } = resolveStopOptions(options))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (this.#stopping !== null) return this.#stopping
+    if (this.#state === 'stopped') return Promise.resolve()
+    const stopping = new Promise((resolve) => { this.#markStopped = resolve })
+    this.#stopping = stopping
+    this.#state = 'stopping'
+    this.#handle.stop(timeoutMs)
+    // With nothing running it is over at once, in this drain.
+    this.#drain()
+    return stopping
+  }
+
+  /** Runs the job now (honouring `blocks` and `maxConcurrentJobs`); resolves with its result. */
+  trigger(name, payload) {
+    const hasPayload = arguments.length > 1
+    try {
+      jobName(name)
+      const job = this.#jobs.get(name)
+      if (hasPayload && job !== undefined && job.run === undefined) checkCloneable(payload)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const answer = this.#handle.trigger(name)
+    if (typeof answer !== 'number') return Promise.reject(this.#refusal(answer.error, name, `No job named "${name}"`))
+    const run = this.#runOf(answer, name)
+    if (hasPayload) run.usePayload(payload)
+    return this.#awaitRun(run)
+  }
+
+  /** Runs a dead letter's job again with its payload; the letter is removed if it succeeds. */
+  retryDeadLetter(id) {
+    if (typeof id !== 'number') return Promise.reject(errors.invalidType(`The "id" argument must be a number; received ${typeof id}`))
+    if (!Number.isSafeInteger(id) || id < 1) return Promise.reject(new errors.JobNotFoundError(`No dead letter ${id}`))
+    const letter = this.#letters.get(id)
+    const answer = this.#handle.retryDeadLetter(id)
+    if (typeof answer !== 'number') return Promise.reject(this.#refusal(answer.error, letter?.job, `No dead letter ${id}`))
+    const run = this.#runOf(answer, letter?.job)
+    if (letter !== undefined) run.usePayload(letter.payload)
+    return this.#awaitRun(run)
+  }
+
+  /** The core's status, in the contract's shape (times as Dates, jobs by name). */
+  status() {
+    const { state, running, waiting, healthy, deadLetters, jobs } = JSON.parse(this.#handle.status())
+    // Jobs come in registration order, which the object's keys keep.
+    return { state, running, waiting, healthy, deadLetters, jobs: Object.fromEntries(jobs.map((job) => [job.name, jobStatus(job)])) }
+  }
+
+  /** Failed runs, oldest first, with the payload they ran with and their error object. */
+  deadLetters() {
+    return JSON.parse(this.#handle.deadLetters()).map(({ id, job, run, error, attempts, failedAt }) => {
+      const letter = this.#letters.get(id)
+      return {
+        id,
+        job,
+        runId: run,
+        payload: letter?.payload,
+        error: letter?.error ?? new Error(error),
+        attempts,
+        failedAt: new Date(failedAt),
+      }
+    })
+  }
+
+  clearDeadLetters() {
+    this.#handle.clearDeadLetters()
+    this.#drain()
+  }
+
+  /** A started orchestrator no longer holds the process open (as a server's unref()). */
+  unref() {
+    this.#unreferenced = true
+    this.#updateReference()
+    return this
+  }
+
+  /** Undoes unref(): a started orchestrator holds the process open again. */
+  ref() {
+    this.#unreferenced = false
+    this.#updateReference()
+    return this
+  }
+
+  #knownJob(name) {
+    jobName(name)
+    if (!this.#jobs.has(name)) throw new errors.JobNotFoundError(`No job named "${name}"`, name)
+  }
+
+  /** The error for the core's refusal of a trigger ('busy' | 'notFound' | 'stopped'). */
+  #refusal(reason, job, notFoundMessage) {
+    switch (reason) {
+      case 'busy': return new errors.JobBusyError(job)
+      case 'notFound': return new errors.JobNotFoundError(notFoundMessage, job)
+      case 'stopped': return new errors.OrchestratorStoppedError('The orchestrator is not running: it was stopped, or never started')
+      default: return new Error(`unknown refusal ${reason}`)
+    }
+  }
+
+  /** The Run of `id`: the one already known (a trigger that joined a waiting run), or a new one. */
+  #runOf(id, job) {
+    let run = this.#runs.get(id)
+    if (run === undefined) {
+      run = new Run(id, job)
+      this.#runs.set(id, run)
+    }
+    return run
+  }
+
+  /** A promise of the run's result; the outputs the trigger caused are read at once. */
+  #awaitRun(run) {
+    const promise = new Promise((resolve, reject) => run.waiters.push({ resolve, reject }))
+    this.#drain()
+    return promise
+  }
+
+  /** Reads every output the machine has, in order. Runs when its doorbell rings and after each call into it. */
+  #drain() {
+    // A call from a listener (or a run function) leaves its outputs to the loop below.
+    if (this.#draining) return
+    this.#draining = true
+    try {
+      let batch
+      while ((batch = this.#handle.drain()) !== null) {
+        for (const output of JSON.parse(batch)) this.#onOutput(output)
+      }
+    } finally {
+      this.#draining = false
+      for (const run of this.#ended) if (this.#runs.get(run.id) === run) this.#runs.delete(run.id)
+      this.#ended.length = 0
+    }
+    this.#updateReference()
+  }
+
+  #onOutput(output) {
+    switch (output.kind) {
+      case 'start': return this.#startAttempt(output)
+      case 'abort': return this.#abortAttempt(output)
+      case 'succeeded': return this.#onSucceeded(output)
+      case 'failed': return this.#onFailed(output)
+      case 'cancelled': return this.#onCancelled(output)
+      case 'skipped': return this.#emitSafely('jobSkipped', { job: output.job, reason: output.reason })
+      case 'disabled': return this.#emitSafely('jobDisabled', { job: output.job, consecutiveFailures: output.consecutiveFailures })
+      case 'breakerOpen': return this.#emitSafely('breakerOpen', { job: output.job })
+      case 'breakerClose': return this.#emitSafely('breakerClose', { job: output.job })
+      case 'deadLetter': return this.#onDeadLetter(output)
+      case 'deadLetterRemoved': return void this.#letters.delete(output.id)
+      case 'stopped': return this.#onStopped()
+      default: throw new Error(`unknown orchestrator output ${output.kind}`)
+    }
+  }
+
+  /** The machine says: start this attempt now. Its end is reported back with runFinished. */
+  #startAttempt({ run: id, job, attempt, trigger, timeoutMs, deadLetter }) {
+    const run = this.#runOf(id, job)
+    if (run.handler === undefined) {
+      const registered = this.#jobs.get(job)
+      if (registered === undefined) {
+        // Unregistered between the machine's decision and now: nothing to call.
+        this.#handle.runFinished(id, attempt, false, `The job "${job}" is not registered`)
+        return
+      }
+      run.handler = registered
+      // A trigger's payload, else a dead letter's, else the job's own.
+      if (!run.hasPayload) run.usePayload(deadLetter == null ? registered.payload : this.#letters.get(deadLetter)?.payload)
+    }
+    run.begin(attempt, timeoutMs, deadLetter)
+    const context = { name: job, runId: id, attempt, trigger }
+    const settled = run.handler.run === undefined ? this.#executeOnPool(run, context) : callOnMainThread(run, context)
+    settled.then(
+      (result) => this.#attemptEnded(run, attempt, true, result),
+      (error) => this.#attemptEnded(run, attempt, false, error),
+    )
+    this.#emitSafely('jobStart', { job, runId: id, attempt, trigger })
+  }
+
+  /**
+   * A run of a module export is an ordinary pool task: the pool enforces its
+   * timeout (terminating the worker) and contains its crash. Its handler is
+   * reached through a job's export name, which sets `ctx.job` (job-handler.js).
+   */
+  #executeOnPool(run, context) {
+    const { name, filename } = run.handler
+    return this.#pool.execute(jobEnvelope(context, run.payload), {
+      name: jobExportName(name),
+      filename,
+      timeoutMs: run.timeoutMs,
+      signal: run.controller.signal,
+    })
+  }
+
+  /** How the attempt's code ended; ignored if the machine has ended it already (stop's deadline, an enforced timeout). */
+  #attemptEnded(run, attempt, ok, value) {
+    if (this.#runs.get(run.id) !== run || !run.isCurrent(attempt)) return
+    run.attemptEnded(ok, value)
+    this.#handle.runFinished(run.id, attempt, ok, ok ? null : describe(value))
+    this.#drain()
+  }
+
+  /** The machine ended the attempt (stop's deadline, or a main-thread run past its timeoutMs): its signal aborts. */
+  #abortAttempt({ run: id, timedOut }) {
+    const run = this.#runs.get(id)
+    if (run === undefined) return
+    const reason = timedOut
+      ? new errors.TimeoutError(run.timeoutMs, 1, 'its signal was aborted')
+      : new errors.OrchestratorStoppedError(`The run was aborted by stop() after its timeoutMs`)
+    run.abort(reason)
+  }
+
+  #onSucceeded({ run: id, job, durationMs }) {
+    const run = this.#runs.get(id)
+    const result = run?.result
+    this.#endRun(run, (waiter) => waiter.resolve(result))
+    this.#emitSafely('jobSuccess', { job, runId: id, durationMs, result })
+  }
+
+  #onFailed({ run: id, job, attempt, error: message, timedOut, willRetry }) {
+    const run = this.#runs.get(id)
+    const error = run?.error ?? (timedOut ? new errors.TimeoutError(run?.timeoutMs ?? 0) : new Error(message))
+    if (!willRetry) {
+      // A retried dead letter that failed again keeps its letter, with this error.
+      const letter = run?.deadLetter == null ? undefined : this.#letters.get(run.deadLetter)
+      if (letter !== undefined) letter.error = error
+      this.#endRun(run, (waiter) => waiter.reject(error))
+    }
+    this.#emitSafely('jobFailure', { job, runId: id, attempt, error, willRetry })
+  }
+
+  /** A run that will never start (stop, unregister): its trigger promises reject. */
+  #onCancelled({ run: id, job, reason }) {
+    const error = reason === 'notFound'
+      ? new errors.JobNotFoundError(`The job "${job}" was unregistered before its run started`, job)
+      : new errors.OrchestratorStoppedError('The orchestrator was stopped before the run started')
+    this.#endRun(this.#runs.get(id), (waiter) => waiter.reject(error))
+  }
+
+  #onDeadLetter({ id, job, run: runId, error: message }) {
+    const run = this.#runs.get(runId)
+    const error = run?.error ?? new Error(message)
+    this.#letters.set(id, { job, payload: run?.payload, error })
+    this.#emitSafely('deadLetter', { id, job, runId, error })
+  }
+
+  #onStopped() {
+    this.#state = 'stopped'
+    // Every run has been settled by the machine; this is only a guard that no promise is left pending.
+    const leftover = new errors.OrchestratorStoppedError()
+    for (const run of this.#runs.values()) this.#endRun(run, (waiter) => waiter.reject(leftover))
+    const markStopped = this.#markStopped
+    this.#stopping = null
+    this.#markStopped = null
+    markStopped?.()
+  }
+
+  /** Settles the run's promises, each once, and forgets the run at the end of the drain. */
+  #endRun(run, settle) {
+    if (run === undefined) return
+    const waiters = run.waiters
+    run.waiters = []
+    for (const waiter of waiters) settle(waiter)
+    this.#ended.push(run)
+  }
+
+  /** Held while started (running or stopping), unless unref()'d: the core's doorbell keeps the loop alive. */
+  #updateReference() {
+    const wanted = this.#state !== 'stopped' && !this.#unreferenced
+    if (wanted !== this.#referenced) {
+      this.#referenced = wanted
+      this.#handle.setReferenced(wanted)
+    }
+  }
+
+  /**
+   * A listener that throws must not break the scheduler, nor silence the
+   * listeners after it: each is called on its own, and a throw becomes a
+   * process warning (`process.on('warning')`: name OrchestratorListenerWarning,
+   * `cause` the error thrown).
+   */
+  #emitSafely(event, detail) {
+    // rawListeners: a once() listener's wrapper, which removes it when called.
+    for (const listener of this.rawListeners(event)) {
+      try {
+        Reflect.apply(listener, this, [detail])
+      } catch (error) {
+        const warning = new Error(`A listener of the orchestrator's '${event}' event threw: ${describe(error)}`, { cause: error })
+        warning.name = 'OrchestratorListenerWarning'
+        process.emitWarning(warning)
+      }
+    }
+  }
+}
+
+/** One logical execution of a job: its attempts, what they ran with, and who awaits it. */
+class Run {
+  constructor(id, job) {
+    this.id = id
+    this.job = job
+    /** { run } or { name, filename } (and the job's payload), fixed at the first attempt. */
+    this.handler = undefined
+    this.payload = undefined
+    this.hasPayload = false
+    /** { resolve, reject } of each trigger()/retryDeadLetter() promise of this run. */
+    this.waiters = []
+    this.attempt = 0
+    this.timeoutMs = 0
+    this.deadLetter = null
+    this.controller = null
+    /** The current attempt was ended by the machine: its code's outcome comes too late. */
+    this.aborted = false
+    this.result = undefined
+    this.error = undefined
+  }
+
+  usePayload(payload) {
+    this.payload = payload
+    this.hasPayload = true
+  }
+
+  begin(attempt, timeoutMs, deadLetter) {
+    this.attempt = attempt
+    this.timeoutMs = timeoutMs
+    this.deadLetter = deadLetter ?? null
+    this.controller = new AbortController()
+    this.aborted = false
+    this.error = undefined
+  }
+
+  isCurrent(attempt) {
+    return attempt === this.attempt && !this.aborted
+  }
+
+  attemptEnded(ok, value) {
+    if (ok) this.result = value
+    else this.error = value
+  }
+
+  abort(reason) {
+    this.aborted = true
+    this.error = reason
+    this.controller?.abort(reason)
+  }
+}
+
+/** A `run` job: the function on this thread with `(payload, ctx)`; a throw is a rejection. */
+function callOnMainThread(run, context) {
+  const ctx = { job: context, signal: run.controller.signal }
+  return new Promise((resolve) => resolve(run.handler.run(run.payload, ctx)))
+}
+
+function jobStatus(job) {
+  return {
+    mode: job.mode,
+    enabled: job.enabled,
+    state: job.state,
+    runs: job.runs,
+    successes: job.successes,
+    failures: job.failures,
+    consecutiveFailures: job.consecutiveFailures,
+    lastRunAt: dateOrNull(job.lastRunAt),
+    lastSuccessAt: dateOrNull(job.lastSuccessAt),
+    lastError: job.lastError ?? null,
+    lastDurationMs: job.lastDurationMs ?? null,
+    nextRunAt: dateOrNull(job.nextRunAt),
+  }
+}
+
+function dateOrNull(ms) {
+  return ms === null || ms === undefined ? null : new Date(ms)
+}
+
+/** What the core keeps of an error: its message (a thrown non-error: its string). */
+function describe(error) {
+  if (error instanceof Error || (error !== null && typeof error === 'object' && typeof error.message === 'string')) return error.message
+  return String(error)
+}
+
+module.exports = { Orchestrator }
