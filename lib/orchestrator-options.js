@@ -63,6 +63,25 @@ function resolveOrchestratorOptions(options, maxWorkers) {
   }
 }
 
+/** Every option `register()` knows. */
+const JOB_OPTIONS = new Set([
+  'mode', 'every', 'cron', 'timeZone', 'gapMs', 'runOnStart', 'name', 'filename', 'payload', 'run', 'timeoutMs',
+  'retries', 'retryBackoffMs', 'priority', 'maxConsecutiveFailures', 'breaker', 'dependsOn', 'blocks',
+])
+
+/**
+ * A misspelt option would change a job silently (`evry: 500` would make a
+ * job that never runs on its own): an option `register()` does not know is
+ * refused, naming it.
+ */
+function refuseUnknownOptions(options) {
+  for (const key of Object.keys(options)) {
+    if (!JOB_OPTIONS.has(key)) {
+      throw invalidValue(`Unknown job option "${key}"; the options are ${[...JOB_OPTIONS].join(', ')}`)
+    }
+  }
+}
+
 /**
  * `register(jobName, options)`. Returns `{ spec, handler }`: `spec` is what the
  * core's machine takes (JobSpecObject), `handler` what runs a run:
@@ -71,6 +90,7 @@ function resolveOrchestratorOptions(options, maxWorkers) {
  */
 function resolveJobOptions(options, pool) {
   options = optionsObject(options)
+  refuseUnknownOptions(options)
   const mode = jobMode(options)
   const backoff = retryBackoff(options.retryBackoffMs)
   const handler = jobHandler(options, pool)

@@ -90,6 +90,13 @@ describe('register(jobName, options)', () => {
     expect(thrown(() => orchestrator.register('job', { name: 'stamp' }))).toMatchObject({ ...valueError, message: expect.stringContaining('job') })
   })
 
+  test('a misspelt option is refused, naming it, rather than changing the job silently', async () => {
+    const { orchestrator } = await setup()
+    expect(thrown(() => orchestrator.register('job', { evry: 500, name: 'stamp' })))
+      .toMatchObject({ ...valueError, message: expect.stringContaining('"evry"') })
+    expect(orchestrator.status().jobs).toEqual({})
+  })
+
   test('a job needs a module: its own, or the pool\'s', async () => {
     const { ParallelProcessor } = require('../pool-kind')
     const pool = new ParallelProcessor(1)

@@ -30,6 +30,7 @@ const FILE_COMMENT = /^\/\/\s*([\w.-]+\.(?:js|mjs|cjs))(?::|\s|$)/
 /** What an entry point must print: heading -> file -> substrings of its stdout. */
 const expectedOutput = {
   'Quick start': { 'main.js': ["{ path: 'a.png', width: 100, done: true }", '832040'] },
+  Orchestrator: { 'main.js': ['fetch-data { fetched: 1 }', 'process-data processed', 'triggered: clean', 'fetches; cleanup next at 20'] },
 }
 
 /** The fenced blocks of a Markdown text, each with its tag, first line number and the heading above it. */
