@@ -120,15 +120,7 @@ impl Machine {
         } else {
             None
         };
-        match skip {
-            Some(reason) => {
-                let job = self.name_of(key);
-                self.emit(Output::Skipped { job, reason });
-            }
-            None => {
-                self.queue_run(key, Trigger::Dependency, None);
-            }
-        }
+        self.queue_unless_skipped(key, skip, Trigger::Dependency);
     }
 
     /// A run of `key` failed for good: a dependent's run waiting for it is

@@ -47,6 +47,11 @@ impl Machine {
         } else {
             None
         };
+        self.queue_unless_skipped(key, skip, trigger);
+    }
+
+    /// Says why a due run is skipped, or queues it.
+    pub(super) fn queue_unless_skipped(&mut self, key: JobKey, skip: Option<SkipReason>, trigger: Trigger) {
         match skip {
             Some(reason) => {
                 let job = self.name_of(key);
