@@ -43,8 +43,13 @@ function optionsObject(value, name = 'options') {
 function jobName(value, name = 'jobName') {
   if (typeof value !== 'string') throw invalidType(`The "${name}" argument must be a string; received ${describeType(value)}`)
   if (value === '') throw invalidValue(`The "${name}" argument must not be empty`)
+  // A lone surrogate cannot cross into Rust intact (it becomes U+FFFD).
+  if (!value.isWellFormed()) throw invalidValue(`The "${name}" argument must be well-formed Unicode (it holds a lone surrogate)`)
   return value
 }
+
+/** The longest `every`: 10^13 ms, about 317 years. */
+const MAX_EVERY_MS = 1e13
 
 /** A span in ms: an integer from `min` up. */
 function milliseconds(value, name, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -140,7 +145,8 @@ function schedule({ every, cron, timeZone }, mode) {
   }
   const zone = timeZone ?? systemTimeZone()
   if (mode !== 'scheduled') return { timeZone: zone }
-  if (every !== undefined) return { everyMs: milliseconds(every, 'every', 1), timeZone: zone }
+  // Bounded so that every tick stays a valid Date (within ~300 years).
+  if (every !== undefined) return { everyMs: milliseconds(every, 'every', 1, MAX_EVERY_MS), timeZone: zone }
   if (typeof cron !== 'string') throw invalidType(`The "cron" option must be a string; received ${describeType(cron)}`)
   return { cron, timeZone: zone }
 }

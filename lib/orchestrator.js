@@ -41,6 +41,8 @@ class Orchestrator extends EventEmitter {
   #stopping = null
   #markStopped = null
   #referenced = false
+  /** How many times stop() was called: a start() queued behind a stop is cancelled by a later one. */
+  #stops = 0
   #unreferenced = false
   #draining = false
 
@@ -85,7 +87,12 @@ class Orchestrator extends EventEmitter {
   /** Stops scheduling a job: a running run finishes; its runs not yet started reject with JobNotFoundError. */
   unregister(name) {
     this.#knownJob(name)
-    this.#handle.unregister(name)
+    try {
+      this.#handle.unregister(name)
+    } catch (error) {
+      // Another job depends on it.
+      throw errors.invalidValue(error.message)
+    }
     this.#jobs.delete(name)
     this.#drain()
   }
@@ -106,8 +113,14 @@ class Orchestrator extends EventEmitter {
 
   /** Rejects with ERR_INVALID_ARG_VALUE, naming them, for unknown dependencies and cycles. */
   start() {
-    // After a stop in progress, not during it: no run of the old start may overlap the new one.
-    if (this.#stopping !== null) return this.#stopping.then(() => this.start())
+    // After a stop in progress, not during it: no run of the old start may
+    // overlap the new one. A stop() called after this start() cancels it.
+    if (this.#stopping !== null) {
+      const stops = this.#stops
+      return this.#stopping.then(() => (stops === this.#stops
+        ? this.start()
+        : Promise.reject(new errors.OrchestratorStoppedError('stop() was called after this start(), before it could begin'))))
+    }
     try {
       this.#handle.start()
     } catch (error) {
@@ -130,7 +143,15 @@ class Orchestrator extends EventEmitter {
     } catch (error) {
       return Promise.reject(error)
     }
-    if (this.#stopping !== null) return this.#stopping
+    this.#stops++
+    if (this.#stopping !== null) {
+      // A second stop may bring the deadline closer (a second Ctrl-C), never
+      // further. (Kept first: a deadline of now ends the stop in this drain.)
+      const stopping = this.#stopping
+      this.#handle.stop(timeoutMs)
+      this.#drain()
+      return stopping
+    }
     if (this.#state === 'stopped') return Promise.resolve()
     const stopping = new Promise((resolve) => { this.#markStopped = resolve })
     this.#stopping = stopping
@@ -153,7 +174,11 @@ class Orchestrator extends EventEmitter {
     }
     const answer = this.#handle.trigger(name)
     if (typeof answer !== 'number') return Promise.reject(this.#refusal(answer.error, name, `No job named "${name}"`))
-    const run = this.#runOf(answer, name)
+    const joined = this.#runs.get(answer)
+    // A waiting run it took over already carries another caller's payload:
+    // this call's payload would replace it, so it is refused instead.
+    if (hasPayload && joined?.hasPayload) return Promise.reject(new errors.JobBusyError(name))
+    const run = joined ?? this.#runOf(answer, name)
     if (hasPayload) run.usePayload(payload)
     return this.#awaitRun(run)
   }
@@ -360,7 +385,9 @@ class Orchestrator extends EventEmitter {
   #onCancelled({ run: id, job, reason }) {
     const error = reason === 'notFound'
       ? new errors.JobNotFoundError(`The job "${job}" was unregistered before its run started`, job)
-      : new errors.OrchestratorStoppedError('The orchestrator was stopped before the run started')
+      : reason === 'abortedByStop'
+        ? new errors.OrchestratorStoppedError('The run was aborted by stop() after its timeoutMs')
+        : new errors.OrchestratorStoppedError('The orchestrator was stopped before the run started')
     this.#endRun(this.#runs.get(id), (waiter) => waiter.reject(error))
   }
 

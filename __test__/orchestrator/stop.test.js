@@ -49,12 +49,41 @@ describe('stop()', () => {
     expect(stopped.status).toBe('fulfilled')
     expect(aborted.status).toBe('rejected')
     expect(aborted.value).toBeInstanceOf(OrchestratorStoppedError)
-    // One failure, not retried while stopping.
-    expect(only(events, 'jobFailure')).toEqual([expect.objectContaining({ job: 'stuck', willRetry: false, error: aborted.value })])
+    // Not retried while stopping, and not a failure of its job: a deploy that
+    // cuts a long run short must not count towards disabling it.
+    expect(only(events, 'jobFailure')).toEqual([])
     expect(only(events, 'jobStart')).toHaveLength(1)
+    expect(orchestrator.status().jobs.stuck).toMatchObject({ failures: 0, consecutiveFailures: 0 })
+    expect(orchestrator.deadLetters()).toEqual([])
     // The pool was told to abort the task: its worker, spinning, was terminated and replaced.
     await waitFor(() => pool.stats().aborted === 1, 5000, 'the pool to abort the task')
     await expect(pool.execute({ ms: 1 }, { name: 'stamp' })).resolves.toBeDefined()
+  })
+
+  test('a second stop() with a shorter timeoutMs brings the abort closer', async () => {
+    const { orchestrator, events } = await setup()
+    orchestrator.register('stuck', { name: 'spin', timeoutMs: 0 })
+    await orchestrator.start()
+    const run = orchestrator.trigger('stuck').catch((error) => error)
+    await waitForEvents(events, 'jobStart', { job: 'stuck' })
+    const first = orchestrator.stop({ timeoutMs: 60000 })
+    const second = orchestrator.stop({ timeoutMs: 0 })
+    expect(second).toBe(first)
+    await track([first]).settled(5000)
+    expect(await run).toBeInstanceOf(OrchestratorStoppedError)
+  })
+
+  test('a start() queued behind a stop is cancelled by a later stop(): the orchestrator ends stopped', async () => {
+    const { orchestrator, events } = await setup()
+    orchestrator.register('slow', { name: 'stamp', payload: { ms: 200 } })
+    await orchestrator.start()
+    orchestrator.trigger('slow')
+    await waitForEvents(events, 'jobStart', { job: 'slow' })
+    orchestrator.stop()
+    const restart = orchestrator.start().catch((error) => error)
+    await orchestrator.stop()
+    expect(await restart).toBeInstanceOf(OrchestratorStoppedError)
+    expect(orchestrator.status().state).toBe('stopped')
   })
 
   test('aborts a run function past timeoutMs through its signal', async () => {

@@ -83,6 +83,18 @@ describe('trigger()', () => {
     expect(only(events, 'jobStart', 'first')).toHaveLength(1)
   })
 
+  test('a trigger with a payload of its own does not take over a waiting run that has one: JobBusyError', async () => {
+    const { orchestrator } = await setup({ maxConcurrentJobs: 1 })
+    orchestrator.register('hold', { name: 'stamp', payload: { ms: 200 } })
+    orchestrator.register('echo', { name: 'context' })
+    await orchestrator.start()
+    const hold = orchestrator.trigger('hold')
+    const first = orchestrator.trigger('echo', 'payload-A')
+    await expect(orchestrator.trigger('echo', 'payload-B')).rejects.toBeInstanceOf(JobBusyError)
+    const [result] = await Promise.all([first, hold])
+    expect(result.payload).toBe('payload-A')
+  })
+
   test('unregister(): pending triggers of a run that has not started reject with JobNotFoundError', async () => {
     const { orchestrator } = await setup({ maxConcurrentJobs: 1 })
     orchestrator.register('hold', { name: 'stamp', payload: { ms: 200 } })

@@ -90,6 +90,23 @@ describe('register(jobName, options)', () => {
     expect(thrown(() => orchestrator.register('job', { name: 'stamp' }))).toMatchObject({ ...valueError, message: expect.stringContaining('job') })
   })
 
+  test('a misspelt name in blocks makes start() reject, naming it', async () => {
+    const { orchestrator } = await setup()
+    orchestrator.register('cleanup', { name: 'stamp', blocks: ['proces-data'] })
+    orchestrator.register('process-data', { name: 'stamp' })
+    await expect(orchestrator.start()).rejects.toMatchObject({ ...valueError, message: expect.stringContaining("'proces-data'") })
+  })
+
+  test('unregister() of a job another depends on throws ERR_INVALID_ARG_VALUE; a job name must be well-formed', async () => {
+    const { orchestrator } = await setup()
+    orchestrator.register('a', { name: 'stamp' })
+    orchestrator.register('b', { name: 'stamp', dependsOn: ['a'] })
+    await orchestrator.start()
+    expect(thrown(() => orchestrator.unregister('a'))).toMatchObject(valueError)
+    expect(thrown(() => orchestrator.register('job\uD800', { name: 'stamp' }))).toMatchObject(valueError)
+    expect(thrown(() => orchestrator.register('huge', { name: 'stamp', every: Number.MAX_SAFE_INTEGER }))).toMatchObject(rangeError)
+  })
+
   test('a misspelt option is refused, naming it, rather than changing the job silently', async () => {
     const { orchestrator } = await setup()
     expect(thrown(() => orchestrator.register('job', { evry: 500, name: 'stamp' })))

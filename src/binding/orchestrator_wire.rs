@@ -10,7 +10,7 @@ use crate::orchestrator::{DeadLetter, Output, Status};
 /// - `abort` { run, timedOut }
 /// - `succeeded` { run, job, durationMs }
 /// - `failed` { run, job, attempt, error, timedOut, willRetry }
-/// - `cancelled` { run, job, reason: 'stopped' | 'notFound' }
+/// - `cancelled` { run, job, reason: 'stopped' | 'notFound' | 'abortedByStop' }
 /// - `skipped` { job, reason }
 /// - `disabled` { job, consecutiveFailures }
 /// - `breakerOpen`, `breakerClose` { job }

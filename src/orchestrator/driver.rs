@@ -55,8 +55,13 @@ impl Driver {
         self.locked(|state, now| f(&mut state.machine, now))
     }
 
-    pub fn take_outputs(&self) -> Vec<Output> {
-        self.state.lock().machine.take_outputs()
+    pub fn take_outputs(self: &Arc<Self>) -> Vec<Output> {
+        let mut state = self.state.lock();
+        let now = self.clock.now();
+        let outputs = state.machine.take_outputs(now);
+        // An enforced timeout may have moved with the attempts taken.
+        self.rearm(&mut state, now);
+        outputs
     }
 
     fn locked<R>(self: &Arc<Self>, f: impl FnOnce(&mut State, Millis) -> R) -> R {

@@ -37,7 +37,7 @@ impl Machine {
                 Deadline::BreakerCooled(job) => self.job_mut(job).breaker = Breaker::HalfOpen,
                 Deadline::RetryDue(run) => self.on_retry_due(run, now),
                 Deadline::Tick(job) => self.on_tick(job, now),
-                Deadline::Stop => self.abort_at_stop_deadline(now),
+                Deadline::Stop => self.abort_at_stop_deadline(),
             }
         }
         self.settle(now);

@@ -17,6 +17,14 @@ impl Machine {
                     .iter()
                     .filter(|name| !self.names.contains_key(*name))
                     .map(move |name| format!("'{}' (in the dependsOn of '{}')", name, job.name))
+                    // A misspelt name in `blocks` would silently drop a mutual exclusion.
+                    .chain(
+                        job.spec
+                            .blocks
+                            .iter()
+                            .filter(|name| !self.names.contains_key(*name))
+                            .map(move |name| format!("'{}' (in the blocks of '{}')", name, job.name)),
+                    )
             })
             .collect();
         if !unknown.is_empty() {

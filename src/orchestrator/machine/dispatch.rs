@@ -51,6 +51,24 @@ impl Machine {
         self.start_attempt(id, 1, trigger, now);
     }
 
+    /// The host took the `Start` of `id`'s attempt at `now`: its clock starts
+    /// again from there (see `take_outputs`).
+    pub(super) fn attempt_taken(&mut self, id: RunId, now: Millis) {
+        let Some(run) = self.runs.get_mut(&id) else { return };
+        run.taken = true;
+        if let RunPhase::Running { since, timeout_at } = &mut run.phase {
+            let late = now.saturating_sub(*since);
+            if late > 0 {
+                *since = now;
+                *timeout_at = timeout_at.map(|at| at.saturating_add(late));
+                let (key, first) = (run.job, run.attempt == 1);
+                if first {
+                    self.job_mut(key).stats.last_run_at = Some(now);
+                }
+            }
+        }
+    }
+
     /// Hands an attempt to the host. From here the run counts as running,
     /// whether the host has taken its `Start` yet or not.
     pub(super) fn start_attempt(&mut self, id: RunId, attempt: u32, trigger: Trigger, now: Millis) {
@@ -61,6 +79,7 @@ impl Machine {
             .then(|| now.saturating_add(timeout_ms.min(i64::MAX as u64) as Millis));
         let run = self.runs.get_mut(&id).expect("starting a live run");
         run.attempt = attempt;
+        run.taken = false;
         run.phase = RunPhase::Running { since: now, timeout_at };
         let dead_letter = run.dead_letter;
         let job = self.name_of(key);

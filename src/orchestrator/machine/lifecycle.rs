@@ -4,9 +4,6 @@ use super::super::clock::Millis;
 use super::super::spec::Mode;
 use super::{CancelReason, JobKey, Lifecycle, Machine, Output, RunPhase, Trigger};
 
-/// The error of a run still running at stop's deadline.
-pub(super) const ABORTED_BY_STOP: &str = "aborted by stop";
-
 impl Machine {
     /// Checks the dependency graph (unknown names and cycles are named in the
     /// error), then starts every job afresh: `every` grids anchored at `now`,
@@ -74,13 +71,14 @@ impl Machine {
         self.advance(now);
     }
 
-    /// Stop's deadline: every run still running is aborted and failed now;
-    /// whatever its host reports later is ignored.
-    pub(super) fn abort_at_stop_deadline(&mut self, now: Millis) {
+    /// Stop's deadline: every run still running is aborted and ended now,
+    /// without counting as its job's failure; whatever its host reports
+    /// later is ignored.
+    pub(super) fn abort_at_stop_deadline(&mut self) {
         let running: Vec<_> = self.runs.keys().copied().collect();
         for id in running {
             self.emit(Output::Abort { run: id, timed_out: false });
-            self.fail_attempt(id, ABORTED_BY_STOP.to_owned(), false, now);
+            self.cancel_run(id, CancelReason::AbortedByStop);
         }
         self.finish_stop_if_idle();
     }

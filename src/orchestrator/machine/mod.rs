@@ -98,8 +98,18 @@ impl Machine {
     }
 
     /// Every output since the last call, in order.
-    pub fn take_outputs(&mut self) -> Vec<Output> {
-        std::mem::take(&mut self.outputs)
+    /// The outputs, in order. `now` is when the host takes them: an attempt
+    /// begins then, not when the machine decided on it (the host's thread may
+    /// have been blocked meanwhile), so its duration and an enforced timeout
+    /// count from here.
+    pub fn take_outputs(&mut self, now: Millis) -> Vec<Output> {
+        let outputs = std::mem::take(&mut self.outputs);
+        for output in &outputs {
+            if let Output::Start { run, .. } = output {
+                self.attempt_taken(*run, now);
+            }
+        }
+        outputs
     }
 
     /// Whether outputs are waiting to be taken (the driver rings its host
@@ -139,8 +149,19 @@ impl Machine {
         debug_assert!(self.job(key).run.is_none(), "a job has at most one run");
         let id = self.next_run_id;
         self.next_run_id += 1;
-        self.runs
-            .insert(id, Run { id, job: key, trigger, dead_letter, attempt: 0, phase: RunPhase::Waiting, probe: false });
+        self.runs.insert(
+            id,
+            Run {
+                id,
+                job: key,
+                trigger,
+                dead_letter,
+                attempt: 0,
+                phase: RunPhase::Waiting,
+                probe: false,
+                taken: false,
+            },
+        );
         let job = self.job_mut(key);
         job.run = Some(id);
         let priority = job.spec.priority;

@@ -73,6 +73,10 @@ pub enum CancelReason {
     Stopped,
     /// Its job was unregistered.
     NotFound,
+    /// Still running at stop's deadline: ended there, neither a success nor
+    /// a failure of its job (a deploy that cuts a long run short must not
+    /// count towards disabling it, nor file a dead letter).
+    AbortedByStop,
 }
 
 impl CancelReason {
@@ -80,6 +84,7 @@ impl CancelReason {
         match self {
             CancelReason::Stopped => "stopped",
             CancelReason::NotFound => "notFound",
+            CancelReason::AbortedByStop => "abortedByStop",
         }
     }
 }

@@ -35,6 +35,10 @@ pub(super) struct Run {
     /// Started while the job's breaker was not closed: one attempt, whose
     /// outcome closes or reopens the breaker.
     pub(super) probe: bool,
+    /// Whether the host has taken the `Start` of its current attempt. Until
+    /// then (its event loop may be blocked) the attempt has not begun: a tick
+    /// joins it silently, and its clock starts when it is taken.
+    pub(super) taken: bool,
 }
 
 impl Run {

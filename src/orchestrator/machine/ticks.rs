@@ -4,7 +4,7 @@
 use super::super::clock::Millis;
 use super::super::spec::Mode;
 use super::job::Breaker;
-use super::{JobKey, Lifecycle, Machine, Output, SkipReason, Trigger};
+use super::{JobKey, Lifecycle, Machine, Output, RunPhase, SkipReason, Trigger};
 
 impl Machine {
     /// The job's `next_tick` is due. A scheduled job re-arms on the first
@@ -33,7 +33,10 @@ impl Machine {
         let skip = if matches!(self.lifecycle, Lifecycle::Stopping { .. }) {
             Some(SkipReason::Stopping)
         } else if let Some(run) = job.run {
-            if self.runs[&run].is_waiting() {
+            let run = &self.runs[&run];
+            // Not begun yet (waiting, or its Start not yet taken by a blocked
+            // host): this tick is the same run, not an overlap.
+            if run.is_waiting() || (matches!(run.phase, RunPhase::Running { .. }) && !run.taken) {
                 return;
             }
             Some(SkipReason::Overlap)

@@ -40,8 +40,10 @@ impl Machine {
             None => self.queue_run(key, Trigger::Manual, dead_letter),
             Some(id) => {
                 let run = self.runs.get_mut(&id).expect("a job's run is live");
-                // A waiting run already retrying another letter is not this one's to take.
-                let other_letter = run.dead_letter.is_some() && run.dead_letter != dead_letter;
+                // A waiting run retrying a letter, or a letter's retry meeting
+                // a waiting run of something else: neither is the other's to
+                // take (each has a payload of its own).
+                let other_letter = run.dead_letter != dead_letter && (run.dead_letter.is_some() || dead_letter.is_some());
                 if !run.is_waiting() || other_letter {
                     return Err(TriggerError::Busy);
                 }

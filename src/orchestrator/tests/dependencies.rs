@@ -114,6 +114,13 @@ fn start_names_unknown_dependencies_and_cycles() {
     assert!(error.contains("'ghost'") && error.contains("'phantom'"), "{error}");
     assert_eq!(sim.machine.status().state.as_str(), "stopped");
 
+    // A misspelt name in `blocks` would drop a mutual exclusion silently.
+    let mut sim = Sim::new(4);
+    sim.register("cleanup", JobSpec { blocks: names(&["proces-data"]), ..triggered() });
+    sim.register("process-data", triggered());
+    let error = sim.machine.start(sim.now).unwrap_err();
+    assert!(error.contains("'proces-data' (in the blocks of 'cleanup')"), "{error}");
+
     let mut sim = Sim::new(4);
     sim.register("a", JobSpec { depends_on: names(&["c"]), ..triggered() });
     sim.register("b", JobSpec { depends_on: names(&["a"]), ..triggered() });

@@ -45,7 +45,7 @@ impl Sim {
     }
 
     pub(super) fn take(&mut self) -> Vec<Output> {
-        self.machine.take_outputs()
+        self.machine.take_outputs(self.now)
     }
 
     /// Moves the clock to `at` and handles what is due.

@@ -2,6 +2,7 @@
 
 use super::harness::*;
 use crate::orchestrator::machine::{Output, SkipReason};
+use crate::orchestrator::JobSpec;
 
 #[test]
 fn a_tick_that_finds_the_job_running_is_skipped_as_overlap() {
@@ -18,16 +19,25 @@ fn a_tick_that_finds_the_job_running_is_skipped_as_overlap() {
 }
 
 #[test]
-fn a_start_the_host_has_not_taken_yet_counts_as_running() {
+fn a_start_the_host_has_not_taken_yet_absorbs_later_ticks_and_begins_when_taken() {
     let mut sim = Sim::new(4);
-    sim.register("job", every(100));
+    sim.register("job", JobSpec { timeout_ms: 300, enforce_timeout: true, ..every(100) });
     sim.start();
-    // Two ticks pass before the host reads anything.
+    // Three ticks pass before the host (its event loop blocked) reads anything.
     sim.machine.advance(T0 + 100);
     sim.machine.advance(T0 + 200);
+    sim.machine.advance(T0 + 300);
+    sim.now = T0 + 350;
     let outputs = sim.take();
-    assert_eq!(starts(&outputs).len(), 1);
-    assert_eq!(outputs[1], skipped("job", SkipReason::Overlap));
+    assert_eq!(starts(&outputs).len(), 1, "one run, and no skip for the ticks it absorbed: {outputs:?}");
+    assert_eq!(outputs.len(), 1);
+    // Its clock starts when it is taken: the enforced timeout is 300 ms from there.
+    assert_eq!(sim.machine.status().jobs[0].last_run_at, Some(T0 + 350));
+    assert_eq!(sim.machine.next_deadline(), Some(T0 + 400), "the next tick");
+    // Once begun, a tick is an overlap; the timeout counts from T0 + 350, not T0 + 100.
+    assert_eq!(sim.advance_to(T0 + 649), [skipped("job", SkipReason::Overlap)], "the ticks passed, as one");
+    let outputs = sim.advance_to(T0 + 650);
+    assert!(matches!(outputs[0], Output::Abort { timed_out: true, .. }), "{outputs:?}");
 }
 
 #[test]

@@ -41,16 +41,21 @@ fn stop_cancels_waiting_and_retrying_runs_and_lets_running_ones_finish_without_r
 }
 
 #[test]
-fn at_the_deadline_running_runs_are_aborted_and_failed() {
+fn at_the_deadline_running_runs_are_aborted_and_ended_without_counting_as_failures() {
     let (mut sim, [running, ..]) = busy_sim();
     sim.machine.stop(sim.now, 1_000);
     sim.take();
     let outputs = sim.advance_by(1_000);
     assert_eq!(outputs[0], skipped("ticking", SkipReason::Stopping), "the tick due meanwhile");
     assert_eq!(outputs[1], Output::Abort { run: running, timed_out: false });
-    assert!(matches!(&outputs[2], Output::Failed { error, will_retry: false, .. } if error == "aborted by stop"));
+    assert!(
+        matches!(&outputs[2], Output::Cancelled { run, reason: CancelReason::AbortedByStop, .. } if *run == running)
+    );
     assert_eq!(outputs.last(), Some(&Output::Stopped));
     assert!(sim.succeed(running).is_empty(), "a late report is ignored");
+    let job = sim.machine.status().jobs.into_iter().find(|job| job.runs > 0 || job.consecutive_failures > 0);
+    assert!(job.is_none_or(|job| job.failures == 0 && job.consecutive_failures == 0), "not a failure of its job");
+    assert_eq!(sim.machine.dead_letters().len(), 0, "no dead letter");
 }
 
 #[test]
