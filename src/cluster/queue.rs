@@ -113,23 +113,29 @@ impl Queue {
     }
 
     /// Adds tasks to the queue; returns their entry ids in order. Each entry
-    /// and its owner record are written by one script; chunks go out
-    /// together on the multiplexed connection (pipelined, one round trip).
+    /// and its owner record are written by one script call per chunk. The
+    /// first chunk goes alone, so that the script is loaded (EVALSHA falls
+    /// back to loading it on NOSCRIPT); the rest go out together on the
+    /// multiplexed connection, pipelined in order: one more round trip in all,
+    /// and the stream keeps the submission order.
     pub async fn submit_batch(&self, tasks: &[NewClusterTask]) -> Result<Vec<EntryId>, ClusterError> {
-        let chunks = tasks.chunks(SUBMIT_CHUNK).map(|chunk| {
-            let mut call = self.invocation(&scripts::SUBMIT);
-            for task in chunk {
-                let timeout = task.timeout_ms.map(|ms| ms.to_string()).unwrap_or_default();
-                call.arg(task.task_id).arg(&task.handler).arg(&task.payload).arg(timeout).arg(task.retries);
-            }
-            async move {
-                let reply = self.run(&call).await?;
-                let ids = value::items(&reply).ok_or_else(|| bad_reply("submit"))?;
-                ids.iter().map(|id| value::text(id).map(EntryId).ok_or_else(|| bad_reply("submit id"))).collect()
-            }
-        });
-        let ids: Vec<Vec<EntryId>> = try_join_all(chunks).await?;
-        Ok(ids.into_iter().flatten().collect())
+        let mut chunks = tasks.chunks(SUBMIT_CHUNK);
+        let Some(first) = chunks.next() else { return Ok(Vec::new()) };
+        let mut ids = self.submit_chunk(first).await?;
+        let rest: Vec<Vec<EntryId>> = try_join_all(chunks.map(|chunk| self.submit_chunk(chunk))).await?;
+        ids.extend(rest.into_iter().flatten());
+        Ok(ids)
+    }
+
+    async fn submit_chunk(&self, chunk: &[NewClusterTask]) -> Result<Vec<EntryId>, ClusterError> {
+        let mut call = self.invocation(&scripts::SUBMIT);
+        for task in chunk {
+            let timeout = task.timeout_ms.map(|ms| ms.to_string()).unwrap_or_default();
+            call.arg(task.task_id).arg(&task.handler).arg(&task.payload).arg(timeout).arg(task.retries);
+        }
+        let reply = self.run(&call).await?;
+        let ids = value::items(&reply).ok_or_else(|| bad_reply("submit"))?;
+        ids.iter().map(|id| value::text(id).map(EntryId).ok_or_else(|| bad_reply("submit id"))).collect()
     }
 
     /// Reads up to `count` new tasks (the free worker slots: back-pressure),
