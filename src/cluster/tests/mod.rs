@@ -49,6 +49,25 @@ impl Bench {
     }
 }
 
+impl Drop for Bench {
+    /// On a Redis of our own, dropping it is enough; on a shared one, the
+    /// queue's keys go.
+    fn drop(&mut self) {
+        if self.redis.is_own() {
+            return;
+        }
+        let pattern = format!("{{pp:{}}}*", self.queue);
+        let _ = self.runtime.block_on(async {
+            let mut raw = self.raw().await;
+            let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query_async(&mut raw).await?;
+            if !keys.is_empty() {
+                redis::cmd("DEL").arg(keys).query_async::<()>(&mut raw).await?;
+            }
+            Ok::<(), redis::RedisError>(())
+        });
+    }
+}
+
 pub fn quick() -> ClusterOptions {
     ClusterOptions {
         connect_timeout: Duration::from_millis(2000),

@@ -23,6 +23,11 @@ impl RedisServer {
         }
     }
 
+    /// Whether this is a server of our own, gone with this value.
+    pub fn is_own(&self) -> bool {
+        self.child.is_some()
+    }
+
     /// The address with a password Redis will refuse.
     pub fn url_with_wrong_password(&self) -> String {
         let rest = self.url.trim_start_matches("redis://");
