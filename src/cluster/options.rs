@@ -1,0 +1,45 @@
+//! The settings of one node of a queue.
+
+use std::time::Duration;
+
+/// How a node talks to its queue. The defaults are the pool's documented ones.
+#[derive(Clone, Debug)]
+pub struct ClusterOptions {
+    /// Connecting (and any single command) fails after this long.
+    pub connect_timeout: Duration,
+    /// How often the node renews its heartbeat; it is dead after three missed.
+    pub heartbeat: Duration,
+    /// An entry idle this long (its holder stopped renewing it) is taken back.
+    pub visibility_timeout: Duration,
+    /// Deliveries after which an entry without an outcome is dead-lettered.
+    pub max_deliveries: u32,
+    /// How long a result stream outlives its last result.
+    pub result_ttl: Duration,
+    /// The worker count this node announces (0 for a node that only submits).
+    pub workers: u32,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> ClusterOptions {
+        ClusterOptions {
+            connect_timeout: Duration::from_millis(5000),
+            heartbeat: Duration::from_millis(1000),
+            visibility_timeout: Duration::from_millis(30_000),
+            max_deliveries: 3,
+            result_ttl: Duration::from_millis(3_600_000),
+            workers: 0,
+        }
+    }
+}
+
+impl ClusterOptions {
+    /// The TTL of the heartbeat key: three heartbeats.
+    pub fn heartbeat_ttl(&self) -> Duration {
+        self.heartbeat * 3
+    }
+}
+
+/// Whole milliseconds, at least one (Redis reads 0 as "forever" in places).
+pub(crate) fn millis(duration: Duration) -> u64 {
+    (duration.as_millis() as u64).max(1)
+}

@@ -1,0 +1,256 @@
+//! One node's handle on a queue: submitting, reading, acknowledging, and
+//! reading its own results. Recovery (claims, take-back, renewals) is in
+//! `recovery`, figures in `stats`.
+
+use std::time::Duration;
+
+use futures_util::future::try_join_all;
+use redis::aio::ConnectionManager;
+use redis::{Script, ScriptInvocation, Value};
+use tokio::sync::Mutex;
+
+use super::connection::{connect_commands, BlockingConnection};
+use super::error::{bad_reply, ClusterError};
+use super::keys::{Keys, GROUP};
+use super::options::{millis, ClusterOptions};
+use super::results::ResultRecord;
+use super::scripts;
+use super::task::{ClusterTask, Delivery, EntryId, NewClusterTask};
+use super::value::{self, RawEntry};
+
+/// Tasks per submit script call: long scripts block Redis for everyone.
+const SUBMIT_CHUNK: usize = 256;
+/// Results taken per read of the result stream.
+const RESULTS_PER_READ: usize = 1024;
+
+/// What became of an acknowledgement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ack {
+    /// The outcome was published to the submitter and the entry forgotten.
+    Acked,
+    /// This node no longer holds the entry at that delivery count: nothing done.
+    Stale,
+}
+
+/// A node connected to a queue.
+pub struct Queue {
+    pub(super) keys: Keys,
+    pub(super) node: String,
+    pub(super) options: ClusterOptions,
+    pub(super) commands: ConnectionManager,
+    /// Blocking `XREADGROUP`, alone on its connection.
+    tasks_reader: Mutex<BlockingConnection>,
+    /// Blocking `XREAD` of this node's result stream, alone on its connection.
+    results_reader: Mutex<BlockingConnection>,
+    /// Where the next read of the result stream starts.
+    results_cursor: parking_lot::Mutex<EntryId>,
+    /// Where the next `XAUTOCLAIM` scan starts.
+    pub(super) claim_cursor: parking_lot::Mutex<String>,
+}
+
+impl Queue {
+    /// Connects, makes sure the group exists and announces the node. Fails
+    /// with `Unavailable` within `options.connect_timeout` when Redis cannot
+    /// be reached or refuses the URL's credentials.
+    pub async fn connect(url: &str, queue: &str, node: &str, options: ClusterOptions) -> Result<Queue, ClusterError> {
+        let (client, commands) = connect_commands(url, options.connect_timeout).await?;
+        let timeout = options.connect_timeout;
+        let queue = Queue {
+            keys: Keys::new(queue),
+            node: node.to_string(),
+            options,
+            commands,
+            tasks_reader: Mutex::new(BlockingConnection::new(client.clone(), timeout)),
+            results_reader: Mutex::new(BlockingConnection::new(client, timeout)),
+            results_cursor: parking_lot::Mutex::new(EntryId("0-0".into())),
+            claim_cursor: parking_lot::Mutex::new("0-0".into()),
+        };
+        queue.ensure_group().await?;
+        queue.heartbeat().await?;
+        Ok(queue)
+    }
+
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    pub fn options(&self) -> &ClusterOptions {
+        &self.options
+    }
+
+    /// Creates the consumer group (and the stream) unless it exists. From
+    /// id 0: entries added before the group are tasks too.
+    pub(super) async fn ensure_group(&self) -> Result<(), ClusterError> {
+        let mut cmd = redis::cmd("XGROUP");
+        cmd.arg("CREATE").arg(&self.keys.tasks).arg(GROUP).arg("0").arg("MKSTREAM");
+        match cmd.query_async::<Value>(&mut self.commands.clone()).await {
+            Ok(_) => Ok(()),
+            Err(error) if error.code() == Some("BUSYGROUP") => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// A script call with the keys and leading arguments every script expects.
+    pub(super) fn invocation<'a>(&self, script: &'a Script) -> ScriptInvocation<'a> {
+        let mut call = script.prepare_invoke();
+        for key in self.keys.script_keys() {
+            call.key(key);
+        }
+        call.arg(GROUP)
+            .arg(&self.node)
+            .arg(&self.keys.results_prefix)
+            .arg(millis(self.options.result_ttl))
+            .arg(&self.keys.heartbeat_prefix);
+        call
+    }
+
+    pub(super) async fn run(&self, call: &ScriptInvocation<'_>) -> Result<Value, ClusterError> {
+        Ok(call.invoke_async(&mut self.commands.clone()).await?)
+    }
+
+    /// Adds tasks to the queue; returns their entry ids in order. Each entry
+    /// and its owner record are written by one script call per chunk. The
+    /// first chunk goes alone, so that the script is loaded (EVALSHA falls
+    /// back to loading it on NOSCRIPT); the rest go out together on the
+    /// multiplexed connection, pipelined in order: one more round trip in all,
+    /// and the stream keeps the submission order.
+    pub async fn submit_batch(&self, tasks: &[NewClusterTask]) -> Result<Vec<EntryId>, ClusterError> {
+        let mut chunks = tasks.chunks(SUBMIT_CHUNK);
+        let Some(first) = chunks.next() else { return Ok(Vec::new()) };
+        let mut ids = self.submit_chunk(first).await?;
+        let rest: Vec<Vec<EntryId>> = try_join_all(chunks.map(|chunk| self.submit_chunk(chunk))).await?;
+        ids.extend(rest.into_iter().flatten());
+        Ok(ids)
+    }
+
+    async fn submit_chunk(&self, chunk: &[NewClusterTask]) -> Result<Vec<EntryId>, ClusterError> {
+        let mut call = self.invocation(&scripts::SUBMIT);
+        for task in chunk {
+            let timeout = task.timeout_ms.map(|ms| ms.to_string()).unwrap_or_default();
+            call.arg(task.task_id).arg(&task.handler).arg(&task.payload).arg(timeout).arg(task.retries);
+        }
+        let reply = self.run(&call).await?;
+        let ids = value::items(&reply).ok_or_else(|| bad_reply("submit"))?;
+        ids.iter().map(|id| value::text(id).map(EntryId).ok_or_else(|| bad_reply("submit id"))).collect()
+    }
+
+    /// Reads up to `count` new tasks (the free worker slots: back-pressure),
+    /// waiting up to `block` for the first. Invalid entries are dead-lettered
+    /// on the way and never returned.
+    pub async fn read(&self, count: usize, block: Duration) -> Result<Vec<Delivery>, ClusterError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let mut cmd = redis::cmd("XREADGROUP");
+        cmd.arg("GROUP").arg(GROUP).arg(&self.node).arg("COUNT").arg(count);
+        cmd.arg("BLOCK").arg(millis(block)).arg("STREAMS").arg(&self.keys.tasks).arg(">");
+        let reply = self.tasks_reader.lock().await.query(&cmd, block).await;
+        let reply = match reply {
+            Err(ClusterError::Protocol(why)) if why.contains("NOGROUP") => {
+                // The stream went away (a Redis restarted without persistence).
+                self.ensure_group().await?;
+                return Ok(Vec::new());
+            }
+            other => other?,
+        };
+        // Entries read with `>` are on their first delivery.
+        let entries = value::read_reply(&reply)?.into_iter().map(|raw| (raw, 1)).collect();
+        self.accept(entries).await
+    }
+
+    /// Turns entries this node now holds into deliveries: garbage is
+    /// dead-lettered, aborted tasks are flagged.
+    pub(super) async fn accept(&self, entries: Vec<(RawEntry, u64)>) -> Result<Vec<Delivery>, ClusterError> {
+        let mut deliveries = Vec::with_capacity(entries.len());
+        for (raw, delivery_count) in entries {
+            match ClusterTask::parse(&raw.fields) {
+                Ok(task) => {
+                    deliveries.push(Delivery { entry_id: EntryId(raw.id), delivery_count, task, aborted: false })
+                }
+                Err(reason) => {
+                    let mut call = self.invocation(&scripts::REJECT);
+                    call.arg(&raw.id).arg(delivery_count).arg(reason);
+                    self.run(&call).await?;
+                }
+            }
+        }
+        if !deliveries.is_empty() {
+            let mut cmd = redis::cmd("SMISMEMBER");
+            cmd.arg(&self.keys.aborted);
+            for delivery in &deliveries {
+                cmd.arg(&delivery.entry_id.0);
+            }
+            let flags: Vec<bool> = cmd.query_async(&mut self.commands.clone()).await?;
+            for (delivery, aborted) in deliveries.iter_mut().zip(flags) {
+                delivery.aborted = aborted;
+            }
+        }
+        Ok(deliveries)
+    }
+
+    /// Acknowledges a task with its outcome (opaque bytes for the submitter),
+    /// fenced on this node still holding it at `delivery_count`. Idempotent:
+    /// repeating an ack whose reply was lost gets `Stale` and publishes nothing.
+    pub async fn ack(&self, entry: &EntryId, delivery_count: u64, outcome: &[u8]) -> Result<Ack, ClusterError> {
+        let mut call = self.invocation(&scripts::ACK);
+        call.arg(&entry.0).arg(delivery_count).arg(outcome);
+        match value::text(&self.run(&call).await?).as_deref() {
+            Some("acked") => Ok(Ack::Acked),
+            Some("stale") => Ok(Ack::Stale),
+            _ => Err(bad_reply("ack")),
+        }
+    }
+
+    /// Marks a submitted task as aborted; false if the queue no longer knows it.
+    pub async fn abort(&self, entry: &EntryId) -> Result<bool, ClusterError> {
+        let mut call = self.invocation(&scripts::ABORT);
+        call.arg(&entry.0);
+        Ok(value::int(&self.run(&call).await?) == Some(1))
+    }
+
+    /// Renews this node's heartbeat key (TTL: three heartbeats) and its place
+    /// in the nodes set. Returns the server's time in ms.
+    pub async fn heartbeat(&self) -> Result<u64, ClusterError> {
+        let mut call = self.invocation(&scripts::HEARTBEAT);
+        call.arg(millis(self.options.heartbeat_ttl())).arg(self.options.workers);
+        value::int(&self.run(&call).await?).map(|ms| ms as u64).ok_or_else(|| bad_reply("heartbeat"))
+    }
+
+    /// Stops announcing this node: the others take back what it holds at
+    /// their next take-back instead of waiting for the heartbeat to expire.
+    pub async fn leave(&self) -> Result<(), ClusterError> {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(self.keys.heartbeat(&self.node));
+        cmd.query_async::<Value>(&mut self.commands.clone()).await?;
+        Ok(())
+    }
+
+    /// Reads the outcomes of this node's tasks, waiting up to `block` for the
+    /// first. Records the protocol did not write are skipped.
+    pub async fn read_results(&self, block: Duration) -> Result<Vec<ResultRecord>, ClusterError> {
+        let cursor = self.results_cursor.lock().clone();
+        let mut cmd = redis::cmd("XREAD");
+        cmd.arg("COUNT").arg(RESULTS_PER_READ).arg("BLOCK").arg(millis(block));
+        cmd.arg("STREAMS").arg(self.keys.results(&self.node)).arg(&cursor.0);
+        let reply = self.results_reader.lock().await.query(&cmd, block).await?;
+        let entries = value::read_reply(&reply)?;
+        if let Some(last) = entries.last() {
+            *self.results_cursor.lock() = EntryId(last.id.clone());
+        }
+        Ok(entries.iter().filter_map(ResultRecord::parse).collect())
+    }
+
+    /// Drops the records of this node's result stream up to `up_to` included,
+    /// once their promises are settled.
+    pub async fn trim_results(&self, up_to: &EntryId) -> Result<(), ClusterError> {
+        let next = up_to.successor().ok_or_else(|| bad_reply("result id"))?;
+        let mut cmd = redis::cmd("XTRIM");
+        cmd.arg(self.keys.results(&self.node)).arg("MINID").arg(&next.0);
+        cmd.query_async::<Value>(&mut self.commands.clone()).await?;
+        Ok(())
+    }
+}

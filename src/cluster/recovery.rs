@@ -1,0 +1,96 @@
+//! Getting work back from nodes that stopped: idle claims, take-back of dead
+//! nodes, and the renewals that keep a live node's work its own.
+
+use super::error::{bad_reply, ClusterError};
+use super::options::millis;
+use super::queue::Queue;
+use super::scripts;
+use super::task::{Delivery, EntryId};
+use super::value::{self, RawEntry};
+
+use redis::Value;
+
+/// What a claim or a take-back did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recovered {
+    /// Entries now held by this node, to run like fresh deliveries.
+    pub deliveries: Vec<Delivery>,
+    /// Entries past `maxDeliveries`, moved to the dead letters.
+    pub dead_lettered: usize,
+    /// Entries deleted while pending, reported lost to their submitters.
+    pub lost: usize,
+    /// Dead nodes forgotten once nothing was left pending for them.
+    pub nodes_removed: usize,
+}
+
+/// `{{id, deliveries, fields}, ...}` as the claim scripts return it.
+fn claimed(reply: &Value) -> Result<Vec<(RawEntry, u64)>, ClusterError> {
+    let rows = value::items(reply).ok_or_else(|| bad_reply("claimed entries"))?;
+    rows.iter()
+        .map(|row| {
+            let parts = value::items(row).ok_or_else(|| bad_reply("claimed entry"))?;
+            let [id, deliveries, fields] = parts else { return Err(bad_reply("claimed entry")) };
+            let id = value::text(id).ok_or_else(|| bad_reply("claimed id"))?;
+            let deliveries = value::int(deliveries).ok_or_else(|| bad_reply("claimed count"))? as u64;
+            let fields = value::fields(fields).ok_or_else(|| bad_reply("claimed fields"))?;
+            Ok((RawEntry { id, fields }, deliveries))
+        })
+        .collect()
+}
+
+fn figure(reply: &[Value], at: usize) -> Result<usize, ClusterError> {
+    reply.get(at).and_then(value::int).map(|n| n as usize).ok_or_else(|| bad_reply("claim counts"))
+}
+
+impl Queue {
+    /// Claims up to `count` entries idle past the visibility timeout. The
+    /// scan resumes where the previous call stopped, wrapping around.
+    pub async fn claim_idle(&self, count: usize) -> Result<Recovered, ClusterError> {
+        let cursor = self.claim_cursor.lock().clone();
+        let mut call = self.invocation(&scripts::CLAIM);
+        call.arg(millis(self.options.visibility_timeout))
+            .arg(&cursor)
+            .arg(count.max(1))
+            .arg(self.options.max_deliveries);
+        let reply = self.run(&call).await?;
+        let parts = value::items(&reply).ok_or_else(|| bad_reply("claim"))?;
+        let next = parts.first().and_then(value::text).ok_or_else(|| bad_reply("claim cursor"))?;
+        *self.claim_cursor.lock() = next;
+        let entries = claimed(parts.get(1).ok_or_else(|| bad_reply("claim"))?)?;
+        let deliveries = self.accept(entries).await?;
+        Ok(Recovered { deliveries, dead_lettered: figure(parts, 2)?, lost: figure(parts, 3)?, nodes_removed: 0 })
+    }
+
+    /// Takes over at once, up to `budget` entries, what nodes whose heartbeat
+    /// expired still hold; removes those nodes once they hold nothing.
+    pub async fn take_back_dead_nodes(&self, budget: usize) -> Result<Recovered, ClusterError> {
+        let mut call = self.invocation(&scripts::TAKE_BACK);
+        call.arg(budget).arg(self.options.max_deliveries);
+        let reply = self.run(&call).await?;
+        let parts = value::items(&reply).ok_or_else(|| bad_reply("take-back"))?;
+        let entries = claimed(parts.first().ok_or_else(|| bad_reply("take-back"))?)?;
+        let deliveries = self.accept(entries).await?;
+        Ok(Recovered {
+            deliveries,
+            dead_lettered: figure(parts, 1)?,
+            lost: figure(parts, 2)?,
+            nodes_removed: figure(parts, 3)?,
+        })
+    }
+
+    /// Resets the idle time of entries this node is still running, without
+    /// counting a delivery. Returns those it no longer holds (another node
+    /// took them: their outcome would be stale).
+    pub async fn renew(&self, entries: &[EntryId]) -> Result<Vec<EntryId>, ClusterError> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut call = self.invocation(&scripts::RENEW);
+        for entry in entries {
+            call.arg(&entry.0);
+        }
+        let reply = self.run(&call).await?;
+        let gone = value::items(&reply).ok_or_else(|| bad_reply("renew"))?;
+        gone.iter().map(|id| value::text(id).map(EntryId).ok_or_else(|| bad_reply("renew id"))).collect()
+    }
+}

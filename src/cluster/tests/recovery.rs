@@ -1,0 +1,204 @@
+use redis::AsyncCommands;
+
+use super::*;
+use crate::cluster::queue::Ack;
+use crate::cluster::results::TaskOutcome;
+use crate::cluster::value::{field, RawEntry};
+
+async fn dead_letters(bench: &Bench, node: &Queue) -> Vec<RawEntry> {
+    let reply: redis::Value = bench.raw().await.xrange_all(&node.keys().dead).await.unwrap();
+    crate::cluster::value::items(&reply).unwrap().iter().map(|e| crate::cluster::value::entry(e).unwrap()).collect()
+}
+
+fn text<'a>(entry: &'a RawEntry, name: &str) -> &'a str {
+    std::str::from_utf8(field(&entry.fields, name).unwrap()).unwrap()
+}
+
+#[test]
+fn an_idle_entry_is_taken_back_after_the_visibility_timeout_only() {
+    let bench = Bench::new();
+    bench.run(async {
+        let first = bench.node("first", quick()).await;
+        let second = bench.node("second", quick()).await;
+        let ids = first.submit_batch(&[task(1)]).await.unwrap();
+        first.read(1, BLOCK).await.unwrap();
+        assert!(second.claim_idle(10).await.unwrap().deliveries.is_empty());
+        pause(quick().visibility_timeout).await;
+        let recovered = second.claim_idle(10).await.unwrap();
+        assert_eq!(recovered.deliveries.len(), 1);
+        assert_eq!(recovered.deliveries[0].entry_id, ids[0]);
+        assert_eq!(recovered.deliveries[0].task.task_id, 1);
+        assert_eq!(second.ack(&ids[0], 2, b"ok").await.unwrap(), Ack::Acked);
+    });
+}
+
+#[test]
+fn a_dead_nodes_entries_are_taken_back_at_once_and_then_it_is_deleted() {
+    let bench = Bench::new();
+    bench.run(async {
+        // A long visibility timeout: only the heartbeat can explain the take-back.
+        let options = ClusterOptions { visibility_timeout: std::time::Duration::from_secs(60), ..quick() };
+        let doomed = bench.node("doomed", options.clone()).await;
+        let survivor = bench.node("survivor", options.clone()).await;
+        let ids = survivor.submit_batch(&[task(1), task(2), task(3)]).await.unwrap();
+        assert_eq!(doomed.read(3, BLOCK).await.unwrap().len(), 3);
+
+        // Alive: nothing to take.
+        let nothing = survivor.take_back_dead_nodes(10).await.unwrap();
+        assert_eq!((nothing.deliveries.len(), nothing.nodes_removed), (0, 0));
+
+        // `doomed` stops beating; three heartbeats later it is dead. The
+        // budget limits the take-back: the node stays until it holds nothing.
+        pause(options.heartbeat_ttl()).await;
+        survivor.heartbeat().await.unwrap();
+        let some = survivor.take_back_dead_nodes(2).await.unwrap();
+        assert_eq!((some.deliveries.len(), some.nodes_removed), (2, 0));
+        let rest = survivor.take_back_dead_nodes(2).await.unwrap();
+        assert_eq!((rest.deliveries.len(), rest.nodes_removed), (1, 1));
+        let mut taken: Vec<_> = some.deliveries.iter().chain(&rest.deliveries).map(|d| d.entry_id.clone()).collect();
+        taken.sort();
+        assert_eq!(taken, ids);
+        assert!(some.deliveries.iter().chain(&rest.deliveries).all(|d| d.delivery_count == 2));
+
+        let consumers: redis::Value = redis::cmd("XINFO")
+            .arg("CONSUMERS")
+            .arg(&survivor.keys().tasks)
+            .arg("workers")
+            .query_async(&mut bench.raw().await)
+            .await
+            .unwrap();
+        let names = format!("{consumers:?}");
+        assert!(!names.contains("doomed") && names.contains("survivor"), "{names}");
+        let nodes: Vec<String> = bench.raw().await.smembers(&survivor.keys().nodes).await.unwrap();
+        assert_eq!(nodes, vec!["survivor".to_string()]);
+
+        // `doomed` comes back: what it held is no longer its own.
+        assert_eq!(doomed.ack(&ids[0], 1, b"late").await.unwrap(), Ack::Stale);
+        for d in some.deliveries.iter().chain(&rest.deliveries) {
+            assert_eq!(survivor.ack(&d.entry_id, d.delivery_count, b"ok").await.unwrap(), Ack::Acked);
+        }
+    });
+}
+
+#[test]
+fn past_max_deliveries_an_entry_is_dead_lettered_and_its_submitter_told() {
+    let bench = Bench::new();
+    bench.run(async {
+        let submitter = bench.node("submitter", ClusterOptions { workers: 0, ..quick() }).await;
+        let node = bench.node("node", quick()).await;
+        let ids = submitter.submit_batch(&[task(1), task(2)]).await.unwrap();
+        let read = node.read(2, BLOCK).await.unwrap();
+        // Task 2 is fine; task 1 kills whatever runs it (never acknowledged).
+        node.ack(&read[1].entry_id, 1, b"fine").await.unwrap();
+        for delivery in 2..=3 {
+            pause(quick().visibility_timeout).await;
+            let claimed = node.claim_idle(10).await.unwrap();
+            assert_eq!(claimed.deliveries.len(), 1);
+            assert_eq!(claimed.deliveries[0].delivery_count, delivery);
+        }
+        pause(quick().visibility_timeout).await;
+        let last = node.claim_idle(10).await.unwrap();
+        assert_eq!((last.deliveries.len(), last.dead_lettered), (0, 1));
+
+        let dead = dead_letters(&bench, &node).await;
+        assert_eq!(dead.len(), 1);
+        assert_eq!(text(&dead[0], "entry"), ids[0].0);
+        assert_eq!(text(&dead[0], "reason"), "delivered 3 times without an outcome");
+        assert_eq!(text(&dead[0], "task"), "1");
+
+        let mut results = Vec::new();
+        while results.len() < 2 {
+            results.extend(submitter.read_results(BLOCK).await.unwrap());
+        }
+        assert_eq!(results[0].outcome, TaskOutcome::Done { deliveries: 1, body: b"fine".to_vec() });
+        assert_eq!((results[1].task_id, &results[1].outcome), (1, &TaskOutcome::DeliveryLimit { deliveries: 3 }));
+        let mut raw = bench.raw().await;
+        assert_eq!(raw.xlen::<_, usize>(&node.keys().tasks).await.unwrap(), 0);
+        assert_eq!(raw.hlen::<_, usize>(&node.keys().owners).await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn a_dead_node_past_max_deliveries_is_dead_lettered_in_the_take_back() {
+    let bench = Bench::new();
+    bench.run(async {
+        let options = ClusterOptions { max_deliveries: 1, ..quick() };
+        let doomed = bench.node("doomed", options.clone()).await;
+        let survivor = bench.node("survivor", options.clone()).await;
+        survivor.submit_batch(&[task(1)]).await.unwrap();
+        doomed.read(1, BLOCK).await.unwrap();
+        pause(options.heartbeat_ttl()).await;
+        survivor.heartbeat().await.unwrap();
+        let taken = survivor.take_back_dead_nodes(10).await.unwrap();
+        assert_eq!((taken.deliveries.len(), taken.dead_lettered, taken.nodes_removed), (0, 1, 1));
+        let results = survivor.read_results(BLOCK).await.unwrap();
+        assert_eq!(results[0].outcome, TaskOutcome::DeliveryLimit { deliveries: 1 });
+    });
+}
+
+#[test]
+fn an_entry_deleted_while_pending_is_reported_lost_to_its_submitter() {
+    let bench = Bench::new();
+    bench.run(async {
+        let submitter = bench.node("submitter", ClusterOptions { workers: 0, ..quick() }).await;
+        let node = bench.node("node", quick()).await;
+        let ids = submitter.submit_batch(&[task(1), task(2)]).await.unwrap();
+        node.read(2, BLOCK).await.unwrap();
+        let mut raw = bench.raw().await;
+        let _: usize = raw.xdel(&node.keys().tasks, &[&ids[0].0]).await.unwrap();
+
+        pause(quick().visibility_timeout).await;
+        let claimed = node.claim_idle(10).await.unwrap();
+        assert_eq!((claimed.deliveries.len(), claimed.lost), (1, 1));
+        assert_eq!(claimed.deliveries[0].entry_id, ids[1]);
+        let results = submitter.read_results(BLOCK).await.unwrap();
+        assert_eq!(results.len(), 1);
+        assert_eq!((results[0].task_id, &results[0].entry_id, &results[0].outcome), (1, &ids[0], &TaskOutcome::Lost));
+        assert_eq!(raw.hlen::<_, usize>(&node.keys().owners).await.unwrap(), 1);
+    });
+}
+
+#[test]
+fn an_entry_deleted_while_a_dead_node_held_it_is_reported_lost_in_the_take_back() {
+    let bench = Bench::new();
+    bench.run(async {
+        let doomed = bench.node("doomed", quick()).await;
+        let survivor = bench.node("survivor", quick()).await;
+        let ids = survivor.submit_batch(&[task(1)]).await.unwrap();
+        doomed.read(1, BLOCK).await.unwrap();
+        let _: usize = bench.raw().await.xdel(&survivor.keys().tasks, &[&ids[0].0]).await.unwrap();
+        pause(quick().heartbeat_ttl()).await;
+        survivor.heartbeat().await.unwrap();
+        let taken = survivor.take_back_dead_nodes(10).await.unwrap();
+        assert_eq!((taken.deliveries.len(), taken.lost, taken.nodes_removed), (0, 1, 1));
+        assert_eq!(survivor.read_results(BLOCK).await.unwrap()[0].outcome, TaskOutcome::Lost);
+    });
+}
+
+#[test]
+fn a_garbage_entry_is_dead_lettered_with_a_reason_and_crashes_nothing() {
+    let bench = Bench::new();
+    bench.run(async {
+        let node = bench.node("node", quick()).await;
+        let mut raw = bench.raw().await;
+        let _: String = raw.xadd(&node.keys().tasks, "*", &[("hello", "world")]).await.unwrap();
+        let mut bad = task(5);
+        bad.handler = String::new();
+        node.submit_batch(&[task(4), bad]).await.unwrap();
+
+        let read = node.read(10, BLOCK).await.unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].task.task_id, 4);
+        let dead = dead_letters(&bench, &node).await;
+        assert_eq!(dead.len(), 2);
+        assert_eq!(text(&dead[0], "reason"), "missing field `timeout`");
+        assert_eq!(text(&dead[0], "hello"), "world");
+        assert_eq!(text(&dead[1], "reason"), "field `handler` is empty");
+        // The submitter of the invalid one hears why.
+        let results = node.read_results(BLOCK).await.unwrap();
+        assert_eq!(results.len(), 1);
+        let reason = "field `handler` is empty".to_string();
+        assert_eq!((results[0].task_id, &results[0].outcome), (5, &TaskOutcome::Invalid { reason }));
+        assert_eq!(raw.xlen::<_, usize>(&node.keys().tasks).await.unwrap(), 1);
+    });
+}

@@ -1,0 +1,139 @@
+use redis::AsyncCommands;
+
+use super::*;
+use crate::cluster::queue::Ack;
+use crate::cluster::results::TaskOutcome;
+use crate::cluster::task::ClusterTask;
+
+#[test]
+fn a_task_goes_round_trip_and_its_result_reaches_the_submitter() {
+    let bench = Bench::new();
+    bench.run(async {
+        let submitter = bench.node("submitter", ClusterOptions { workers: 0, ..quick() }).await;
+        let worker = bench.node("worker", quick()).await;
+        let ids = submitter.submit_batch(&[task(1), task(2), task(3)]).await.unwrap();
+        assert_eq!(ids.len(), 3);
+
+        // COUNT is the free slots: two now, the third later.
+        let first = worker.read(2, BLOCK).await.unwrap();
+        assert_eq!(first.len(), 2);
+        let delivery = &first[0];
+        assert_eq!((&delivery.entry_id, delivery.delivery_count, delivery.aborted), (&ids[0], 1, false));
+        let expected = ClusterTask {
+            submitter: "submitter".into(),
+            task_id: 1,
+            handler: "work".into(),
+            payload: task(1).payload,
+            timeout_ms: Some(1000),
+            retries: 0,
+        };
+        assert_eq!(delivery.task, expected);
+        for d in &first {
+            assert_eq!(worker.ack(&d.entry_id, 1, &[7, d.task.task_id as u8]).await.unwrap(), Ack::Acked);
+        }
+        let third = worker.read(2, BLOCK).await.unwrap();
+        assert_eq!(third.len(), 1);
+        assert_eq!(worker.ack(&third[0].entry_id, 1, b"three").await.unwrap(), Ack::Acked);
+        // A repeated ack (its reply lost, say) publishes nothing more.
+        assert_eq!(worker.ack(&third[0].entry_id, 1, b"three").await.unwrap(), Ack::Stale);
+
+        let mut results = Vec::new();
+        while results.len() < 3 {
+            results.extend(submitter.read_results(BLOCK).await.unwrap());
+        }
+        assert!(submitter.read_results(std::time::Duration::from_millis(50)).await.unwrap().is_empty());
+        let outcomes: Vec<_> = results.iter().map(|r| (r.task_id, r.entry_id.clone(), r.outcome.clone())).collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                (1, ids[0].clone(), TaskOutcome::Done { deliveries: 1, body: vec![7, 1] }),
+                (2, ids[1].clone(), TaskOutcome::Done { deliveries: 1, body: vec![7, 2] }),
+                (3, ids[2].clone(), TaskOutcome::Done { deliveries: 1, body: b"three".to_vec() }),
+            ]
+        );
+
+        // Acknowledged entries leave the stream and the owners hash; results
+        // are trimmed once settled.
+        let mut raw = bench.raw().await;
+        let keys = submitter.keys();
+        assert_eq!(raw.xlen::<_, usize>(&keys.tasks).await.unwrap(), 0);
+        assert_eq!(raw.hlen::<_, usize>(&keys.owners).await.unwrap(), 0);
+        submitter.trim_results(&results[1].id).await.unwrap();
+        assert_eq!(raw.xlen::<_, usize>(keys.results("submitter")).await.unwrap(), 1);
+        let ttl: i64 = raw.pttl(keys.results("submitter")).await.unwrap();
+        assert!(ttl > 0 && ttl <= 60_000, "{ttl}");
+    });
+}
+
+#[test]
+fn an_empty_read_waits_for_its_block_time_and_returns_nothing() {
+    let bench = Bench::new();
+    bench.run(async {
+        let worker = bench.node("worker", quick()).await;
+        // Longer than redis-rs's default 500 ms response timeout: the
+        // blocking connection must not time out on its own.
+        let started = std::time::Instant::now();
+        let block = std::time::Duration::from_millis(700);
+        assert!(worker.read(2, block).await.unwrap().is_empty());
+        assert!(started.elapsed() >= block, "{:?}", started.elapsed());
+    });
+}
+
+#[test]
+fn a_task_submitted_while_a_node_blocks_past_half_a_second_is_delivered_to_it() {
+    let bench = Bench::new();
+    bench.run(async {
+        let worker = bench.node("worker", quick()).await;
+        let submitter = bench.node("submitter", quick()).await;
+        let reading = worker.read(1, std::time::Duration::from_millis(3000));
+        let submitting = async {
+            tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+            submitter.submit_batch(&[task(9)]).await.unwrap()
+        };
+        let (read, ids) = tokio::join!(reading, submitting);
+        let read = read.unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].entry_id, ids[0]);
+    });
+}
+
+#[test]
+fn a_big_batch_is_submitted_in_order_and_the_stream_is_never_trimmed_while_pending() {
+    let bench = Bench::new();
+    bench.run(async {
+        let node = bench.node("node", quick()).await;
+        let tasks: Vec<_> = (0..1000).map(task).collect();
+        let ids = node.submit_batch(&tasks).await.unwrap();
+        assert_eq!(ids.len(), 1000);
+        assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 1000);
+        let held = node.read(600, BLOCK).await.unwrap();
+        assert_eq!(held.len(), 600);
+        assert!(held.iter().zip(0..).all(|(d, n)| d.task.task_id == n));
+        for d in &held[..100] {
+            node.ack(&d.entry_id, 1, b"").await.unwrap();
+        }
+        // 500 pending and 400 undelivered: all still in the stream.
+        let mut raw = bench.raw().await;
+        assert_eq!(raw.xlen::<_, usize>(&node.keys().tasks).await.unwrap(), 900);
+        let first_pending: redis::streams::StreamRangeReply =
+            raw.xrange(&node.keys().tasks, &held[100].entry_id.0, &held[100].entry_id.0).await.unwrap();
+        assert_eq!(first_pending.ids.len(), 1);
+    });
+}
+
+#[test]
+fn an_aborted_task_is_flagged_on_delivery_and_acked_unrun() {
+    let bench = Bench::new();
+    bench.run(async {
+        let node = bench.node("node", quick()).await;
+        let ids = node.submit_batch(&[task(1), task(2)]).await.unwrap();
+        assert!(node.abort(&ids[0]).await.unwrap());
+        let read = node.read(2, BLOCK).await.unwrap();
+        assert_eq!(read.iter().map(|d| d.aborted).collect::<Vec<_>>(), vec![true, false]);
+        node.ack(&ids[0], 1, b"aborted").await.unwrap();
+        // Once acknowledged, the queue no longer knows the task.
+        assert!(!node.abort(&ids[0]).await.unwrap());
+        let mut raw = bench.raw().await;
+        assert_eq!(raw.scard::<_, usize>(&node.keys().aborted).await.unwrap(), 0);
+    });
+}
