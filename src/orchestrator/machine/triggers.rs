@@ -43,7 +43,8 @@ impl Machine {
                 // A waiting run retrying a letter, or a letter's retry meeting
                 // a waiting run of something else: neither is the other's to
                 // take (each has a payload of its own).
-                let other_letter = run.dead_letter != dead_letter && (run.dead_letter.is_some() || dead_letter.is_some());
+                let other_letter =
+                    run.dead_letter != dead_letter && (run.dead_letter.is_some() || dead_letter.is_some());
                 if !run.is_waiting() || other_letter {
                     return Err(TriggerError::Busy);
                 }
