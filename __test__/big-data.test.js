@@ -1,7 +1,7 @@
 'use strict'
 
-const { KIND, move } = require('./pool-kind')
-const { readyPool } = require('./helpers')
+const { KIND, move, ParallelProcessor } = require('./pool-kind')
+const { readyPool, fixture } = require('./helpers')
 
 const MB = 2 ** 20
 
@@ -69,6 +69,22 @@ describe('big data', () => {
       expect(echoed.constructor.name).toBe(sent[i].constructor.name)
       expect(Buffer.compare(Buffer.from(echoed.buffer, echoed.byteOffset, echoed.byteLength),
         Buffer.from(sent[i].buffer, sent[i].byteOffset, sent[i].byteLength))).toBe(0)
+    }
+  })
+
+  test('a small typed array beside a big one holds only its own memory, not the whole payload\'s', async () => {
+    const held = await pool.execute({ small: new Uint8Array(16), big: new Uint8Array(2 * MB) }, { name: 'memoryHeld' })
+    expect(held.small).toBe(16)
+    expect(held.big).toBe(2 * MB)
+  })
+
+  test('big payloads on a worker that runs several tasks at once all settle', async () => {
+    const shared = new ParallelProcessor(1, { filename: fixture('tasks.js'), concurrentTasksPerWorker: 2 })
+    try {
+      const sizes = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => shared.execute(Buffer.alloc(MB, i), { name: 'byteLength' })))
+      expect(sizes).toEqual(Array(6).fill(MB))
+    } finally {
+      await shared.dispose()
     }
   })
 

@@ -172,11 +172,14 @@ function decodeDetached(buffer, start, end) {
 
 /**
  * Decodes `buffer[start..end)` when the buffer is the caller's to give away:
- * typed arrays in the value are views of it, not copies.
+ * big typed arrays in the value are views of it, not copies (their
+ * `.buffer` is then the whole task's memory, larger than the view).
  */
 function decodeInPlace(buffer, start, end) {
   if (buffer[start] !== V8_TAG) return JSON.parse(buffer.toString('utf8', start, end))
-  return v8.deserialize(buffer.subarray(start, end))
+  const deserializer = new InPlaceDeserializer(buffer.subarray(start, end))
+  deserializer.readHeader()
+  return deserializer.readValue()
 }
 
 /** v8's format only, with the detached copies of `decodeDetached`. */
@@ -188,13 +191,32 @@ function deserializeDetached(buffer, start, end) {
 
 class DetachedDeserializer extends v8.DefaultDeserializer {
   _readHostObject() {
-    const view = super._readHostObject()
-    if (Buffer.isBuffer(view)) return Buffer.from(view)
-    if (view instanceof DataView) {
-      return new DataView(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength))
-    }
-    return view.slice()
+    return detached(super._readHostObject())
   }
+}
+
+/** A typed array this big stays a view of the task's memory when decoded in place. */
+const IN_PLACE_FROM_BYTES = 64 * 1024
+
+/**
+ * Big views stay views of the task's own memory (no copy); small ones get
+ * memory of their own, so that a small array a handler keeps does not pin
+ * the whole task's bytes.
+ */
+class InPlaceDeserializer extends v8.DefaultDeserializer {
+  _readHostObject() {
+    const view = super._readHostObject()
+    return view.byteLength >= IN_PLACE_FROM_BYTES ? view : detached(view)
+  }
+}
+
+/** A copy of a view in memory of its own, of the same type. */
+function detached(view) {
+  if (Buffer.isBuffer(view)) return Buffer.from(view)
+  if (view instanceof DataView) {
+    return new DataView(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength))
+  }
+  return view.slice()
 }
 
 module.exports = { encode, jsonOf, serializedParts, decodeDetached, decodeInPlace, deserializeDetached }

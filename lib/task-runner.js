@@ -66,9 +66,9 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
       const handlerId = bytes.readUInt32LE(8)
       const handler = handlers[handlerId]
       if (typeof handler !== 'function') {
-        // A copy: the scratch buffer is reused for the next task.
-        const copy = Buffer.from(bytes.subarray(0, end))
-        resolveHandler(handlerId).then(() => run(copy))
+        // The scratch buffer is reused for the next task: its bytes are copied.
+        const kept = bytes === scratch ? Buffer.from(bytes.subarray(0, end)) : task
+        resolveHandler(handlerId).then(() => run(kept))
         task = concurrent ? carrier.take() : null
         continue
       }

@@ -284,17 +284,21 @@ function createSidecar(port) {
     if (message.forget) arrived.delete(message.id)
     else arrived.set(message.id, message)
   }
-  function accept(message) {
-    const resolve = waiting.get(message.id)
-    if (resolve === undefined || message.forget) {
+  /** Hands a message to the task awaiting it, else keeps it; returns whether one awaited it. */
+  function deliver(message) {
+    const resolve = message.forget ? undefined : waiting.get(message.id)
+    if (resolve === undefined) {
       stash(message)
-      // Not asked for yet: it announces a task the core gave this worker
-      // without ringing it (see NewTask::announce in src/core/task.rs).
-      if (!message.forget) sidecar.onArrival?.()
-    } else {
-      waiting.delete(message.id)
-      resolve(message)
+      return false
     }
+    waiting.delete(message.id)
+    resolve(message)
+    return true
+  }
+  function accept(message) {
+    // Not asked for yet: it announces a task the core gave this worker
+    // without ringing it (see NewTask::announce in src/core/task.rs).
+    if (!deliver(message) && !message.forget) sidecar.onArrival?.()
   }
   const sidecar = {
     /** Called when a message arrives that nobody awaits (set by the worker runtime). */
@@ -305,7 +309,9 @@ function createSidecar(port) {
     },
     /** The message of task `id` if it has arrived (dispatched or still queued), else undefined. */
     take(id) {
-      for (let entry; (entry = receiveMessageOnPort(port)) !== undefined;) stash(entry.message)
+      // What is read here may be another task's, already awaited (several
+      // tasks per worker): it goes to its waiter, not to the stash.
+      for (let entry; (entry = receiveMessageOnPort(port)) !== undefined;) deliver(entry.message)
       const message = arrived.get(id)
       arrived.delete(id)
       return message
