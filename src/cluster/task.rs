@@ -43,15 +43,11 @@ pub struct NewClusterTask {
     pub retries: u32,
 }
 
-/// A task read back from the stream.
+/// A task read back from the stream: what was submitted, and by whom.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterTask {
     pub submitter: String,
-    pub task_id: u64,
-    pub handler: String,
-    pub payload: Vec<u8>,
-    pub timeout_ms: Option<u64>,
-    pub retries: u32,
+    pub task: NewClusterTask,
 }
 
 /// A task this node now holds. The pair (entry id, delivery count) is what
@@ -89,11 +85,13 @@ impl ClusterTask {
         };
         Ok(ClusterTask {
             submitter: utf8(fields, "node")?,
-            task_id: number(fields, "task")?,
-            handler: utf8(fields, "handler")?,
-            payload: field(fields, "payload").ok_or("missing field `payload`")?.to_vec(),
-            timeout_ms,
-            retries: number(fields, "retries")?,
+            task: NewClusterTask {
+                task_id: number(fields, "task")?,
+                handler: utf8(fields, "handler")?,
+                payload: field(fields, "payload").ok_or("missing field `payload`")?.to_vec(),
+                timeout_ms,
+                retries: number(fields, "retries")?,
+            },
         })
     }
 }
@@ -117,7 +115,7 @@ mod tests {
             ("retries", "2"),
         ]);
         let task = ClusterTask::parse(&good).unwrap();
-        assert_eq!((task.task_id, task.timeout_ms, task.retries), (7, None, 2));
+        assert_eq!((task.task.task_id, task.task.timeout_ms, task.task.retries), (7, None, 2));
         assert_eq!(ClusterTask::parse(&fields(&[("hello", "world")])).unwrap_err(), "missing field `timeout`");
         let mut bad = good.clone();
         bad[1].1 = b"seven".to_vec();

@@ -27,7 +27,7 @@ fn an_idle_entry_is_taken_back_after_the_visibility_timeout_only() {
         let recovered = second.claim_idle(10).await.unwrap();
         assert_eq!(recovered.deliveries.len(), 1);
         assert_eq!(recovered.deliveries[0].entry_id, ids[0]);
-        assert_eq!(recovered.deliveries[0].task.task_id, 1);
+        assert_eq!(recovered.deliveries[0].task.task.task_id, 1);
         assert_eq!(second.ack(&ids[0], 2, b"ok").await.unwrap(), Ack::Acked);
     });
 }
@@ -188,7 +188,7 @@ fn a_garbage_entry_is_dead_lettered_with_a_reason_and_crashes_nothing() {
 
         let read = node.read(10, BLOCK).await.unwrap();
         assert_eq!(read.len(), 1);
-        assert_eq!(read[0].task.task_id, 4);
+        assert_eq!(read[0].task.task.task_id, 4);
         let dead = dead_letters(&bench, &node).await;
         assert_eq!(dead.len(), 2);
         assert_eq!(text(&dead[0], "reason"), "missing field `timeout`");

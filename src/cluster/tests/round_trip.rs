@@ -19,17 +19,10 @@ fn a_task_goes_round_trip_and_its_result_reaches_the_submitter() {
         assert_eq!(first.len(), 2);
         let delivery = &first[0];
         assert_eq!((&delivery.entry_id, delivery.delivery_count, delivery.aborted), (&ids[0], 1, false));
-        let expected = ClusterTask {
-            submitter: "submitter".into(),
-            task_id: 1,
-            handler: "work".into(),
-            payload: task(1).payload,
-            timeout_ms: Some(1000),
-            retries: 0,
-        };
+        let expected = ClusterTask { submitter: "submitter".into(), task: task(1) };
         assert_eq!(delivery.task, expected);
         for d in &first {
-            assert_eq!(worker.ack(&d.entry_id, 1, &[7, d.task.task_id as u8]).await.unwrap(), Ack::Acked);
+            assert_eq!(worker.ack(&d.entry_id, 1, &[7, d.task.task.task_id as u8]).await.unwrap(), Ack::Acked);
         }
         let third = worker.read(2, BLOCK).await.unwrap();
         assert_eq!(third.len(), 1);
@@ -108,7 +101,7 @@ fn a_big_batch_is_submitted_in_order_and_the_stream_is_never_trimmed_while_pendi
         assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 1000);
         let held = node.read(600, BLOCK).await.unwrap();
         assert_eq!(held.len(), 600);
-        assert!(held.iter().zip(0..).all(|(d, n)| d.task.task_id == n));
+        assert!(held.iter().zip(0..).all(|(d, n)| d.task.task.task_id == n));
         for d in &held[..100] {
             node.ack(&d.entry_id, 1, b"").await.unwrap();
         }
