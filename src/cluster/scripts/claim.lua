@@ -7,14 +7,8 @@ local reply = redis.call('XAUTOCLAIM', TASKS, GROUP, ME, ARGV[6], ARGV[7], 'COUN
 local max = tonumber(ARGV[9])
 local out, dead = {}, 0
 for _, entry in ipairs(reply[2]) do
-  local id, fields = entry[1], entry[2]
-  local row = pending_row(id)
-  local deliveries = tonumber(row[4])
-  if over_limit(id, fields, deliveries, max) then
-    dead = dead + 1
-  else
-    out[#out + 1] = {id, deliveries, fields}
-  end
+  local id = entry[1]
+  dead = dead + take_claimed(out, id, entry[2], tonumber(pending_row(id)[4]), max)
 end
 local deleted = reply[3] or {}
 for _, id in ipairs(deleted) do lost(id) end

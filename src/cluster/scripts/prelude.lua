@@ -61,3 +61,11 @@ local function over_limit(id, fields, deliveries, max)
   dead_letter(id, fields, 'delivered ' .. done .. ' times without an outcome', 'limit', done)
   return true
 end
+
+-- An entry just claimed: dead-lettered past the delivery limit, else added
+-- to `out` as this node's. Returns how many were dead-lettered (0 or 1).
+local function take_claimed(out, id, fields, deliveries, max)
+  if over_limit(id, fields, deliveries, max) then return 1 end
+  out[#out + 1] = {id, deliveries, fields}
+  return 0
+end

@@ -25,15 +25,10 @@ for node in pairs(candidates) do
         end
         local claimed = redis.call('XCLAIM', TASKS, GROUP, ME, 0, unpack(ids))
         for _, entry in ipairs(claimed) do
-          local id, fields = entry[1], entry[2]
-          local deliveries = before[id] + 1
+          local id = entry[1]
+          dead = dead + take_claimed(out, id, entry[2], before[id] + 1, max)
           before[id] = nil
           budget = budget - 1
-          if over_limit(id, fields, deliveries, max) then
-            dead = dead + 1
-          else
-            out[#out + 1] = {id, deliveries, fields}
-          end
         end
         -- Whatever XCLAIM did not return was deleted while pending.
         for id in pairs(before) do
