@@ -23,6 +23,17 @@ const SUBMIT_CHUNK: usize = 256;
 /// Results taken per read of the result stream.
 const RESULTS_PER_READ: usize = 1024;
 
+/// What became of an abort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aborted {
+    /// It was never delivered: deleted, it will never run.
+    Deleted,
+    /// A node holds it: marked, that node stops it.
+    Marked,
+    /// The queue no longer knows it (it already ended).
+    Unknown,
+}
+
 /// What became of an acknowledgement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ack {
@@ -112,30 +123,38 @@ impl Queue {
         Ok(call.invoke_async(&mut self.commands.clone()).await?)
     }
 
-    /// Adds tasks to the queue; returns their entry ids in order. Each entry
+    /// Adds tasks to the queue; returns their entry ids in order, `None` for
+    /// a task refused because the backlog is at `max_queue`. Each entry
     /// and its owner record are written by one script call per chunk. The
     /// first chunk goes alone, so that the script is loaded (EVALSHA falls
     /// back to loading it on NOSCRIPT); the rest go out together on the
     /// multiplexed connection, pipelined in order: one more round trip in all,
     /// and the stream keeps the submission order.
-    pub async fn submit_batch(&self, tasks: &[NewClusterTask]) -> Result<Vec<EntryId>, ClusterError> {
+    pub async fn submit_batch(&self, tasks: &[NewClusterTask]) -> Result<Vec<Option<EntryId>>, ClusterError> {
         let mut chunks = tasks.chunks(SUBMIT_CHUNK);
         let Some(first) = chunks.next() else { return Ok(Vec::new()) };
         let mut ids = self.submit_chunk(first).await?;
-        let rest: Vec<Vec<EntryId>> = try_join_all(chunks.map(|chunk| self.submit_chunk(chunk))).await?;
+        let rest: Vec<Vec<Option<EntryId>>> = try_join_all(chunks.map(|chunk| self.submit_chunk(chunk))).await?;
         ids.extend(rest.into_iter().flatten());
         Ok(ids)
     }
 
-    async fn submit_chunk(&self, chunk: &[NewClusterTask]) -> Result<Vec<EntryId>, ClusterError> {
+    async fn submit_chunk(&self, chunk: &[NewClusterTask]) -> Result<Vec<Option<EntryId>>, ClusterError> {
         let mut call = self.invocation(&scripts::SUBMIT);
+        call.arg(self.options.max_queue);
         for task in chunk {
             let timeout = task.timeout_ms.map(|ms| ms.to_string()).unwrap_or_default();
             call.arg(task.task_id).arg(&task.handler).arg(&task.payload).arg(timeout).arg(task.retries);
+            call.arg(task.priority);
         }
         let reply = self.run(&call).await?;
         let ids = value::items(&reply).ok_or_else(|| bad_reply("submit"))?;
-        ids.iter().map(|id| value::text(id).map(EntryId).ok_or_else(|| bad_reply("submit id"))).collect()
+        ids.iter()
+            .map(|id| match id {
+                Value::Int(0) => Ok(None),
+                id => value::text(id).map(|id| Some(EntryId(id))).ok_or_else(|| bad_reply("submit id")),
+            })
+            .collect()
     }
 
     /// Reads up to `count` new tasks (the free worker slots: back-pressure),
@@ -196,20 +215,37 @@ impl Queue {
     /// fenced on this node still holding it at `delivery_count`. Idempotent:
     /// repeating an ack whose reply was lost gets `Stale` and publishes nothing.
     pub async fn ack(&self, entry: &EntryId, delivery_count: u64, outcome: &[u8]) -> Result<Ack, ClusterError> {
-        let mut call = self.invocation(&scripts::ACK);
-        call.arg(&entry.0).arg(delivery_count).arg(outcome);
-        match value::text(&self.run(&call).await?).as_deref() {
-            Some("acked") => Ok(Ack::Acked),
-            Some("stale") => Ok(Ack::Stale),
-            _ => Err(bad_reply("ack")),
-        }
+        let acks = self.ack_batch(&[(entry.clone(), delivery_count, outcome.to_vec())]).await?;
+        acks.first().copied().ok_or_else(|| bad_reply("ack"))
     }
 
-    /// Marks a submitted task as aborted; false if the queue no longer knows it.
-    pub async fn abort(&self, entry: &EntryId) -> Result<bool, ClusterError> {
+    /// Acknowledges many tasks at once, each fenced on its own (see `ack`):
+    /// one script call per chunk, the chunks pipelined.
+    pub async fn ack_batch(&self, acks: &[(EntryId, u64, Vec<u8>)]) -> Result<Vec<Ack>, ClusterError> {
+        let chunks = try_join_all(acks.chunks(SUBMIT_CHUNK).map(|chunk| self.ack_chunk(chunk))).await?;
+        Ok(chunks.into_iter().flatten().collect())
+    }
+
+    async fn ack_chunk(&self, chunk: &[(EntryId, u64, Vec<u8>)]) -> Result<Vec<Ack>, ClusterError> {
+        let mut call = self.invocation(&scripts::ACK);
+        for (entry, delivery_count, outcome) in chunk {
+            call.arg(&entry.0).arg(*delivery_count).arg(outcome.as_slice());
+        }
+        let reply = self.run(&call).await?;
+        let statuses = value::items(&reply).filter(|statuses| statuses.len() == chunk.len());
+        let statuses = statuses.ok_or_else(|| bad_reply("ack"))?;
+        Ok(statuses.iter().map(|status| if value::int(status) == Some(1) { Ack::Acked } else { Ack::Stale }).collect())
+    }
+
+    /// Gives up on a submitted task (its submitter's signal aborted).
+    pub async fn abort(&self, entry: &EntryId) -> Result<Aborted, ClusterError> {
         let mut call = self.invocation(&scripts::ABORT);
         call.arg(&entry.0);
-        Ok(value::int(&self.run(&call).await?) == Some(1))
+        Ok(match value::int(&self.run(&call).await?) {
+            Some(2) => Aborted::Deleted,
+            Some(1) => Aborted::Marked,
+            _ => Aborted::Unknown,
+        })
     }
 
     /// Renews this node's heartbeat key (TTL: three heartbeats) and its place

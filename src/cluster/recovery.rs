@@ -38,6 +38,16 @@ fn claimed(reply: &Value) -> Result<Vec<(RawEntry, u64)>, ClusterError> {
         .collect()
 }
 
+/// What a renewal found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Renewed {
+    /// Entries this node no longer holds (another node took them: their
+    /// outcome would be stale).
+    pub gone: Vec<EntryId>,
+    /// Entries still held whose submitter aborted them: stop them.
+    pub aborted: Vec<EntryId>,
+}
+
 fn figure(reply: &[Value], at: usize) -> Result<usize, ClusterError> {
     reply.get(at).and_then(value::int).map(|n| n as usize).ok_or_else(|| bad_reply("claim counts"))
 }
@@ -79,18 +89,21 @@ impl Queue {
     }
 
     /// Resets the idle time of entries this node is still running, without
-    /// counting a delivery. Returns those it no longer holds (another node
-    /// took them: their outcome would be stale).
-    pub async fn renew(&self, entries: &[EntryId]) -> Result<Vec<EntryId>, ClusterError> {
+    /// counting a delivery.
+    pub async fn renew(&self, entries: &[EntryId]) -> Result<Renewed, ClusterError> {
         if entries.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Renewed::default());
         }
         let mut call = self.invocation(&scripts::RENEW);
         for entry in entries {
             call.arg(&entry.0);
         }
         let reply = self.run(&call).await?;
-        let gone = value::items(&reply).ok_or_else(|| bad_reply("renew"))?;
-        gone.iter().map(|id| value::text(id).map(EntryId).ok_or_else(|| bad_reply("renew id"))).collect()
+        let parts = value::items(&reply).ok_or_else(|| bad_reply("renew"))?;
+        let ids = |at: usize| -> Result<Vec<EntryId>, ClusterError> {
+            let ids = parts.get(at).and_then(value::items).ok_or_else(|| bad_reply("renew"))?;
+            ids.iter().map(|id| value::text(id).map(EntryId).ok_or_else(|| bad_reply("renew id"))).collect()
+        };
+        Ok(Renewed { gone: ids(0)?, aborted: ids(1)? })
     }
 }

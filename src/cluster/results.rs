@@ -1,7 +1,7 @@
 //! Outcomes as they come back on a submitter's result stream.
 //!
 //! Fields: `entry` (the task's entry id), `task` (the submitter's task id),
-//! `kind`, `body`, `deliveries`. Kinds: `done` (body: the running node's
+//! `kind`, `body`, `deliveries`, `by` (the node that published it). Kinds: `done` (body: the running node's
 //! outcome, opaque), `limit` (past `maxDeliveries`: `DeliveryLimitError`),
 //! `lost` (the entry was deleted while pending), `invalid` (body: why).
 
@@ -31,6 +31,8 @@ pub struct ResultRecord {
     pub entry_id: EntryId,
     pub task_id: u64,
     pub outcome: TaskOutcome,
+    /// The node that published it (ran the task, or claimed it past the limit).
+    pub by: String,
 }
 
 impl ResultRecord {
@@ -51,6 +53,7 @@ impl ResultRecord {
             entry_id: EntryId(text("entry")?.to_string()),
             task_id: text("task")?.parse().ok()?,
             outcome,
+            by: text("by").unwrap_or_default().to_string(),
         })
     }
 }

@@ -1,9 +1,9 @@
 //! Tasks as they travel through the task stream.
 //!
 //! An entry's fields: `node` (the submitter), `task` (its id at the
-//! submitter), `handler` (the export to call), `payload` (opaque bytes, a v8
-//! serialization made by JavaScript), `timeout` (ms, empty for none),
-//! `retries`. Anything else on the stream is garbage to dead-letter, never a
+//! submitter), `handler` (the export to call, empty for the default one),
+//! `payload` (opaque bytes, encoded by JavaScript), `timeout` (ms, empty for
+//! none), `retries`, `priority` (optional, 0 when absent). Anything else on the stream is garbage to dead-letter, never a
 //! reason to fail.
 
 use std::fmt;
@@ -37,10 +37,13 @@ impl fmt::Display for EntryId {
 pub struct NewClusterTask {
     /// The submitter's own id for the task: results come back under it.
     pub task_id: u64,
+    /// The export to call; empty for the module's default export.
     pub handler: String,
     pub payload: Vec<u8>,
     pub timeout_ms: Option<u64>,
     pub retries: u32,
+    /// Higher runs first on the node that holds it.
+    pub priority: i32,
 }
 
 /// A task read back from the stream: what was submitted, and by whom.
@@ -71,6 +74,12 @@ fn utf8(fields: &Fields, name: &str) -> Result<String, String> {
     Ok(text.to_string())
 }
 
+/// A field that must be present and UTF-8, and may be empty.
+fn utf8_or_empty(fields: &Fields, name: &str) -> Result<String, String> {
+    let raw = field(fields, name).ok_or_else(|| format!("missing field `{name}`"))?;
+    String::from_utf8(raw.to_vec()).map_err(|_| format!("field `{name}` is not UTF-8"))
+}
+
 fn number<T: std::str::FromStr>(fields: &Fields, name: &str) -> Result<T, String> {
     utf8(fields, name)?.parse().map_err(|_| format!("field `{name}` is not a number"))
 }
@@ -87,10 +96,14 @@ impl ClusterTask {
             submitter: utf8(fields, "node")?,
             task: NewClusterTask {
                 task_id: number(fields, "task")?,
-                handler: utf8(fields, "handler")?,
+                handler: utf8_or_empty(fields, "handler")?,
                 payload: field(fields, "payload").ok_or("missing field `payload`")?.to_vec(),
                 timeout_ms,
                 retries: number(fields, "retries")?,
+                priority: match field(fields, "priority") {
+                    None => 0,
+                    Some(_) => number(fields, "priority")?,
+                },
             },
         })
     }
@@ -115,7 +128,7 @@ mod tests {
             ("retries", "2"),
         ]);
         let task = ClusterTask::parse(&good).unwrap();
-        assert_eq!((task.task.task_id, task.task.timeout_ms, task.task.retries), (7, None, 2));
+        assert_eq!((task.task.task_id, task.task.timeout_ms, task.task.retries, task.task.priority), (7, None, 2, 0));
         assert_eq!(ClusterTask::parse(&fields(&[("hello", "world")])).unwrap_err(), "missing field `timeout`");
         let mut bad = good.clone();
         bad[1].1 = b"seven".to_vec();

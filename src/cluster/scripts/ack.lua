@@ -1,11 +1,19 @@
--- Fenced acknowledgement: publishes the outcome and forgets the entry only if
--- this node still holds it at the delivery count it started with. A node that
--- lost the entry (claimed by another after a pause, or already acknowledged
--- by a retried call) gets 'stale' and changes nothing.
--- ARGV: 6 entry id, 7 delivery count, 8 outcome (opaque bytes).
-local id, count = ARGV[6], tonumber(ARGV[7])
-local row = pending_row(id)
-if not row or row[2] ~= ME or tonumber(row[4]) ~= count then return 'stale' end
-publish(id, 'done', ARGV[8], ARGV[7])
-forget(id)
-return 'acked'
+-- Fenced acknowledgements: each publishes its outcome and forgets its entry
+-- only if this node still holds it at the delivery count it started with. A
+-- node that lost an entry (claimed by another after a pause, or already
+-- acknowledged by a retried call) changes nothing for it.
+-- ARGV from 6, three per entry: entry id, delivery count, outcome (opaque
+-- bytes). Returns one status per entry, in order: 1 acked, 0 stale.
+local out = {}
+for i = 6, #ARGV, 3 do
+  local id, count = ARGV[i], tonumber(ARGV[i + 1])
+  local row = pending_row(id)
+  if row and row[2] == ME and tonumber(row[4]) == count then
+    publish(id, 'done', ARGV[i + 2], ARGV[i + 1])
+    forget(id)
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out

@@ -11,7 +11,8 @@ local function pending_row(id)
   return redis.call('XPENDING', TASKS, GROUP, id, id, 1)[1]
 end
 
--- Publishes an outcome to the submitter recorded in the owners hash, if any.
+-- Publishes an outcome to the submitter recorded in the owners hash, if any,
+-- signed by the node that publishes it.
 -- The owner value is "<task id> <node id>"; task ids are digits.
 local function publish(id, kind, body, deliveries)
   local owner = redis.call('HGET', OWNERS, id)
@@ -20,7 +21,7 @@ local function publish(id, kind, body, deliveries)
   if not space then return end
   local key = RESULTS .. string.sub(owner, space + 1)
   redis.call('XADD', key, '*', 'entry', id, 'task', string.sub(owner, 1, space - 1),
-    'kind', kind, 'body', body, 'deliveries', deliveries)
+    'kind', kind, 'body', body, 'deliveries', deliveries, 'by', ME)
   redis.call('PEXPIRE', key, RESULT_TTL)
 end
 

@@ -8,7 +8,7 @@ fn a_stale_ack_is_refused_after_another_node_claimed_the_entry() {
     bench.run(async {
         let slow = bench.node("slow", quick()).await;
         let fast = bench.node("fast", quick()).await;
-        let ids = slow.submit_batch(&[task(1)]).await.unwrap();
+        let ids = submit(&slow, &[task(1)]).await;
         let held = slow.read(1, BLOCK).await.unwrap();
         assert_eq!(held.len(), 1);
 
@@ -20,7 +20,7 @@ fn a_stale_ack_is_refused_after_another_node_claimed_the_entry() {
         assert_eq!((&claimed.deliveries[0].entry_id, claimed.deliveries[0].delivery_count), (&ids[0], 2));
 
         // `slow` resumes: its renewal and its ack are refused, nothing published.
-        assert_eq!(slow.renew(&ids).await.unwrap(), ids);
+        assert_eq!(slow.renew(&ids).await.unwrap().gone, ids);
         assert_eq!(slow.ack(&ids[0], 1, b"late").await.unwrap(), Ack::Stale);
         // Not even at the count it does not hold.
         assert_eq!(slow.ack(&ids[0], 2, b"late").await.unwrap(), Ack::Stale);
@@ -39,12 +39,12 @@ fn a_renewed_entry_is_not_claimable_and_keeps_its_delivery_count() {
     bench.run(async {
         let runner = bench.node("runner", quick()).await;
         let other = bench.node("other", quick()).await;
-        let ids = runner.submit_batch(&[task(1)]).await.unwrap();
+        let ids = submit(&runner, &[task(1)]).await;
         runner.read(1, BLOCK).await.unwrap();
         // Renewed well within the visibility timeout, for three timeouts.
         for _ in 0..6 {
             tokio::time::sleep(quick().visibility_timeout / 2).await;
-            assert!(runner.renew(&ids).await.unwrap().is_empty());
+            assert!(runner.renew(&ids).await.unwrap().gone.is_empty());
             assert!(other.claim_idle(10).await.unwrap().deliveries.is_empty());
         }
         // The renewals counted no delivery: the ack at count 1 still holds.

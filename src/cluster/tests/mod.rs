@@ -76,6 +76,7 @@ pub fn quick() -> ClusterOptions {
         max_deliveries: 3,
         result_ttl: Duration::from_secs(60),
         workers: 2,
+        max_queue: 0,
     }
 }
 
@@ -86,6 +87,7 @@ pub fn task(task_id: u64) -> NewClusterTask {
         payload: vec![0xff, 0x0d, task_id as u8, 0],
         timeout_ms: Some(1000),
         retries: 0,
+        priority: 0,
     }
 }
 
@@ -94,4 +96,9 @@ pub const BLOCK: Duration = Duration::from_millis(200);
 /// Waits a little past `duration`.
 pub async fn pause(duration: Duration) {
     tokio::time::sleep(duration + Duration::from_millis(20)).await;
+}
+
+/// Submits and returns the entry ids (no task is refused without `max_queue`).
+pub async fn submit(node: &Queue, tasks: &[NewClusterTask]) -> Vec<super::task::EntryId> {
+    node.submit_batch(tasks).await.unwrap().into_iter().map(|id| id.expect("submitted")).collect()
 }

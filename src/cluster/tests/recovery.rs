@@ -20,7 +20,7 @@ fn an_idle_entry_is_taken_back_after_the_visibility_timeout_only() {
     bench.run(async {
         let first = bench.node("first", quick()).await;
         let second = bench.node("second", quick()).await;
-        let ids = first.submit_batch(&[task(1)]).await.unwrap();
+        let ids = submit(&first, &[task(1)]).await;
         first.read(1, BLOCK).await.unwrap();
         assert!(second.claim_idle(10).await.unwrap().deliveries.is_empty());
         pause(quick().visibility_timeout).await;
@@ -40,7 +40,7 @@ fn a_dead_nodes_entries_are_taken_back_at_once_and_then_it_is_deleted() {
         let options = ClusterOptions { visibility_timeout: std::time::Duration::from_secs(60), ..quick() };
         let doomed = bench.node("doomed", options.clone()).await;
         let survivor = bench.node("survivor", options.clone()).await;
-        let ids = survivor.submit_batch(&[task(1), task(2), task(3)]).await.unwrap();
+        let ids = submit(&survivor, &[task(1), task(2), task(3)]).await;
         assert_eq!(doomed.read(3, BLOCK).await.unwrap().len(), 3);
 
         // Alive: nothing to take.
@@ -86,7 +86,7 @@ fn past_max_deliveries_an_entry_is_dead_lettered_and_its_submitter_told() {
     bench.run(async {
         let submitter = bench.node("submitter", ClusterOptions { workers: 0, ..quick() }).await;
         let node = bench.node("node", quick()).await;
-        let ids = submitter.submit_batch(&[task(1), task(2)]).await.unwrap();
+        let ids = submit(&submitter, &[task(1), task(2)]).await;
         let read = node.read(2, BLOCK).await.unwrap();
         // Task 2 is fine; task 1 kills whatever runs it (never acknowledged).
         node.ack(&read[1].entry_id, 1, b"fine").await.unwrap();
@@ -125,7 +125,7 @@ fn a_dead_node_past_max_deliveries_is_dead_lettered_in_the_take_back() {
         let options = ClusterOptions { max_deliveries: 1, ..quick() };
         let doomed = bench.node("doomed", options.clone()).await;
         let survivor = bench.node("survivor", options.clone()).await;
-        survivor.submit_batch(&[task(1)]).await.unwrap();
+        submit(&survivor, &[task(1)]).await;
         doomed.read(1, BLOCK).await.unwrap();
         pause(options.heartbeat_ttl()).await;
         survivor.heartbeat().await.unwrap();
@@ -142,7 +142,7 @@ fn an_entry_deleted_while_pending_is_reported_lost_to_its_submitter() {
     bench.run(async {
         let submitter = bench.node("submitter", ClusterOptions { workers: 0, ..quick() }).await;
         let node = bench.node("node", quick()).await;
-        let ids = submitter.submit_batch(&[task(1), task(2)]).await.unwrap();
+        let ids = submit(&submitter, &[task(1), task(2)]).await;
         node.read(2, BLOCK).await.unwrap();
         let mut raw = bench.raw().await;
         let _: usize = raw.xdel(&node.keys().tasks, &[&ids[0].0]).await.unwrap();
@@ -164,7 +164,7 @@ fn an_entry_deleted_while_a_dead_node_held_it_is_reported_lost_in_the_take_back(
     bench.run(async {
         let doomed = bench.node("doomed", quick()).await;
         let survivor = bench.node("survivor", quick()).await;
-        let ids = survivor.submit_batch(&[task(1)]).await.unwrap();
+        let ids = submit(&survivor, &[task(1)]).await;
         doomed.read(1, BLOCK).await.unwrap();
         let _: usize = bench.raw().await.xdel(&survivor.keys().tasks, &[&ids[0].0]).await.unwrap();
         pause(quick().heartbeat_ttl()).await;
@@ -182,9 +182,12 @@ fn a_garbage_entry_is_dead_lettered_with_a_reason_and_crashes_nothing() {
         let node = bench.node("node", quick()).await;
         let mut raw = bench.raw().await;
         let _: String = raw.xadd(&node.keys().tasks, "*", &[("hello", "world")]).await.unwrap();
-        let mut bad = task(5);
-        bad.handler = String::new();
-        node.submit_batch(&[task(4), bad]).await.unwrap();
+        submit(&node, &[task(4)]).await;
+        // Well addressed (its submitter is known) but not a task.
+        let fields =
+            [("node", "node"), ("task", "5"), ("handler", ""), ("payload", ""), ("timeout", ""), ("retries", "lots")];
+        let bad: String = raw.xadd(&node.keys().tasks, "*", &fields).await.unwrap();
+        let _: usize = raw.hset(&node.keys().owners, &bad, "5 node").await.unwrap();
 
         let read = node.read(10, BLOCK).await.unwrap();
         assert_eq!(read.len(), 1);
@@ -193,11 +196,11 @@ fn a_garbage_entry_is_dead_lettered_with_a_reason_and_crashes_nothing() {
         assert_eq!(dead.len(), 2);
         assert_eq!(text(&dead[0], "reason"), "missing field `timeout`");
         assert_eq!(text(&dead[0], "hello"), "world");
-        assert_eq!(text(&dead[1], "reason"), "field `handler` is empty");
+        assert_eq!(text(&dead[1], "reason"), "field `retries` is not a number");
         // The submitter of the invalid one hears why.
         let results = node.read_results(BLOCK).await.unwrap();
         assert_eq!(results.len(), 1);
-        let reason = "field `handler` is empty".to_string();
+        let reason = "field `retries` is not a number".to_string();
         assert_eq!((results[0].task_id, &results[0].outcome), (5, &TaskOutcome::Invalid { reason }));
         assert_eq!(raw.xlen::<_, usize>(&node.keys().tasks).await.unwrap(), 1);
     });

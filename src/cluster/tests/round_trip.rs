@@ -1,7 +1,7 @@
 use redis::AsyncCommands;
 
 use super::*;
-use crate::cluster::queue::Ack;
+use crate::cluster::queue::{Aborted, Ack};
 use crate::cluster::results::TaskOutcome;
 use crate::cluster::task::ClusterTask;
 
@@ -11,7 +11,7 @@ fn a_task_goes_round_trip_and_its_result_reaches_the_submitter() {
     bench.run(async {
         let submitter = bench.node("submitter", ClusterOptions { workers: 0, ..quick() }).await;
         let worker = bench.node("worker", quick()).await;
-        let ids = submitter.submit_batch(&[task(1), task(2), task(3)]).await.unwrap();
+        let ids = submit(&submitter, &[task(1), task(2), task(3)]).await;
         assert_eq!(ids.len(), 3);
 
         // COUNT is the free slots: two now, the third later.
@@ -81,7 +81,7 @@ fn a_task_submitted_while_a_node_blocks_past_half_a_second_is_delivered_to_it() 
         let reading = worker.read(1, std::time::Duration::from_millis(3000));
         let submitting = async {
             tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-            submitter.submit_batch(&[task(9)]).await.unwrap()
+            submit(&submitter, &[task(9)]).await
         };
         let (read, ids) = tokio::join!(reading, submitting);
         let read = read.unwrap();
@@ -96,7 +96,7 @@ fn a_big_batch_is_submitted_in_order_and_the_stream_is_never_trimmed_while_pendi
     bench.run(async {
         let node = bench.node("node", quick()).await;
         let tasks: Vec<_> = (0..1000).map(task).collect();
-        let ids = node.submit_batch(&tasks).await.unwrap();
+        let ids = submit(&node, &tasks).await;
         assert_eq!(ids.len(), 1000);
         assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 1000);
         let held = node.read(600, BLOCK).await.unwrap();
@@ -115,18 +115,55 @@ fn a_big_batch_is_submitted_in_order_and_the_stream_is_never_trimmed_while_pendi
 }
 
 #[test]
-fn an_aborted_task_is_flagged_on_delivery_and_acked_unrun() {
+fn an_aborted_task_never_runs_if_queued_and_is_reported_to_its_holder_if_held() {
     let bench = Bench::new();
     bench.run(async {
         let node = bench.node("node", quick()).await;
-        let ids = node.submit_batch(&[task(1), task(2)]).await.unwrap();
-        assert!(node.abort(&ids[0]).await.unwrap());
-        let read = node.read(2, BLOCK).await.unwrap();
-        assert_eq!(read.iter().map(|d| d.aborted).collect::<Vec<_>>(), vec![true, false]);
-        node.ack(&ids[0], 1, b"aborted").await.unwrap();
+        let ids = submit(&node, &[task(1), task(2), task(3)]).await;
+        // Never delivered: deleted, so no node ever reads it.
+        assert_eq!(node.abort(&ids[0]).await.unwrap(), Aborted::Deleted);
+        let read = node.read(1, BLOCK).await.unwrap();
+        assert_eq!(read[0].entry_id, ids[1]);
+        // Held: marked, and its holder hears it when it renews.
+        assert_eq!(node.abort(&ids[1]).await.unwrap(), Aborted::Marked);
+        assert_eq!(node.renew(&[ids[1].clone()]).await.unwrap().aborted, vec![ids[1].clone()]);
+        // Read after the abort: flagged on delivery, acknowledged unrun.
+        assert_eq!(node.abort(&ids[2]).await.unwrap(), Aborted::Deleted);
+        assert!(node.read(1, BLOCK).await.unwrap().is_empty());
+        node.ack(&ids[1], 1, b"aborted").await.unwrap();
         // Once acknowledged, the queue no longer knows the task.
-        assert!(!node.abort(&ids[0]).await.unwrap());
+        assert_eq!(node.abort(&ids[1]).await.unwrap(), Aborted::Unknown);
         let mut raw = bench.raw().await;
         assert_eq!(raw.scard::<_, usize>(&node.keys().aborted).await.unwrap(), 0);
+        assert_eq!(raw.xlen::<_, usize>(&node.keys().tasks).await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn a_task_marked_aborted_before_a_claim_is_flagged_on_that_delivery() {
+    let bench = Bench::new();
+    bench.run(async {
+        let first = bench.node("first", quick()).await;
+        let ids = submit(&first, &[task(1)]).await;
+        assert_eq!(first.read(1, BLOCK).await.unwrap().len(), 1);
+        assert_eq!(first.abort(&ids[0]).await.unwrap(), Aborted::Marked);
+        pause(quick().visibility_timeout).await;
+        let second = bench.node("second", quick()).await;
+        let claimed = second.claim_idle(10).await.unwrap();
+        assert_eq!(claimed.deliveries.iter().map(|d| d.aborted).collect::<Vec<_>>(), vec![true]);
+    });
+}
+
+#[test]
+fn past_max_queue_tasks_are_refused_and_the_rest_added() {
+    let bench = Bench::new();
+    bench.run(async {
+        let node = bench.node("node", ClusterOptions { max_queue: 2, ..quick() }).await;
+        let ids = node.submit_batch(&[task(1), task(2), task(3)]).await.unwrap();
+        assert_eq!(ids.iter().map(Option::is_some).collect::<Vec<_>>(), vec![true, true, false]);
+        // Delivered tasks leave the backlog: room for two more.
+        assert_eq!(node.read(2, BLOCK).await.unwrap().len(), 2);
+        let ids = node.submit_batch(&[task(4), task(5), task(6)]).await.unwrap();
+        assert_eq!(ids.iter().map(Option::is_some).collect::<Vec<_>>(), vec![true, true, false]);
     });
 }

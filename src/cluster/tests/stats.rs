@@ -6,7 +6,7 @@ fn stats_show_live_nodes_backlog_pending_and_dead_letters() {
     bench.run(async {
         let submitter = bench.node("a-submitter", ClusterOptions { workers: 0, ..quick() }).await;
         let worker = bench.node("b-worker", ClusterOptions { max_deliveries: 1, ..quick() }).await;
-        submitter.submit_batch(&(0..5).map(task).collect::<Vec<_>>()).await.unwrap();
+        submit(&submitter, &(0..5).map(task).collect::<Vec<_>>()).await;
         let held = worker.read(3, BLOCK).await.unwrap();
         worker.ack(&held[0].entry_id, 1, b"").await.unwrap();
 
