@@ -29,11 +29,14 @@ class TimeoutError extends ProcessorError {
 }
 
 class WorkerCrashedError extends ProcessorError {
-  constructor({ workerId, exitCode = null, signal = null, cause, attempts = 1 }) {
+  constructor({ workerId, exitCode = null, signal = null, cause, attempts = 1, nodeId }) {
     const how = cause
       ? `: ${cause && cause.message ? cause.message : String(cause)}`
       : signal === null ? ` with exit code ${exitCode}` : ` (killed by ${signal})`
-    super(`Worker ${workerId} died while running the task${how}${attemptsNote(attempts)}`, 'ERR_WORKER_CRASHED', cause === undefined ? undefined : { cause })
+    const where = nodeId === undefined ? '' : ` of node ${nodeId}`
+    super(`Worker ${workerId}${where} died while running the task${how}${attemptsNote(attempts)}`, 'ERR_WORKER_CRASHED', cause === undefined ? undefined : { cause })
+    /** Cluster pools: the node the worker ran on. */
+    if (nodeId !== undefined) this.nodeId = nodeId
     this.workerId = workerId
     this.exitCode = exitCode
     this.signal = signal
@@ -72,6 +75,23 @@ class QueueTimeoutError extends ProcessorError {
 class AbortError extends ProcessorError {
   constructor(reason) {
     super('The task was aborted', 'ABORT_ERR', { cause: reason })
+  }
+}
+
+/** Cluster pools: Redis cannot be reached (or lost the task); `execute()` rejects instead of hanging. */
+class ClusterUnavailableError extends ProcessorError {
+  constructor(reason) {
+    super(`The cluster's Redis is unavailable: ${reason}`, 'ERR_CLUSTER_UNAVAILABLE')
+  }
+}
+
+/** Cluster pools: the task was delivered `deliveries` times without an outcome and is in the dead-letter stream. */
+class DeliveryLimitError extends ProcessorError {
+  constructor(deliveries, nodeId) {
+    super(`The task was delivered ${deliveries} times without an outcome (each node that took it died or lost it); it is in the queue's dead-letter stream`, 'ERR_DELIVERY_LIMIT')
+    this.deliveries = deliveries
+    /** The node that dead-lettered it. */
+    this.nodeId = nodeId
   }
 }
 
@@ -120,6 +140,8 @@ const publicErrors = {
   QueueFullError,
   QueueTimeoutError,
   AbortError,
+  ClusterUnavailableError,
+  DeliveryLimitError,
   JobBusyError,
   JobNotFoundError,
   OrchestratorStoppedError,

@@ -149,6 +149,12 @@ function resolveProcessorOptions(first, second) {
   }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
   if (workers === undefined) workers = options.workers
+  // Required here, not at the top: cluster-options.js uses this module's helpers.
+  const cluster = require('./cluster-options').resolveClusterOptions(options.cluster)
+  // `workers: 0`: a cluster node that only submits (the core still wants a
+  // pool of one, which never starts: no task of its own reaches it).
+  const submitOnly = cluster !== null && workers === 0
+  if (submitOnly) workers = 1
 
   const kind = options.kind === undefined ? 'thread' : options.kind
   if (!KINDS.includes(kind)) {
@@ -163,6 +169,8 @@ function resolveProcessorOptions(first, second) {
     kind,
     stdio,
     ...poolSize(workers, options),
+    cluster,
+    submitOnly,
     filename: options.filename === undefined ? null : modulePath(options.filename, 'filename'),
     taskTimeoutMs: options.taskTimeoutMs === undefined ? 0 : duration(options.taskTimeoutMs, 'taskTimeoutMs'),
     maxQueue: Infinity,
@@ -185,6 +193,10 @@ function resolveProcessorOptions(first, second) {
   }
   if (options.maxQueue !== undefined && options.maxQueue !== Infinity) {
     resolved.maxQueue = integerInRange(options.maxQueue, 'maxQueue', 0, Number.MAX_SAFE_INTEGER)
+  }
+  if (submitOnly) resolved.minWorkers = 0
+  if (cluster !== null && !submitOnly && resolved.filename === null) {
+    throw invalidValue('A cluster node with workers needs "filename": each node runs its own copy of the module (pass workers: 0 for a node that only submits)')
   }
   if (options.env !== undefined && !isPlainObject(options.env) && typeof options.env !== 'symbol') {
     throw invalidType(`The "env" option must be an object; received ${describeType(options.env)}`)

@@ -19,6 +19,7 @@ const { decodeThrown, inThisRealm } = require('./thrown-value')
 const { processSettings } = require('./process-settings')
 const { signalName, decodeCause } = require('./worker-exit')
 const { forEachEvent } = require('./wire')
+const { encodeForCluster, clusterOutcome } = require('./cluster')
 
 const THREAD_RUNTIME = path.join(__dirname, 'worker-runtime.js')
 // A frozen copy of the addon's enum: V8 then folds its values into the
@@ -84,6 +85,8 @@ class ParallelProcessor extends EventEmitter {
   #disposing = null
   #closing = null
   #markClosed = null
+  /** Cluster pools: resolves the wait for the node to leave its queue on dispose(). */
+  #markLeft = null
 
   constructor(workersOrOptions, options) {
     super()
@@ -95,7 +98,8 @@ class ParallelProcessor extends EventEmitter {
         maxWorkers: this.#config.maxWorkers,
         idleTimeoutMs: this.#config.idleTimeoutMs,
         concurrentTasksPerWorker: this.#config.concurrentTasksPerWorker,
-        maxQueue: this.#config.maxQueue,
+        // A cluster's backlog is bounded in Redis, not here.
+        maxQueue: this.#config.cluster === null ? this.#config.maxQueue : Infinity,
         maxQueueWaitMs: this.#config.maxQueueWaitMs,
         maxTasksPerWorker: this.#config.maxTasksPerWorker,
         maxWorkerMemoryMb: this.#config.maxWorkerMemoryMb,
@@ -104,6 +108,7 @@ class ParallelProcessor extends EventEmitter {
       },
       this.#config.kind === 'process' ? processSettings(this.#config) : null,
       () => this.#drain(),
+      this.#clusterSettings(),
     )
     // The first 'workerCreate' events wait for a tick, so that listeners
     // attached right after construction see them.
@@ -115,6 +120,12 @@ class ParallelProcessor extends EventEmitter {
     process.nextTick(() => this.#emitAll(held))
   }
 
+  #clusterSettings() {
+    const { cluster, submitOnly, maxWorkers, concurrentTasksPerWorker, maxQueue, filename } = this.#config
+    if (cluster === null) return null
+    return { ...cluster, maxQueue, filename: filename ?? undefined, capacity: submitOnly ? 0 : maxWorkers * concurrentTasksPerWorker }
+  }
+
   /** The pool's default module (absolute path), or null. */
   get filename() { return this.#config.filename }
   get taskTimeoutMs() { return this.#config.taskTimeoutMs }
@@ -124,6 +135,7 @@ class ParallelProcessor extends EventEmitter {
   get disposed() { return this.#disposing !== null }
 
   execute(payload, options) {
+    if (this.#config.cluster !== null) return this.#executeInCluster(payload, options)
     let handlerId
     let timeoutMs
     let priority
@@ -161,6 +173,39 @@ class ParallelProcessor extends EventEmitter {
       this.#sidecar.set(id, side)
       // An idle worker may have taken it already: its payload goes out now.
       this.#drain()
+    }
+    this.#updateReference()
+    return promise
+  }
+
+  /** `execute()` of a cluster pool: every task goes through Redis (see lib/cluster.js). */
+  #executeInCluster(payload, options) {
+    let id
+    let signal
+    try {
+      if (this.#disposing !== null || this.#closing !== null) throw new errors.DisposedError()
+      if (options !== null && typeof options === 'object' && options.filename !== undefined) {
+        throw errors.invalidValue('A cluster pool runs each node\'s own module: a per-task "filename" is refused (name an export of it with "name")')
+      }
+      const resolved = resolveExecuteOptions(options, this)
+      signal = resolved.signal
+      if (signal !== null && signal.aborted) throw new errors.AbortError(signal.reason)
+      const encoded = encodeForCluster(payload, resolved.transferList)
+      id = this.#handle.clusterSubmit(resolved.name ?? '', encoded, resolved.timeoutMs, resolved.priority, resolved.retries)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const promise = new Promise((resolve) => this.#pending.set(id, resolve))
+    if (signal !== null) {
+      // Settled here at once; the queue deletes the task if no node has it
+      // yet, else its node stops it.
+      const onAbort = () => {
+        this.#handle.clusterAbort(id)
+        this.#settle(id, 'reject', new errors.AbortError(signal.reason))
+        this.#updateReference()
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.#unwatch.set(id, () => signal.removeEventListener('abort', onAbort))
     }
     this.#updateReference()
     return promise
@@ -221,6 +266,14 @@ class ParallelProcessor extends EventEmitter {
     this.#disposing = Promise.resolve() // marks the pool disposed while the events below run
     this.#drain()
     const exits = [...this.#workers.values()].map((record) => record.exited)
+    if (this.#config.cluster !== null) {
+      // The drain above acknowledged what finished; now the node leaves its
+      // queue, and the others take back at once what it still held. Its own
+      // submissions stay in the queue and run; their promises end here.
+      exits.push(new Promise((resolve) => { this.#markLeft = resolve }))
+      this.#handle.clusterLeave()
+      for (const id of [...this.#pending.keys()]) this.#settle(id, 'reject', new errors.DisposedError())
+    }
     // Hold the event loop open until the workers are gone, so that code after
     // `await pool.dispose()` runs even when nothing else keeps the process alive.
     this.#updateReference()
@@ -278,6 +331,7 @@ class ParallelProcessor extends EventEmitter {
     // The core's snapshot in the API's shape (src/binding/stats.rs), plus
     // what only this thread knows: each worker thread's id.
     const stats = this.#handle.stats()
+    if (this.#config.cluster !== null) stats.cluster = this.#handle.clusterStats()
     if (this.#config.kind === 'thread') {
       for (const worker of stats.workers) {
         const threadId = this.#workers.get(worker.id)?.worker?.threadId
@@ -373,6 +427,12 @@ class ParallelProcessor extends EventEmitter {
       case EVENT.BreakerOpened: return this.#emitSafely('breakerOpen', { cause: this.#lastStartError })
       case EVENT.BreakerClosed: return this.#emitSafely('breakerClose')
       case EVENT.Closed: return this.#markClosed?.()
+      case EVENT.ClusterSettled: return this.#settleFromCluster(a, b, c, batch, start, end)
+      case EVENT.ClusterLeft: {
+        this.#markLeft?.()
+        this.#markLeft = null
+        return
+      }
       default: throw new Error(`unknown pool event ${kind}`)
     }
   }
@@ -412,6 +472,16 @@ class ParallelProcessor extends EventEmitter {
     return restoreBuffers(message)
   }
 
+  #settleFromCluster(id, kind, deliveries, batch, start, end) {
+    let outcome
+    try {
+      outcome = clusterOutcome(kind, deliveries, batch, start, end, this.#config)
+    } catch (error) {
+      outcome = { ok: false, value: error }
+    }
+    if (outcome !== null) this.#settle(id, outcome.ok ? 'resolve' : 'reject', outcome.value)
+  }
+
   #settle(id, how, value) {
     const resolve = this.#pending.get(id)
     if (resolve === undefined) return
@@ -446,7 +516,10 @@ class ParallelProcessor extends EventEmitter {
   }
 
   #wantsReference() {
-    return this.#pending.size > 0 || (this.#disposing !== null && this.#workers.size > 0)
+    if (this.#pending.size > 0) return true
+    if (this.#disposing !== null) return this.#workers.size > 0 || this.#markLeft !== null
+    // A cluster node with workers serves its queue until disposed.
+    return this.#config.cluster !== null && !this.#config.submitOnly
   }
 
   #unreferenceIfIdle = () => {
@@ -468,8 +541,9 @@ class ParallelProcessor extends EventEmitter {
       return
     }
     const { filename, workerData, env, execArgv, resourceLimits, argv } = this.#config
-    // The worker's side channel: payloads and results that V8 must move or share.
-    const { port1, port2 } = new MessageChannel()
+    // The worker's side channel: payloads and results that V8 must move or
+    // share. A cluster pool has none: its results go through Redis.
+    const { port1, port2 } = this.#config.cluster === null ? new MessageChannel() : {}
     try {
       record.worker = new Worker(THREAD_RUNTIME, {
         workerData: {
@@ -481,7 +555,7 @@ class ParallelProcessor extends EventEmitter {
           concurrent: this.#config.concurrentTasksPerWorker > 1,
           sidePort: port2,
         },
-        transferList: [port2],
+        transferList: port2 === undefined ? [] : [port2],
         env,
         execArgv,
         resourceLimits,
@@ -490,15 +564,17 @@ class ParallelProcessor extends EventEmitter {
       })
     } catch (error) {
       // Neither end reached a worker.
-      port1.close()
-      port2.close()
+      port1?.close()
+      port2?.close()
       record.error = error
       this.#onWorkerExit(workerId, 1)
       return
     }
-    // Read with receiveMessageOnPort only: it never holds the event loop.
-    port1.unref()
-    record.sidecar = createSidecar(port1)
+    if (port1 !== undefined) {
+      // Read with receiveMessageOnPort only: it never holds the event loop.
+      port1.unref()
+      record.sidecar = createSidecar(port1)
+    }
     record.worker.on('error', (error) => { record.error = inThisRealm(error) })
     // What a handler posts on parentPort (progress, say) reaches the pool's listeners.
     record.worker.on('message', (message) => this.#emitSafely('message', message, { workerId }))

@@ -18,6 +18,9 @@ const { encodeThrown } = require('./thrown-value')
 const { jsonOf, decodeDetached, decodeInPlace } = require('./codec')
 const { loadModule, forgetModule, pickHandler } = require('./module-loader')
 const { DELIVERY_HEADER } = require('./wire')
+
+/** A task from a cluster's queue: this byte, then its delivery count (u32 LE), then its payload (`CLUSTER_PAYLOAD` in src/binding/cluster.rs). */
+const CLUSTER_MARKER = 0x02
 const { notCloneable } = require('./errors')
 const { survey, hold, transferablesOf, restoreBuffers, refuseSharing, SIDE_MARKER } = require('./transfer')
 
@@ -84,28 +87,35 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
         task = invoke(id, handler, restoreBuffers(message))
         continue
       }
+      // A task from a cluster's queue: its delivery count comes first.
+      let start = DELIVERY_HEADER
+      let delivery
+      if (bytes[DELIVERY_HEADER] === CLUSTER_MARKER) {
+        delivery = bytes.readUInt32LE(DELIVERY_HEADER + 1)
+        start += 5
+      }
       let payload
       try {
         // A task in memory of its own (a big one) may lend it to the typed
         // arrays of its payload; others are views of a scratch or of a read
         // shared with other frames, so their typed arrays get copies.
         payload = bytes !== scratch && ownsItsMemory(bytes)
-          ? decodeInPlace(bytes, DELIVERY_HEADER, end)
-          : decodeDetached(bytes, DELIVERY_HEADER, end)
+          ? decodeInPlace(bytes, start, end)
+          : decodeDetached(bytes, start, end)
       } catch (error) {
         task = completeTask(id, false, encodeFailure(error))
         continue
       }
-      task = invoke(id, handler, payload)
+      task = invoke(id, handler, payload, delivery)
     }
   }
 
   /** Calls the handler; returns the next task to run now, or null. */
-  function invoke(id, handler, payload) {
+  function invoke(id, handler, payload, delivery) {
     let value
     let thenable
     try {
-      value = handler(payload, new TaskContext(id))
+      value = handler(payload, new TaskContext(id, delivery))
       thenable = isThenable(value) // reads `then`, which may be a throwing getter
     } catch (error) {
       return completeTask(id, false, encodeFailure(error))
@@ -220,10 +230,12 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
    */
   class TaskContext {
     #id
-    constructor(id) {
+    constructor(id, delivery) {
       this.#id = id
       this.taskId = String(id)
       this.workerId = workerId
+      // Cluster pools: how many times the task has been delivered (from 1).
+      if (delivery !== undefined) this.delivery = delivery
     }
 
     get signal() {

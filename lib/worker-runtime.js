@@ -30,8 +30,9 @@ syncBuiltinESMExports()
 const scratch = Buffer.allocUnsafeSlow(64 * 1024)
 const handle = WorkerHandle.attach(poolId, workerId, scratch)
 
-const sidecar = createSidecar(sidePort)
-sidecar.listen()
+// Cluster pools have no side channel: their results go through Redis.
+const sidecar = sidePort ? createSidecar(sidePort) : null
+sidecar?.listen()
 const runner = createTaskRunner({
   carrier: handle,
   scratch,
@@ -42,7 +43,7 @@ const runner = createTaskRunner({
   sidecar,
 })
 // A payload that arrives before its task was taken is the task's doorbell.
-sidecar.onArrival = runner.onDoorbell
+if (sidecar !== null) sidecar.onArrival = runner.onDoorbell
 
 async function start() {
   // A module that fails here kills the worker with its error: the pool sees a

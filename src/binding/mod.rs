@@ -2,6 +2,7 @@
 //! owns the doorbells. It decides nothing; every decision is in `crate::core`.
 
 mod buffers;
+mod cluster;
 mod doorbells;
 mod json;
 mod options;

@@ -7,6 +7,7 @@ use napi::{Env, Result};
 use napi_derive::napi;
 
 use super::buffers::new_buffer;
+use super::cluster::{self, ClusterLink, ClusterOptionsObject, ClusterStatsObject};
 use super::doorbells::MainDoorbell;
 use super::options::{duration_ms, PoolOptions, ProcessOptions};
 use super::stats::{self, PoolStatsObject};
@@ -50,6 +51,8 @@ pub struct PoolHandle {
     doorbell: Arc<MainDoorbell>,
     /// `Some` for process workers, which Rust starts and stops itself.
     processes: Option<Arc<Supervisor>>,
+    /// `Some` for a cluster pool: its node of the queue.
+    cluster: Option<ClusterLink>,
 }
 
 #[napi]
@@ -61,6 +64,7 @@ impl PoolHandle {
         options: PoolOptions,
         process: Option<ProcessOptions>,
         on_events: Function<(), Unknown<'static>>,
+        cluster: Option<ClusterOptionsObject>,
     ) -> Result<Self> {
         let callback = on_events.build_threadsafe_function::<()>().callee_handled::<false>().weak::<true>().build()?;
         let doorbell = Arc::new(MainDoorbell::new(callback));
@@ -83,8 +87,12 @@ impl PoolHandle {
                 (pool, supervisor)
             }
         };
+        let cluster = match cluster {
+            Some(options) => Some(ClusterLink::start(&options, &pool, processes.is_some(), doorbell.clone())?),
+            None => None,
+        };
         let id = registry::register(pool.clone());
-        Ok(PoolHandle { id, pool, doorbell, processes })
+        Ok(PoolHandle { id, pool, doorbell, processes, cluster })
     }
 
     #[napi(getter)]
@@ -192,7 +200,10 @@ impl PoolHandle {
         env: &'env Env,
         mut scratch: BufferSlice,
     ) -> Result<Option<Either<u32, BufferSlice<'env>>>> {
-        let events = self.pool.take_events();
+        let mut events = self.pool.take_events();
+        if let Some(cluster) = &self.cluster {
+            return self.drain_cluster(env, scratch, &mut events, cluster);
+        }
         if events.is_empty() {
             return Ok(None);
         }
@@ -202,6 +213,92 @@ impl PoolHandle {
             return Ok(Some(Either::A(len as u32)));
         }
         new_buffer(env, len, |out| wire::write_events(&events, out)).map(|buffer| Some(Either::B(buffer)))
+    }
+
+    /// `drain` for a cluster pool: the settlements of delivered tasks are
+    /// acknowledged instead, and the submitter's results join the events.
+    fn drain_cluster<'env>(
+        &self,
+        env: &'env Env,
+        mut scratch: BufferSlice,
+        events: &mut Vec<crate::core::Event>,
+        cluster: &ClusterLink,
+    ) -> Result<Option<Either<u32, BufferSlice<'env>>>> {
+        cluster.intercept(events);
+        let (results, left) = cluster.node.take_results();
+        let bytes: Vec<Vec<u8>> = results.iter().map(cluster::result_bytes).collect();
+        let mut batch = wire::Batch::new(events);
+        for (result, bytes) in results.iter().zip(&bytes) {
+            batch.cluster_result(result.task_id, result.kind as u8, result.deliveries, bytes);
+        }
+        if left {
+            batch.cluster_left();
+        }
+        if batch.is_empty() {
+            return Ok(None);
+        }
+        let len = batch.len();
+        if len <= scratch.len() {
+            batch.write(&mut scratch[..len]);
+            return Ok(Some(Either::A(len as u32)));
+        }
+        new_buffer(env, len, |out| batch.write(out)).map(|buffer| Some(Either::B(buffer)))
+    }
+
+    /// Cluster pools: hands a task to the queue; returns its id. Its end
+    /// comes back as a ClusterSettled event.
+    #[napi]
+    pub fn cluster_submit(
+        &self,
+        handler: String,
+        payload: Either<String, BufferSlice>,
+        timeout_ms: f64,
+        priority: i32,
+        retries: u32,
+    ) -> Result<f64> {
+        let payload = match payload {
+            Either::A(text) => text.into_bytes(),
+            Either::B(bytes) => bytes.to_vec(),
+        };
+        let submission = crate::cluster::node::Submission {
+            handler,
+            payload,
+            timeout_ms: duration_ms(timeout_ms).map(|timeout| timeout.as_millis() as u64),
+            retries,
+            priority,
+        };
+        Ok(self.node()?.submit(submission) as f64)
+    }
+
+    /// Cluster pools: the submitter gave up on a task (it settles it itself).
+    #[napi]
+    pub fn cluster_abort(&self, task_id: f64) -> Result<()> {
+        self.node()?.abort(task_id as u64);
+        Ok(())
+    }
+
+    /// Cluster pools, after `dispose()` and the drain that follows it: leave
+    /// the queue (a ClusterLeft event follows).
+    #[napi]
+    pub fn cluster_leave(&self) -> Result<()> {
+        self.node()?.dispose();
+        Ok(())
+    }
+
+    #[napi(getter)]
+    pub fn cluster_node_id(&self) -> Option<String> {
+        self.cluster.as_ref().map(|cluster| cluster.node.id().to_string())
+    }
+
+    /// `stats().cluster`, as of the last heartbeat.
+    #[napi]
+    pub fn cluster_stats(&self) -> Result<ClusterStatsObject> {
+        let node = self.node()?;
+        Ok(cluster::stats_object(node.id(), node.stats()))
+    }
+
+    fn node(&self) -> Result<&crate::cluster::node::ClusterNode> {
+        self.cluster.as_ref().map(|cluster| &cluster.node).ok_or_else(|| napi::Error::from_reason("not a cluster pool"))
     }
 
     /// Whether the pool holds the event loop open (true while tasks are pending).
@@ -236,6 +333,9 @@ impl PoolHandle {
     #[napi]
     pub fn close(&self) {
         self.pool.close();
+        if let Some(cluster) = &self.cluster {
+            cluster.node.stop_reading();
+        }
     }
 
     /// Forgets the pool and releases the main thread's callback.

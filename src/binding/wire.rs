@@ -14,6 +14,7 @@ use crate::core::{Delivery, Event, ExitReason, Outcome, RetireReason};
 
 /// What an event record says; its fields `a`..`d` and bytes by kind.
 #[napi]
+#[derive(Clone, Copy)]
 pub enum EventKind {
     /// `a`: the task; bytes: its result.
     Returned = 1,
@@ -47,6 +48,15 @@ pub enum EventKind {
     WorkerExited = 17,
     /// `a`: the task; `b`: the worker that takes it; `c`: the attempt, from 1.
     TaskAssigned = 18,
+    /// Cluster pools, a submitted task's end. `a`: the task; `b`: how it
+    /// ended (`ResultKind`: 0 a node ran it, and the body is that node's
+    /// event records; 1 delivery limit; 2 lost; 3 not a valid task; 4 Redis
+    /// unavailable; 5 the queue's backlog full; the body then says why);
+    /// `c`: deliveries; bytes: the reporting node's id (u16 LE length,
+    /// UTF-8), then the body.
+    ClusterSettled = 19,
+    /// Cluster pools: the node has left its queue (after `dispose()`).
+    ClusterLeft = 20,
 }
 
 /// `'workerExit'`'s reasons, by the code a WorkerExited record carries.
@@ -124,6 +134,42 @@ fn record(event: &Event) -> Record<'_> {
     }
 }
 
+/// Events and, for cluster pools, results, as one batch of records.
+pub struct Batch<'a> {
+    records: Vec<Record<'a>>,
+}
+
+impl<'a> Batch<'a> {
+    pub fn new(events: &'a [Event]) -> Batch<'a> {
+        Batch { records: events.iter().map(record).collect() }
+    }
+
+    pub fn cluster_result(&mut self, task: u64, kind: u8, deliveries: u64, bytes: &'a [u8]) {
+        let (a, b, c) = (task as f64, f64::from(kind), deliveries as f64);
+        self.records.push(Record { kind: EventKind::ClusterSettled, a, b, c, d: 0.0, bytes });
+    }
+
+    pub fn cluster_left(&mut self) {
+        self.records.push(Record { kind: EventKind::ClusterLeft, a: 0.0, b: 0.0, c: 0.0, d: 0.0, bytes: &[] });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.iter().map(|record| RECORD_HEADER + record.bytes.len()).sum()
+    }
+
+    /// Writes the records into `out`, which must be `len()` long.
+    pub fn write(&self, out: &mut [u8]) {
+        let mut writer = Writer { out, at: 0 };
+        for record in &self.records {
+            writer.record(record);
+        }
+    }
+}
+
 pub fn events_len(events: &[Event]) -> usize {
     events.iter().map(|event| RECORD_HEADER + record(event).bytes.len()).sum()
 }
@@ -132,14 +178,7 @@ pub fn events_len(events: &[Event]) -> usize {
 pub fn write_events(events: &[Event], out: &mut [u8]) {
     let mut writer = Writer { out, at: 0 };
     for event in events {
-        let record = record(event);
-        writer.put(&[record.kind as u8]);
-        writer.put(&record.a.to_le_bytes());
-        writer.put(&record.b.to_le_bytes());
-        writer.put(&record.c.to_le_bytes());
-        writer.put(&record.d.to_le_bytes());
-        writer.put(&(record.bytes.len() as u32).to_le_bytes());
-        writer.put(record.bytes);
+        writer.record(&record(event));
     }
 }
 
@@ -156,6 +195,16 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    fn record(&mut self, record: &Record) {
+        self.put(&[record.kind as u8]);
+        self.put(&record.a.to_le_bytes());
+        self.put(&record.b.to_le_bytes());
+        self.put(&record.c.to_le_bytes());
+        self.put(&record.d.to_le_bytes());
+        self.put(&(record.bytes.len() as u32).to_le_bytes());
+        self.put(record.bytes);
+    }
+
     fn put(&mut self, bytes: &[u8]) {
         self.out[self.at..self.at + bytes.len()].copy_from_slice(bytes);
         self.at += bytes.len();

@@ -66,6 +66,7 @@
 pub mod connection;
 pub mod error;
 pub mod keys;
+pub mod node;
 pub mod options;
 pub mod queue;
 pub mod recovery;

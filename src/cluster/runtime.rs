@@ -39,6 +39,12 @@ impl ClusterRuntime {
         self.runtime.spawn(future)
     }
 
+    /// Stops the runtime without waiting for its tasks (safe to call from
+    /// any thread but the runtime's own).
+    pub fn shutdown_background(self) {
+        self.runtime.shutdown_background();
+    }
+
     /// Runs a future to completion on the calling thread. Never call it from
     /// the runtime's own threads.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {

@@ -1,0 +1,80 @@
+'use strict'
+
+/**
+ * Validation of the `cluster` option (see the README's "Cluster" section).
+ * Unknown keys are refused: a typo such as `heartbeatMS` would otherwise
+ * silently keep the default.
+ */
+const { invalidType, invalidValue, outOfRange } = require('./errors')
+const { isPlainObject, describeType, integerInRange, MAX_TIMEOUT_MS } = require('./options')
+
+const DEFAULTS = Object.freeze({
+  visibilityTimeoutMs: 30000,
+  heartbeatMs: 1000,
+  maxDeliveries: 3,
+  resultTtlMs: 3600000,
+  connectTimeoutMs: 5000,
+})
+const KEYS = ['redis', 'queue', ...Object.keys(DEFAULTS)]
+/** URL schemes the addon's Redis client takes (no TLS in this build). */
+const SCHEMES = ['redis:', 'redis+unix:', 'unix:']
+
+function redisUrl(value) {
+  if (typeof value !== 'string') throw invalidType(`The "cluster.redis" option must be a Redis URL string; received ${describeType(value)}`)
+  let url
+  try {
+    url = new URL(value)
+  } catch {
+    throw invalidValue(`The "cluster.redis" option must be a Redis URL such as redis://127.0.0.1:6379; received "${value}"`)
+  }
+  if (url.protocol === 'rediss:') {
+    throw invalidValue('The "cluster.redis" option: rediss:// (TLS) is not supported by this build; reach Redis over a trusted network or a TLS tunnel (see the README)')
+  }
+  if (!SCHEMES.includes(url.protocol)) {
+    throw invalidValue(`The "cluster.redis" option must be a redis:// URL; received "${url.protocol}//..."`)
+  }
+  return value
+}
+
+function queueName(value) {
+  if (typeof value !== 'string') throw invalidType(`The "cluster.queue" option must be a string; received ${describeType(value)}`)
+  // Braces would break the hash tag every key of the queue shares.
+  if (value.length === 0 || value.length > 200 || /[{}\s]/.test(value)) {
+    throw invalidValue(`The "cluster.queue" option must be 1 to 200 characters without spaces or braces; received "${value}"`)
+  }
+  return value
+}
+
+function milliseconds(value, name, min) {
+  if (typeof value !== 'number') throw invalidType(`The "cluster.${name}" option must be a number; received ${describeType(value)}`)
+  if (!Number.isInteger(value) || value < min || value > MAX_TIMEOUT_MS) {
+    throw outOfRange(`The "cluster.${name}" option must be an integer from ${min} to ${MAX_TIMEOUT_MS} (ms); received ${value}`)
+  }
+  return value
+}
+
+/** The resolved `cluster` option, or null when there is none. */
+function resolveClusterOptions(value) {
+  if (value === undefined || value === null) return null
+  if (!isPlainObject(value)) throw invalidType(`The "cluster" option must be an object { redis, queue }; received ${describeType(value)}`)
+  const unknown = Object.keys(value).filter((key) => !KEYS.includes(key))
+  if (unknown.length > 0) throw invalidValue(`Unknown "cluster" option ${unknown.map((key) => `"${key}"`).join(', ')}; known: ${KEYS.join(', ')}`)
+  const options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) }
+  const resolved = {
+    redis: redisUrl(options.redis),
+    queue: queueName(options.queue),
+    heartbeatMs: milliseconds(options.heartbeatMs, 'heartbeatMs', 10),
+    visibilityTimeoutMs: milliseconds(options.visibilityTimeoutMs, 'visibilityTimeoutMs', 10),
+    maxDeliveries: integerInRange(options.maxDeliveries, 'cluster.maxDeliveries', 1, 1000),
+    resultTtlMs: milliseconds(options.resultTtlMs, 'resultTtlMs', 1000),
+    connectTimeoutMs: milliseconds(options.connectTimeoutMs, 'connectTimeoutMs', 10),
+  }
+  // A node renews what it runs once a heartbeat: a visibility timeout
+  // shorter than two of them would take tasks from nodes that are alive.
+  if (resolved.visibilityTimeoutMs < 2 * resolved.heartbeatMs) {
+    throw outOfRange(`"cluster.visibilityTimeoutMs" (${resolved.visibilityTimeoutMs}) must be at least twice "cluster.heartbeatMs" (${resolved.heartbeatMs})`)
+  }
+  return resolved
+}
+
+module.exports = { resolveClusterOptions }

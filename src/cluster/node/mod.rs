@@ -1,0 +1,410 @@
+//! One pool's membership of a queue: the loops that submit, read, run,
+//! acknowledge, renew and recover, on the pool's own tokio runtime.
+//!
+//! The node knows nothing of napi nor of the core: its host (the binding)
+//! starts a delivered task on the pool's workers and is rung when results
+//! wait. A delivered task is an ordinary task of the pool; the host reports
+//! its settlement back here (`release`, then `acknowledge`), and the node
+//! acknowledges it, fenced, in batches.
+//!
+//! Loops (each stops on `dispose`):
+//! - `submitter`: one `submit_batch` per wake-up for every `submit` since the
+//!   last, and a blocking read of this node's result stream, deduplicated by
+//!   task id.
+//! - `runner`: a blocking read with `COUNT` = free slots (back-pressure), and
+//!   the acknowledgements, batched per wake-up and retried through outages.
+//! - `upkeep`: every heartbeat, the heartbeat itself, take-back of dead
+//!   nodes, idle claims, renewals of what this node runs (and aborts its
+//!   submitters asked for), and the figures for `stats().cluster`.
+
+mod runner;
+mod submitter;
+mod upkeep;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use tokio::sync::{mpsc, watch, Notify};
+
+use super::error::ClusterError;
+use super::options::ClusterOptions;
+use super::queue::Queue;
+use super::runtime::ClusterRuntime;
+use super::stats::ClusterStats;
+use super::task::{Delivery, EntryId, NewClusterTask};
+use crate::core::Backoff;
+
+/// What the node asks of the pool it belongs to. Called from the node's
+/// runtime thread; none of it may block.
+pub trait NodeHost: Send + Sync + 'static {
+    /// Runs a delivered task on this node's workers.
+    fn start(&self, delivery: Delivery) -> Started;
+    /// Stops a task `start` began (its submitter aborted it).
+    fn abort(&self, local: u64);
+    /// Results (or the node's departure) wait in `take_results`.
+    fn ring(&self);
+}
+
+/// What became of a delivery handed to the host.
+pub enum Started {
+    /// Running under this local id; its settlement comes back through `release`.
+    Running(u64),
+    /// Not run: acknowledge it at once with this outcome (it was aborted, or
+    /// this node cannot run anything).
+    Refused(Vec<u8>),
+    /// Not run, not acknowledged: the pool is closing. Another node takes it
+    /// back once this one has left.
+    Declined,
+}
+
+/// Why a submitter's task ended, besides a node's outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultKind {
+    /// A node ran it; the body is its outcome (opaque).
+    Done = 0,
+    /// Delivered `maxDeliveries` times without an outcome: dead-lettered.
+    DeliveryLimit = 1,
+    /// Its entry was deleted while a node held it.
+    Lost = 2,
+    /// Dead-lettered as not a valid task; the body says why.
+    Invalid = 3,
+    /// Redis could not take it; the body says why.
+    Unavailable = 4,
+    /// The queue's backlog was at `maxQueue`.
+    QueueFull = 5,
+}
+
+/// The end of one of this node's submitted tasks, reported once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterResult {
+    pub task_id: u64,
+    pub kind: ResultKind,
+    pub deliveries: u64,
+    /// The node that reported it (empty for this node's own verdicts).
+    pub by: String,
+    pub body: Vec<u8>,
+}
+
+/// A task this node holds, by its local id.
+#[derive(Clone, Debug)]
+pub struct Held {
+    pub entry: EntryId,
+    pub delivery_count: u64,
+}
+
+/// A task to submit: the id is the node's.
+pub struct Submission {
+    pub handler: String,
+    pub payload: Vec<u8>,
+    pub timeout_ms: Option<u64>,
+    pub retries: u32,
+    pub priority: i32,
+}
+
+/// The state every loop shares.
+struct Shared {
+    id: String,
+    url: String,
+    queue_name: String,
+    options: ClusterOptions,
+    /// Free worker slots when nothing is held: workers x tasks per worker.
+    capacity: usize,
+    host: Arc<dyn NodeHost>,
+    /// Set once connected; the command connection reconnects by itself after.
+    queue: OnceLock<Arc<Queue>>,
+    connected: Notify,
+    /// Why the last connection attempt failed, for `ClusterUnavailableError`.
+    last_error: Mutex<Option<String>>,
+    /// Becomes true on `dispose`: every loop ends.
+    stop: watch::Sender<bool>,
+    /// No new deliveries are read (`close` or `dispose`).
+    reading_stopped: AtomicBool,
+    next_task: AtomicU64,
+    /// Task id -> its entry, once submitted, for tasks awaiting their result.
+    outstanding: Mutex<HashMap<u64, Option<EntryId>>>,
+    submissions: mpsc::UnboundedSender<NewClusterTask>,
+    /// Local id -> what this node holds; the lock is held across `start`, so
+    /// that a settlement is never reported before its task is known.
+    held: Mutex<HashMap<u64, Held>>,
+    slot_freed: Notify,
+    acks: mpsc::UnboundedSender<(EntryId, u64, Vec<u8>)>,
+    /// The ack loop has sent what it could after the node stopped.
+    acks_flushed: Notify,
+    results: Mutex<Vec<ClusterResult>>,
+    /// Set once the node has left, cleared when the host is told.
+    left: AtomicBool,
+    stats: Mutex<Option<ClusterStats>>,
+}
+
+/// A pool's node of a queue. Dropping it stops its loops and its runtime.
+pub struct ClusterNode {
+    shared: Arc<Shared>,
+    runtime: Option<ClusterRuntime>,
+}
+
+/// How long a blocking read waits before looking around (stop, free slots).
+const READ_BLOCK: Duration = Duration::from_millis(1000);
+/// Reconnection and retry delays.
+const BACKOFF: Backoff = Backoff { initial: Duration::from_millis(50), max: Duration::from_secs(2) };
+
+impl ClusterNode {
+    /// Starts the node's loops; it connects in the background (submissions
+    /// wait for the connection up to `connect_timeout`).
+    pub fn start(
+        url: &str,
+        queue: &str,
+        options: ClusterOptions,
+        capacity: usize,
+        host: Arc<dyn NodeHost>,
+    ) -> std::io::Result<ClusterNode> {
+        let runtime = ClusterRuntime::new()?;
+        let (submissions, submissions_rx) = mpsc::unbounded_channel();
+        let (acks, acks_rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            id: node_id(),
+            url: url.to_string(),
+            queue_name: queue.to_string(),
+            options,
+            capacity,
+            host,
+            queue: OnceLock::new(),
+            connected: Notify::new(),
+            last_error: Mutex::new(None),
+            stop: watch::channel(false).0,
+            reading_stopped: AtomicBool::new(false),
+            next_task: AtomicU64::new(1),
+            outstanding: Mutex::new(HashMap::new()),
+            submissions,
+            held: Mutex::new(HashMap::new()),
+            slot_freed: Notify::new(),
+            acks,
+            acks_flushed: Notify::new(),
+            results: Mutex::new(Vec::new()),
+            left: AtomicBool::new(false),
+            stats: Mutex::new(None),
+        });
+        runtime.spawn(shared.clone().connect());
+        runtime.spawn(shared.clone().submit_loop(submissions_rx));
+        runtime.spawn(shared.clone().results_loop());
+        runtime.spawn(shared.clone().ack_loop(acks_rx));
+        runtime.spawn(shared.clone().upkeep_loop());
+        if capacity > 0 {
+            runtime.spawn(shared.clone().read_loop());
+        }
+        Ok(ClusterNode { shared, runtime: Some(runtime) })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.shared.id
+    }
+
+    /// Hands a task to the queue; returns its id. Its end comes back once in
+    /// `take_results`.
+    pub fn submit(&self, submission: Submission) -> u64 {
+        let shared = &self.shared;
+        let task_id = shared.next_task.fetch_add(1, Ordering::Relaxed);
+        shared.outstanding.lock().insert(task_id, None);
+        let task = NewClusterTask {
+            task_id,
+            handler: submission.handler,
+            payload: submission.payload,
+            timeout_ms: submission.timeout_ms,
+            retries: submission.retries,
+            priority: submission.priority,
+        };
+        if shared.submissions.send(task).is_err() {
+            shared.finish(task_id, ResultKind::Unavailable, "the pool has left the queue");
+        }
+        task_id
+    }
+
+    /// The submitter gave up on a task (it settles it itself): no result for
+    /// it will be reported, and the queue is told (see `Queue::abort`).
+    pub fn abort(&self, task_id: u64) {
+        let entry = self.shared.outstanding.lock().remove(&task_id);
+        if let (Some(Some(entry)), Some(runtime)) = (entry, &self.runtime) {
+            runtime.spawn(self.shared.clone().abort_entry(entry));
+        }
+        // Not submitted yet: the submit loop aborts it once it has an entry.
+    }
+
+    /// A task this node was running has settled: what it held, if it was a
+    /// delivery (else the task is the pool's own business).
+    pub fn release(&self, local: u64) -> Option<Held> {
+        let held = self.shared.held.lock().remove(&local);
+        if held.is_some() {
+            self.shared.slot_freed.notify_one();
+        }
+        held
+    }
+
+    /// Reports a released task's outcome to its submitter (fenced, batched).
+    pub fn acknowledge(&self, held: Held, outcome: Vec<u8>) {
+        let _ = self.shared.acks.send((held.entry, held.delivery_count, outcome));
+    }
+
+    /// Results waiting for the submitter, and whether the node has left
+    /// (once, after `dispose`).
+    pub fn take_results(&self) -> (Vec<ClusterResult>, bool) {
+        let results = std::mem::take(&mut *self.shared.results.lock());
+        (results, self.shared.left.swap(false, Ordering::AcqRel))
+    }
+
+    /// The queue's figures as of the last heartbeat.
+    pub fn stats(&self) -> Option<ClusterStats> {
+        self.shared.stats.lock().clone()
+    }
+
+    /// Tasks submitted and not yet settled.
+    pub fn outstanding(&self) -> usize {
+        self.shared.outstanding.lock().len()
+    }
+
+    /// `close()`: no new deliveries; what is held runs on and is acknowledged.
+    pub fn stop_reading(&self) {
+        self.shared.reading_stopped.store(true, Ordering::Release);
+        self.shared.slot_freed.notify_one();
+    }
+
+    /// `dispose()`, once the pool's last settlements are acknowledged: stops
+    /// every loop, sends the acknowledgements already made, and leaves, so that the other nodes take back at once what this
+    /// one still holds. The host is rung when done (`take_results`).
+    pub fn dispose(&self) {
+        self.stop_reading();
+        if self.shared.stop.send_replace(true) {
+            return;
+        }
+        if let Some(runtime) = &self.runtime {
+            runtime.spawn(self.shared.clone().leave());
+        }
+    }
+}
+
+impl Drop for ClusterNode {
+    fn drop(&mut self) {
+        self.shared.stop.send_replace(true);
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Shared {
+    /// Connects, retrying with back-off until it succeeds or the node stops.
+    async fn connect(self: Arc<Self>) {
+        let mut failures = 0;
+        loop {
+            let mut options = self.options.clone();
+            options.workers = self.capacity as u32;
+            match Queue::connect(&self.url, &self.queue_name, &self.id, options).await {
+                Ok(queue) => {
+                    let _ = self.queue.set(Arc::new(queue));
+                    self.connected.notify_waiters();
+                    return;
+                }
+                Err(error) => {
+                    *self.last_error.lock() = Some(error.to_string());
+                    failures += 1;
+                    if self.sleep_or_stop(BACKOFF.delay(failures)).await {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The queue, once connected; `None` if the node stops first.
+    async fn queue(&self) -> Option<Arc<Queue>> {
+        let mut stop = self.stop.subscribe();
+        loop {
+            let connected = self.connected.notified();
+            if let Some(queue) = self.queue.get() {
+                return Some(queue.clone());
+            }
+            tokio::select! {
+                _ = connected => {}
+                _ = stop.wait_for(|stopped| *stopped) => return None,
+            }
+        }
+    }
+
+    /// Sleeps; true if the node stopped meanwhile.
+    async fn sleep_or_stop(&self, duration: Duration) -> bool {
+        let mut stop = self.stop.subscribe();
+        tokio::select! {
+            _ = tokio::time::sleep(duration) => self.stopped(),
+            _ = stop.wait_for(|stopped| *stopped) => true,
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    /// Why Redis is unavailable, for a task that could not be handed over.
+    fn unavailable(&self, error: Option<&ClusterError>) -> String {
+        match error {
+            Some(error) => error.to_string(),
+            None => match self.last_error.lock().clone() {
+                Some(why) => why,
+                None => format!("no connection within {:?}", self.options.connect_timeout),
+            },
+        }
+    }
+
+    /// Ends a submitted task with a verdict of this node; nothing if it has
+    /// ended already (results are deduplicated by task id).
+    fn finish(&self, task_id: u64, kind: ResultKind, why: &str) {
+        if self.outstanding.lock().remove(&task_id).is_some() {
+            let result =
+                ClusterResult { task_id, kind, deliveries: 0, by: String::new(), body: why.as_bytes().to_vec() };
+            self.report(vec![result]);
+        }
+    }
+
+    /// Queues results for the host and rings it if they are the first.
+    fn report(&self, results: Vec<ClusterResult>) {
+        if results.is_empty() {
+            return;
+        }
+        let was_empty = {
+            let mut waiting = self.results.lock();
+            let was_empty = waiting.is_empty();
+            waiting.extend(results);
+            was_empty
+        };
+        if was_empty {
+            self.host.ring();
+        }
+    }
+
+    /// Waits for the acknowledgements already made to go out, then stops
+    /// announcing this node, then tells the host.
+    async fn leave(self: Arc<Self>) {
+        let deadline = self.options.connect_timeout;
+        let _ = tokio::time::timeout(deadline * 2, async {
+            self.acks_flushed.notified().await;
+            if let Some(queue) = self.queue.get() {
+                let _ = tokio::time::timeout(deadline, queue.leave()).await;
+            }
+        })
+        .await;
+        self.left.store(true, Ordering::Release);
+        self.host.ring();
+    }
+}
+
+/// A node id unique across machines and restarts: host, process, and time.
+fn node_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty() && !name.contains(' '))
+        .unwrap_or_else(|| "node".into());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{host}-{}-{:x}", std::process::id(), nanos & 0xff_ffff)
+}

@@ -1,0 +1,130 @@
+//! The running side: deliveries become the pool's tasks, and their
+//! outcomes go back as fenced acknowledgements.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::{Held, Shared, Started, BACKOFF, READ_BLOCK};
+use crate::cluster::queue::Queue;
+use crate::cluster::task::{Delivery, EntryId};
+
+/// Most acknowledgements per batch.
+const MOST_ACKS_PER_BATCH: usize = 4096;
+
+type PendingAck = (EntryId, u64, Vec<u8>);
+
+impl Shared {
+    /// Reads as many tasks as there are free slots, waiting for a slot when
+    /// there is none: a busy node leaves the queue's work to the others.
+    pub(super) async fn read_loop(self: Arc<Self>) {
+        let Some(queue) = self.queue().await else { return };
+        let mut stop = self.stop.subscribe();
+        let mut failures = 0;
+        loop {
+            if self.reading_stopped.load(Ordering::Acquire) {
+                return;
+            }
+            let slot_freed = self.slot_freed.notified();
+            let free = self.free_slots();
+            if free == 0 {
+                tokio::select! {
+                    _ = slot_freed => continue,
+                    _ = stop.wait_for(|stopped| *stopped) => return,
+                }
+            }
+            let read = tokio::select! {
+                read = queue.read(free, READ_BLOCK) => read,
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            };
+            match read {
+                Ok(deliveries) => {
+                    failures = 0;
+                    self.start_all(&queue, deliveries).await;
+                }
+                Err(_) => {
+                    failures += 1;
+                    if self.sleep_or_stop(BACKOFF.delay(failures)).await {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn free_slots(&self) -> usize {
+        self.capacity.saturating_sub(self.held.lock().len())
+    }
+
+    /// Hands deliveries to the pool. One the pool refuses is acknowledged
+    /// with its refusal; one it declines (closing) stays this node's until
+    /// it leaves, and is then taken back by another.
+    pub(super) async fn start_all(&self, queue: &Queue, deliveries: Vec<Delivery>) {
+        let mut refused = Vec::new();
+        {
+            let mut held = self.held.lock();
+            for delivery in deliveries {
+                let (entry, delivery_count) = (delivery.entry_id.clone(), delivery.delivery_count);
+                match self.host.start(delivery) {
+                    Started::Running(local) => {
+                        held.insert(local, Held { entry, delivery_count });
+                    }
+                    Started::Refused(outcome) => refused.push((entry, delivery_count, outcome)),
+                    Started::Declined => {}
+                }
+            }
+        }
+        if !refused.is_empty() {
+            self.send_acks(queue, refused).await;
+        }
+    }
+
+    /// Sends the acknowledgements made since the last batch went out, all
+    /// together; through an outage, they wait and go out once Redis is back.
+    /// Once the node stops, what is still queued gets one attempt, and then
+    /// `acks_flushed` tells `leave` it may go.
+    pub(super) async fn ack_loop(self: Arc<Self>, mut acks: mpsc::UnboundedReceiver<PendingAck>) {
+        let Some(queue) = self.queue().await else {
+            self.acks_flushed.notify_one();
+            return;
+        };
+        let mut stop = self.stop.subscribe();
+        loop {
+            let first = tokio::select! {
+                first = acks.recv() => first,
+                _ = stop.wait_for(|stopped| *stopped) => None,
+            };
+            let Some(first) = first else { break };
+            let mut batch = vec![first];
+            while batch.len() < MOST_ACKS_PER_BATCH {
+                match acks.try_recv() {
+                    Ok(ack) => batch.push(ack),
+                    Err(_) => break,
+                }
+            }
+            self.send_acks(&queue, batch).await;
+        }
+        let mut last = Vec::new();
+        while let Ok(ack) = acks.try_recv() {
+            last.push(ack);
+        }
+        if !last.is_empty() {
+            let _ = tokio::time::timeout(self.options.connect_timeout, queue.ack_batch(&last)).await;
+        }
+        self.acks_flushed.notify_one();
+    }
+
+    /// Sends acknowledgements, retrying through outages until they are
+    /// answered or the node stops. A stale one is dropped: the task is
+    /// another node's now.
+    async fn send_acks(&self, queue: &Queue, batch: Vec<PendingAck>) {
+        let mut failures = 0;
+        while queue.ack_batch(&batch).await.is_err() {
+            failures += 1;
+            if self.sleep_or_stop(BACKOFF.delay(failures)).await {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The submitting side: tasks go to Redis in one batch per wake-up, and
+//! their outcomes come back on this node's result stream.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::{ClusterResult, ResultKind, Shared, BACKOFF, READ_BLOCK};
+use crate::cluster::results::{ResultRecord, TaskOutcome};
+use crate::cluster::task::{EntryId, NewClusterTask};
+
+/// Most tasks per batch: a bigger backlog goes out in several round trips.
+const MOST_PER_BATCH: usize = 4096;
+
+impl Shared {
+    /// Every task submitted since the last batch went out goes out together:
+    /// under load, one round trip carries many tasks.
+    pub(super) async fn submit_loop(self: Arc<Self>, mut submissions: mpsc::UnboundedReceiver<NewClusterTask>) {
+        let mut stop = self.stop.subscribe();
+        loop {
+            let first = tokio::select! {
+                first = submissions.recv() => first,
+                _ = stop.wait_for(|stopped| *stopped) => None,
+            };
+            let Some(first) = first else { return };
+            let mut batch = vec![first];
+            while batch.len() < MOST_PER_BATCH {
+                match submissions.try_recv() {
+                    Ok(task) => batch.push(task),
+                    Err(_) => break,
+                }
+            }
+            self.submit(batch).await;
+        }
+    }
+
+    async fn submit(&self, batch: Vec<NewClusterTask>) {
+        let deadline = self.options.connect_timeout;
+        let queue = tokio::time::timeout(deadline, self.queue()).await.ok().flatten();
+        let Some(queue) = queue else {
+            let why = self.unavailable(None);
+            return batch.iter().for_each(|task| self.finish(task.task_id, ResultKind::Unavailable, &why));
+        };
+        // A reply that does not come within the connect timeout is an outage.
+        // The tasks may have reached Redis all the same: they may run, and
+        // their outcomes are then ignored (each task settles once).
+        let ids = match tokio::time::timeout(deadline, queue.submit_batch(&batch)).await {
+            Ok(Ok(ids)) => ids,
+            Ok(Err(error)) => {
+                let why = self.unavailable(Some(&error));
+                return batch.iter().for_each(|task| self.finish(task.task_id, ResultKind::Unavailable, &why));
+            }
+            Err(_) => {
+                let why = format!("Redis did not take the tasks within {deadline:?}");
+                return batch.iter().for_each(|task| self.finish(task.task_id, ResultKind::Unavailable, &why));
+            }
+        };
+        let (mut aborted, mut refused) = (Vec::new(), Vec::new());
+        {
+            let mut outstanding = self.outstanding.lock();
+            for (task, id) in batch.iter().zip(ids) {
+                match (id, outstanding.get_mut(&task.task_id)) {
+                    (Some(id), Some(entry)) => *entry = Some(id),
+                    // Aborted (or already ended) while on its way.
+                    (Some(id), None) => aborted.push(id),
+                    (None, _) => refused.push(task.task_id),
+                }
+            }
+        }
+        for task_id in refused {
+            self.finish(task_id, ResultKind::QueueFull, "the queue's backlog is full");
+        }
+        for entry in aborted {
+            let _ = queue.abort(&entry).await;
+        }
+    }
+
+    /// Tells the queue a submitter gave up on a task.
+    pub(super) async fn abort_entry(self: Arc<Self>, entry: EntryId) {
+        if let Some(queue) = self.queue.get() {
+            let _ = queue.abort(&entry).await;
+        }
+    }
+
+    /// Reads this node's result stream for as long as the node lives; each
+    /// task's first result is reported, later ones dropped.
+    pub(super) async fn results_loop(self: Arc<Self>) {
+        let Some(queue) = self.queue().await else { return };
+        let mut stop = self.stop.subscribe();
+        let mut failures = 0;
+        loop {
+            let read = tokio::select! {
+                read = queue.read_results(READ_BLOCK) => read,
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            };
+            match read {
+                Ok(records) => {
+                    failures = 0;
+                    let Some(last) = records.last().map(|record| record.id.clone()) else { continue };
+                    let results = self.first_results(records);
+                    self.report(results);
+                    let queue = queue.clone();
+                    tokio::spawn(async move { queue.trim_results(&last).await });
+                }
+                Err(_) => {
+                    failures += 1;
+                    if self.sleep_or_stop(BACKOFF.delay(failures)).await {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The records of tasks still awaiting a result, as results.
+    fn first_results(&self, records: Vec<ResultRecord>) -> Vec<ClusterResult> {
+        let mut outstanding = self.outstanding.lock();
+        records
+            .into_iter()
+            .filter(|record| outstanding.remove(&record.task_id).is_some())
+            .map(|record| {
+                let (kind, deliveries, body) = match record.outcome {
+                    TaskOutcome::Done { deliveries, body } => (ResultKind::Done, deliveries, body),
+                    TaskOutcome::DeliveryLimit { deliveries } => (ResultKind::DeliveryLimit, deliveries, Vec::new()),
+                    TaskOutcome::Lost => (ResultKind::Lost, 0, Vec::new()),
+                    TaskOutcome::Invalid { reason } => (ResultKind::Invalid, 0, reason.into_bytes()),
+                };
+                ClusterResult { task_id: record.task_id, kind, deliveries, by: record.by, body }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,69 @@
+//! Every heartbeat: this node's heartbeat, recovery of the work of nodes
+//! that stopped, renewal of what this node runs, and the queue's figures.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::{Shared, BACKOFF};
+use crate::cluster::queue::Queue;
+use crate::cluster::task::EntryId;
+
+impl Shared {
+    pub(super) async fn upkeep_loop(self: Arc<Self>) {
+        let Some(queue) = self.queue().await else { return };
+        let mut failures = 0;
+        loop {
+            let pause = match self.upkeep(&queue).await {
+                Ok(()) => {
+                    failures = 0;
+                    self.options.heartbeat
+                }
+                Err(_) => {
+                    failures += 1;
+                    BACKOFF.delay(failures).min(self.options.heartbeat)
+                }
+            };
+            if self.sleep_or_stop(pause).await {
+                return;
+            }
+        }
+    }
+
+    async fn upkeep(&self, queue: &Queue) -> Result<(), crate::cluster::error::ClusterError> {
+        queue.heartbeat().await?;
+        if self.capacity > 0 && !self.reading_stopped.load(Ordering::Acquire) {
+            // What dead nodes held first: it has waited longest.
+            let free = self.free_slots();
+            if free > 0 {
+                let taken = queue.take_back_dead_nodes(free).await?;
+                self.start_all(queue, taken.deliveries).await;
+            }
+            let free = self.free_slots();
+            if free > 0 {
+                let claimed = queue.claim_idle(free).await?;
+                self.start_all(queue, claimed.deliveries).await;
+            }
+        }
+        self.renew(queue).await?;
+        *self.stats.lock() = Some(queue.stats().await?);
+        Ok(())
+    }
+
+    /// Keeps what this node runs its own, and stops what its submitters
+    /// aborted.
+    async fn renew(&self, queue: &Queue) -> Result<(), crate::cluster::error::ClusterError> {
+        let entries: Vec<EntryId> = self.held.lock().values().map(|held| held.entry.clone()).collect();
+        let renewed = queue.renew(&entries).await?;
+        if renewed.aborted.is_empty() {
+            return Ok(());
+        }
+        let locals: Vec<u64> = {
+            let held = self.held.lock();
+            held.iter().filter(|(_, held)| renewed.aborted.contains(&held.entry)).map(|(local, _)| *local).collect()
+        };
+        for local in locals {
+            self.host.abort(local);
+        }
+        Ok(())
+    }
+}
