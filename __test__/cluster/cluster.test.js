@@ -1,0 +1,195 @@
+'use strict'
+
+/**
+ * Cluster mode against a real Redis: nodes are real processes (or pools of
+ * this one), tasks run on real workers. See redis.js for which Redis.
+ */
+const path = require('node:path')
+const { execFile } = require('node:child_process')
+const { ParallelProcessor, ClusterUnavailableError, WorkerCrashedError, TimeoutError, AbortError, QueueFullError } = require('../..')
+const { startRedis, command, queueName, keysOf, dropQueue, freePort } = require('./redis')
+const { Cluster } = require('./nodes')
+const { track, waitFor } = require('../helpers')
+
+const TASKS = path.join(__dirname, '..', 'fixtures', 'cluster-tasks.js')
+jest.setTimeout(60000)
+
+let redis
+beforeAll(async () => { redis = await startRedis() })
+afterAll(async () => { await redis.stop() })
+
+let cluster
+let pools
+beforeEach(() => {
+  cluster = new Cluster(redis.url, queueName('cluster'))
+  pools = []
+})
+afterEach(async () => {
+  await Promise.all(pools.map((pool) => pool.dispose()))
+  await cluster.dispose()
+  if (!redis.own) await dropQueue(redis.url, cluster.queue)
+})
+
+/** A pool of this process on the test's queue; `workers: 0` only submits. */
+function node(workers, options = {}, cluster_ = {}) {
+  const pool = new ParallelProcessor(workers, {
+    ...(workers > 0 ? { filename: TASKS } : {}),
+    ...options,
+    cluster: { redis: redis.url, queue: cluster.queue, ...cluster_ },
+  })
+  pools.push(pool)
+  return pool
+}
+
+test('tasks submitted on one node run on every node, with results, ctx.delivery and stats', async () => {
+  const [a, b] = await Promise.all([cluster.start('a'), cluster.start('b')])
+  const submitter = node(0)
+  const results = await Promise.all(Array.from({ length: 200 }, (_, id) => submitter.execute({ id, ms: 5 })))
+  expect(results.map((r) => r.id)).toEqual(Array.from({ length: 200 }, (_, id) => id))
+  expect(new Set(results.map((r) => r.node))).toEqual(new Set(['a', 'b']))
+  expect(results.every((r) => r.delivery === 1)).toBe(true)
+  await waitFor(() => submitter.stats().cluster.nodes.length === 3, 5000, 'three nodes in stats')
+  const stats = submitter.stats().cluster
+  expect(stats.nodeId).toEqual(expect.any(String))
+  expect(stats.nodes.map((n) => n.id).sort()).toEqual([a.nodeId, b.nodeId, stats.nodeId].sort())
+  expect(stats.nodes.find((n) => n.id === a.nodeId).workers).toBe(2)
+  expect(stats.nodes.find((n) => n.id === stats.nodeId).workers).toBe(0)
+  expect(stats).toMatchObject({ queued: 0, pending: 0, deadLetters: 0 })
+})
+
+test('errors reach the submitter as the same classes: thrown, timeout, crash with nodeId; retries run again', async () => {
+  const runner = await cluster.start('runner', 1)
+  const submitter = node(0)
+  const thrown = await submitter.execute({}, { name: 'boom' }).catch((error) => error)
+  expect(thrown).toBeInstanceOf(RangeError)
+  expect(thrown.message).toBe('out of range, as asked')
+  const late = await submitter.execute({ id: 1, ms: 5000 }, { timeoutMs: 200 }).catch((error) => error)
+  expect(late).toBeInstanceOf(TimeoutError)
+  expect(late.timeoutMs).toBe(200)
+  const crashed = await submitter.execute({}, { name: 'exitWorker' }).catch((error) => error)
+  expect(crashed).toBeInstanceOf(WorkerCrashedError)
+  expect(crashed.exitCode).toBe(7)
+  expect(crashed.nodeId).toBe(runner.nodeId)
+  const marker = path.join(cluster.dir, 'flaky')
+  await expect(submitter.execute({ id: 2, marker }, { name: 'flaky', retries: 1 })).resolves.toBe('second time lucky')
+  expect(cluster.runs().filter((run) => run.id === 2)).toHaveLength(2)
+})
+
+test('an aborted queued task never runs, and an aborted running one is stopped', async () => {
+  const submitter = node(0)
+  const controller = new AbortController()
+  const queued = submitter.execute({ id: 1 }, { signal: controller.signal })
+  const kept = submitter.execute({ id: 2 })
+  await waitFor(() => submitter.stats().cluster.queued >= 1, 5000, 'the tasks to be queued')
+  controller.abort('not needed')
+  await expect(queued).rejects.toBeInstanceOf(AbortError)
+  await cluster.start('late', 1)
+  await expect(kept).resolves.toMatchObject({ id: 2 })
+  const running = new AbortController()
+  const slow = submitter.execute({ id: 3, ms: 30000 }, { signal: running.signal })
+  await waitFor(() => cluster.runs().some((run) => run.id === 3), 10000, 'the slow task to start')
+  running.abort()
+  await expect(slow).rejects.toBeInstanceOf(AbortError)
+  // Its node stops it at its next renewal and is free again.
+  await expect(submitter.execute({ id: 4 })).resolves.toMatchObject({ id: 4 })
+  expect(cluster.runs().map((run) => run.id)).not.toContain(1)
+})
+
+test('bad input is refused with typed errors and loses nothing', async () => {
+  await cluster.start('a', 1)
+  const submitter = node(0)
+  await expect(submitter.execute({ id: 1 }, { filename: TASKS })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+  await expect(submitter.execute(new SharedArrayBuffer(8))).rejects.toMatchObject({ code: 'ERR_DATA_CLONE' })
+  await expect(submitter.execute(() => {})).rejects.toMatchObject({ code: 'ERR_DATA_CLONE' })
+  await expect(submitter.execute({ id: 2 })).resolves.toMatchObject({ id: 2 })
+  const bad = (cluster_) => () => new ParallelProcessor(0, { cluster: { redis: redis.url, queue: 'q', ...cluster_ } })
+  expect(bad({ heartbeatMS: 10 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringContaining('heartbeatMS') }))
+  expect(bad({ redis: 'http://x' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+  expect(bad({ queue: 'a{b}' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+  expect(bad({ visibilityTimeoutMs: 1000, heartbeatMs: 1000 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }))
+  expect(() => new ParallelProcessor(2, { cluster: { redis: redis.url, queue: 'q' } })).toThrow(expect.objectContaining({ message: expect.stringContaining('filename') }))
+})
+
+test('an unreachable Redis or a wrong password fails fast with ClusterUnavailableError', async () => {
+  const port = await freePort()
+  const nowhere = new ParallelProcessor(0, { cluster: { redis: `redis://127.0.0.1:${port}`, queue: cluster.queue, connectTimeoutMs: 1000 } })
+  pools.push(nowhere)
+  let start = Date.now()
+  const error = await nowhere.execute({ id: 1 }).catch((e) => e)
+  expect(error).toBeInstanceOf(ClusterUnavailableError)
+  expect(error.code).toBe('ERR_CLUSTER_UNAVAILABLE')
+  expect(Date.now() - start).toBeLessThan(3000)
+  const { host } = new URL(redis.url)
+  const refused = new ParallelProcessor(0, { cluster: { redis: `redis://:wrong-password@${host}`, queue: cluster.queue, connectTimeoutMs: 1000 } })
+  pools.push(refused)
+  start = Date.now()
+  await expect(refused.execute({ id: 2 })).rejects.toBeInstanceOf(ClusterUnavailableError)
+  expect(Date.now() - start).toBeLessThan(3000)
+})
+
+test('maxQueue bounds the backlog in Redis', async () => {
+  const submitter = node(0, { maxQueue: 3 })
+  const tasks = Array.from({ length: 5 }, (_, id) => submitter.execute({ id }))
+  const outcomes = await Promise.allSettled(tasks.slice(3))
+  expect(outcomes.map((o) => o.reason)).toEqual([expect.any(QueueFullError), expect.any(QueueFullError)])
+  await cluster.start('a', 2)
+  await expect(Promise.all(tasks.slice(0, 3))).resolves.toHaveLength(3)
+})
+
+test('garbage entries added by hand are dead-lettered with a reason and crash nothing', async () => {
+  await cluster.start('a', 1)
+  const submitter = node(0)
+  const { tasks, dead } = keysOf(cluster.queue)
+  await command(redis.url, 'XADD', tasks, '*', 'hello', 'world')
+  await command(redis.url, 'XADD', tasks, '*', 'node', 'x', 'task', 'seven', 'handler', '', 'payload', '', 'timeout', '', 'retries', '0')
+  await expect(submitter.execute({ id: 1 })).resolves.toMatchObject({ id: 1 })
+  await waitFor(() => submitter.stats().cluster.deadLetters === 2, 5000, 'two dead letters in stats')
+  const letters = await command(redis.url, 'XRANGE', dead, '-', '+')
+  const reasons = letters.map(([, fields]) => fields[fields.indexOf('reason') + 1])
+  expect(reasons).toEqual(['missing field `timeout`', 'field `task` is not a number'])
+})
+
+test('dispose() hands held tasks back at once; close() finishes them first', async () => {
+  // A visibility timeout far longer than the test: only the hand-back can explain a quick finish.
+  const options = { visibilityTimeoutMs: 120000 }
+  const leaving = await cluster.start('leaving', 2, options)
+  const submitter = node(0, {}, options)
+  const tasks = track([1, 2].map((id) => submitter.execute({ id, ms: 1500 })))
+  await waitFor(() => cluster.runs().length === 2, 10000, 'both tasks to start on the leaving node')
+  await cluster.stop(leaving, 'dispose')
+  await cluster.start('staying', 2, options)
+  const outcomes = await tasks.settled(15000)
+  expect(outcomes.map((o) => o.value.node)).toEqual(['staying', 'staying'])
+
+  const closing = await cluster.start('closing', 2, options)
+  await cluster.stop(await cluster.start('x', 1, options).then((x) => x), 'dispose')
+  const more = track([3, 4].map((id) => submitter.execute({ id, ms: 800 })))
+  await waitFor(() => cluster.runs().filter((run) => run.id >= 3).length >= 1, 10000, 'a task to start')
+  await cluster.stop(closing, 'close')
+  const finished = await more.settled(15000)
+  expect(finished.every((o) => o.status === 'fulfilled')).toBe(true)
+})
+
+test('a submit-only process that is idle exits by itself', async () => {
+  await cluster.start('a', 1)
+  const script = `
+    const { ParallelProcessor } = require(${JSON.stringify(path.join(__dirname, '..', '..'))})
+    const pool = new ParallelProcessor(0, { cluster: { redis: ${JSON.stringify(redis.url)}, queue: ${JSON.stringify(cluster.queue)} } })
+    pool.execute({ id: 1 }).then((result) => console.log(JSON.stringify(result)))
+  `
+  const start = Date.now()
+  const { stdout } = await new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], { timeout: 20000 }, (error, stdout) => (error ? reject(error) : resolve({ stdout })))
+  })
+  expect(JSON.parse(stdout)).toMatchObject({ id: 1, node: 'a' })
+  expect(Date.now() - start).toBeLessThan(15000)
+})
+
+test('process workers run cluster tasks too', async () => {
+  const local = node(2, { kind: 'process' })
+  const plain = await local.execute({ id: 1 })
+  expect(plain).toMatchObject({ id: 1, delivery: 1 })
+  expect(plain.pid).not.toBe(process.pid)
+  const typed = await local.execute({ id: 2, data: new Float64Array([1.5, 2.5]) })
+  expect(typed.data).toEqual(new Float64Array([1.5, 2.5]))
+})
