@@ -44,7 +44,7 @@ async function spawnRedis(port, dir) {
     try {
       if ((await command(url, 'PING')) === 'PONG') break
     } catch (error) {
-      if (Date.now() - start > 10000) throw new Error(`redis-server on port ${port} did not start: ${error.message}`)
+      if (Date.now() - start > 10000) throw new Error(`redis-server on port ${port} did not start: ${error.message}`, { cause: error })
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }

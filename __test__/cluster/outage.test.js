@@ -1,0 +1,43 @@
+'use strict'
+
+/**
+ * Redis stopped and started again under load (a server of our own, with an
+ * append-only file, so that what it accepted survives the restart).
+ */
+const { ParallelProcessor, ClusterUnavailableError } = require('../..')
+const { startRestartableRedis, queueName } = require('./redis')
+const { Cluster } = require('./nodes')
+const { track } = require('../helpers')
+
+jest.setTimeout(60000)
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+test('Redis stopped and restarted under load: nothing hangs, tasks accepted before settle after, execute() meanwhile fails fast', async () => {
+  const redis = await startRestartableRedis()
+  const cluster = new Cluster(redis.url, queueName('outage'))
+  const options = { heartbeatMs: 200, visibilityTimeoutMs: 5000, connectTimeoutMs: 1000 }
+  let pool
+  try {
+    await cluster.start('a', 2, options)
+    pool = new ParallelProcessor(0, { cluster: { redis: redis.url, queue: cluster.queue, ...options } })
+    const accepted = track(Array.from({ length: 200 }, (_, id) => pool.execute({ id, ms: 20 })))
+    // Handed over (one round trip), and still running: 200 x 20 ms on 2 workers.
+    await sleep(300)
+    await redis.stop()
+    const start = Date.now()
+    const during = await pool.execute({ id: 1000 }).catch((error) => error)
+    expect(during).toBeInstanceOf(ClusterUnavailableError)
+    expect(Date.now() - start).toBeLessThan(2500)
+    await sleep(500)
+    await redis.restart()
+    const outcomes = await accepted.settled(30000)
+    expect(outcomes.filter((o) => o.status !== 'fulfilled').map((o) => o.value.message)).toEqual([])
+    expect(new Set(cluster.runs().map((run) => run.id)).size).toBeGreaterThanOrEqual(200)
+    await expect(pool.execute({ id: 2000 })).resolves.toMatchObject({ id: 2000 })
+  } finally {
+    await pool?.dispose()
+    await cluster.dispose()
+    await redis.dispose()
+  }
+})
