@@ -2,7 +2,10 @@ import { EventEmitter } from 'node:events'
 import type { ResourceLimits } from 'node:worker_threads'
 
 export interface ProcessorOptions {
-  /** Number of workers of a fixed pool, an integer from 1 to 1024. Default: `os.availableParallelism()`. */
+  /**
+   * Number of workers of a fixed pool, an integer from 1 to 1024. Default: `os.availableParallelism()`.
+   * With `cluster`, `0` makes a node that only submits.
+   */
   workers?: number
   /** A dynamic pool (instead of `workers`): workers kept even when idle (0..1024). Default `0`. */
   minWorkers?: number
@@ -43,6 +46,41 @@ export interface ProcessorOptions {
   argv?: unknown[]
   /** Heap limits of each worker, as Node's `Worker` option (for a process: mapped to V8 flags). */
   resourceLimits?: ResourceLimits
+  /**
+   * Share one queue with every pool of the same Redis and `queue` (see the README's "Cluster"):
+   * every task goes through Redis and may run on any node. `maxQueue` then bounds the backlog in Redis.
+   */
+  cluster?: ClusterOptions
+}
+
+export interface ClusterOptions {
+  /** A `redis://` URL (user and password for ACLs: `redis://user:password@host:6379/0`), or `redis+unix:///path`. */
+  redis: string
+  /** Nodes with the same Redis and queue share work; 1 to 200 characters, no spaces or braces. */
+  queue: string
+  /** A task held this long by a node that stopped renewing it is taken back. Default `30000`; at least twice `heartbeatMs`. */
+  visibilityTimeoutMs?: number
+  /** How often a node says it is alive; unseen for 3 heartbeats, it is dead and its tasks are taken back at once. Default `1000`. */
+  heartbeatMs?: number
+  /** Deliveries without an outcome before a task is dead-lettered (`DeliveryLimitError`). Default `3`. */
+  maxDeliveries?: number
+  /** How long a submitter's result stream outlives its last result. Default `3600000`. */
+  resultTtlMs?: number
+  /** `execute()` rejects with `ClusterUnavailableError` when Redis does not take the task within this. Default `5000`. */
+  connectTimeoutMs?: number
+}
+
+export interface ClusterStats {
+  /** This node's id (host, pid and a random part). */
+  nodeId: string
+  /** Nodes whose heartbeat is current, this one included. */
+  nodes: Array<{ id: string; workers: number; lastSeenMs: number }>
+  /** Tasks waiting in Redis, delivered to no node yet. */
+  queued: number
+  /** Tasks delivered to a node and not yet acknowledged. */
+  pending: number
+  /** Entries of the queue's dead-letter stream. */
+  deadLetters: number
 }
 
 export interface ExecuteOptions {
@@ -90,6 +128,8 @@ export interface TaskContext {
   signal: AbortSignal
   /** Set when the task is a run of an `Orchestrator` job. */
   job?: JobInfo
+  /** Cluster pools: how many times the task has been delivered, from 1 (more after a node died holding it). */
+  delivery?: number
 }
 
 export type Handler<P = any, R = unknown> = (payload: P, ctx: TaskContext) => R | Promise<R>
@@ -156,6 +196,8 @@ export interface ProcessorStats {
   runTime: TimeSummary
   /** Share of the workers' time spent running tasks since the pool started, 0..1. */
   utilization: number
+  /** Cluster pools: the queue as of this node's last heartbeat. */
+  cluster?: ClusterStats
 }
 
 export interface WorkerCreateEvent {
@@ -238,6 +280,8 @@ export declare class WorkerCrashedError extends ProcessorError {
   readonly attempts: number
   /** The worker's uncaught error, when there was one. */
   readonly cause?: unknown
+  /** Cluster pools: the node the worker ran on. */
+  readonly nodeId?: string
 }
 export declare class WorkerStartError extends ProcessorError {
   readonly code: 'ERR_WORKER_START'
@@ -259,6 +303,17 @@ export declare class AbortError extends ProcessorError {
 export declare class QueueTimeoutError extends ProcessorError {
   readonly code: 'ERR_QUEUE_TIMEOUT'
   readonly maxQueueWaitMs: number
+}
+/** Cluster pools: Redis did not take the task within `connectTimeoutMs` (or lost it). */
+export declare class ClusterUnavailableError extends ProcessorError {
+  readonly code: 'ERR_CLUSTER_UNAVAILABLE'
+}
+/** Cluster pools: delivered `deliveries` times without an outcome; the task is in the queue's dead-letter stream. */
+export declare class DeliveryLimitError extends ProcessorError {
+  readonly code: 'ERR_DELIVERY_LIMIT'
+  readonly deliveries: number
+  /** The node that dead-lettered it. */
+  readonly nodeId: string
 }
 
 export type JobPriority = 'low' | 'normal' | 'high' | 'critical' | 0 | 1 | 2 | 3

@@ -11,6 +11,8 @@ export const {
   QueueFullError,
   QueueTimeoutError,
   AbortError,
+  ClusterUnavailableError,
+  DeliveryLimitError,
   JobBusyError,
   JobNotFoundError,
   OrchestratorStoppedError,
