@@ -176,14 +176,32 @@ impl Queue {
             }
             other => other?,
         };
-        // Entries read with `>` are on their first delivery.
+        // Entries read with `>` are on their first delivery, and none is
+        // aborted: an abort deletes an entry never delivered (`abort.lua`).
         let entries = value::read_reply(&reply)?.into_iter().map(|raw| (raw, 1)).collect();
-        self.accept(entries).await
+        self.parse_or_reject(entries).await
     }
 
-    /// Turns entries this node now holds into deliveries: garbage is
+    /// Turns entries this node has claimed into deliveries: garbage is
     /// dead-lettered, aborted tasks are flagged.
     pub(super) async fn accept(&self, entries: Vec<(RawEntry, u64)>) -> Result<Vec<Delivery>, ClusterError> {
+        let mut deliveries = self.parse_or_reject(entries).await?;
+        if !deliveries.is_empty() {
+            let mut cmd = redis::cmd("SMISMEMBER");
+            cmd.arg(&self.keys.aborted);
+            for delivery in &deliveries {
+                cmd.arg(&delivery.entry_id.0);
+            }
+            let flags: Vec<bool> = cmd.query_async(&mut self.commands.clone()).await?;
+            for (delivery, aborted) in deliveries.iter_mut().zip(flags) {
+                delivery.aborted = aborted;
+            }
+        }
+        Ok(deliveries)
+    }
+
+    /// Entries as deliveries; garbage is dead-lettered on the way.
+    async fn parse_or_reject(&self, entries: Vec<(RawEntry, u64)>) -> Result<Vec<Delivery>, ClusterError> {
         let mut deliveries = Vec::with_capacity(entries.len());
         for (raw, delivery_count) in entries {
             match ClusterTask::parse(&raw.fields) {
@@ -195,17 +213,6 @@ impl Queue {
                     call.arg(&raw.id).arg(delivery_count).arg(reason);
                     self.run(&call).await?;
                 }
-            }
-        }
-        if !deliveries.is_empty() {
-            let mut cmd = redis::cmd("SMISMEMBER");
-            cmd.arg(&self.keys.aborted);
-            for delivery in &deliveries {
-                cmd.arg(&delivery.entry_id.0);
-            }
-            let flags: Vec<bool> = cmd.query_async(&mut self.commands.clone()).await?;
-            for (delivery, aborted) in deliveries.iter_mut().zip(flags) {
-                delivery.aborted = aborted;
             }
         }
         Ok(deliveries)

@@ -24,7 +24,7 @@ mod upkeep;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, watch, Notify};
@@ -129,6 +129,12 @@ struct Shared {
     /// Local id -> what this node holds; the lock is held across `start`, so
     /// that a settlement is never reported before its task is known.
     held: Mutex<HashMap<u64, Held>>,
+    /// The time between two of this node's tasks ending (µs, a moving
+    /// average; `u64::MAX` before the second): how much to read ahead.
+    completion_interval_us: AtomicU64,
+    /// When the last task ended, in µs since `epoch`.
+    last_completion_us: AtomicU64,
+    epoch: Instant,
     slot_freed: Notify,
     acks: mpsc::UnboundedSender<(EntryId, u64, Vec<u8>)>,
     /// The ack loop has sent what it could after the node stopped.
@@ -179,6 +185,9 @@ impl ClusterNode {
             outstanding: Mutex::new(HashMap::new()),
             submissions,
             held: Mutex::new(HashMap::new()),
+            completion_interval_us: AtomicU64::new(u64::MAX),
+            last_completion_us: AtomicU64::new(u64::MAX),
+            epoch: Instant::now(),
             slot_freed: Notify::new(),
             acks,
             acks_flushed: Notify::new(),
@@ -236,6 +245,7 @@ impl ClusterNode {
     pub fn release(&self, local: u64) -> Option<Held> {
         let held = self.shared.held.lock().remove(&local);
         if held.is_some() {
+            self.shared.record_completion();
             self.shared.slot_freed.notify_one();
         }
         held

@@ -3,12 +3,18 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::{Held, Shared, Started, BACKOFF, READ_BLOCK};
 use crate::cluster::queue::Queue;
 use crate::cluster::task::{Delivery, EntryId};
+
+/// How much work a node reads ahead of its workers (`free_slots`).
+const READ_AHEAD: Duration = Duration::from_millis(10);
+/// At most this many tasks per worker slot are read ahead.
+const MOST_READ_AHEAD: usize = 16;
 
 /// Most acknowledgements per batch.
 const MOST_ACKS_PER_BATCH: usize = 4096;
@@ -53,8 +59,31 @@ impl Shared {
         }
     }
 
+    /// How many more tasks this node may take: one per worker slot, plus a
+    /// read-ahead of about `READ_AHEAD` of work when tasks end often. Long
+    /// tasks get none, so that an idle node takes what a busy one could not
+    /// start; tiny ones get enough that a worker which finishes starts its
+    /// next task at once, and that one read and one wake-up carry many
+    /// tasks instead of each waiting for a round trip to Redis.
     pub(super) fn free_slots(&self) -> usize {
-        self.capacity.saturating_sub(self.held.lock().len())
+        let interval = self.completion_interval_us.load(Ordering::Relaxed).max(1);
+        let read_ahead = (READ_AHEAD.as_micros() as u64 / interval).min((MOST_READ_AHEAD * self.capacity) as u64);
+        (self.capacity + read_ahead as usize).saturating_sub(self.held.lock().len())
+    }
+
+    /// A held task ended: the interval since the previous one joins the
+    /// moving average (weight 1/8). An idle spell counts, so that after it
+    /// the node reads ahead less until tasks come quickly again.
+    pub(super) fn record_completion(&self) {
+        let now = self.epoch.elapsed().as_micros().min(u64::MAX as u128 - 1) as u64;
+        let previous = self.last_completion_us.swap(now, Ordering::Relaxed);
+        if previous == u64::MAX {
+            return;
+        }
+        let sample = now.saturating_sub(previous);
+        let _ = self.completion_interval_us.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |average| {
+            Some(if average == u64::MAX { sample } else { average - average / 8 + sample / 8 })
+        });
     }
 
     /// Hands deliveries to the pool. One the pool refuses is acknowledged
