@@ -252,6 +252,12 @@ function checkTargets(report) {
   for (const peer of processPeers.filter((pool) => !pool.endsWith(' baseline'))) {
     add(`process burst ≥ 3× ${peer}`, ratio('burst', 'tasksPerSec', peer, usProcess), (v) => v >= 3, times)
   }
+  const cluster = report.cluster?.results
+  if (cluster) {
+    const [ours, bullmq] = [cluster['parallel-processor'], cluster.bullmq]
+    add('cluster throughput ≥ 5× BullMQ', ours.throughput / bullmq.throughput, (v) => v >= 5, times)
+    add('cluster p99 round trip below BullMQ\'s', ours.p99 / bullmq.p99, (v) => v < 1, times)
+  }
   return targets
 }
 

@@ -10,8 +10,9 @@
  *
  *   node benchmark/run.js [--workers 2] [--rounds 5] [--only burst,cpu] [--pools a,b] [--baseline dir]
  *
- * Workloads: burst, sequential, cpu, memory, startup, bigdata, babel (all by
- * default). bigdata and babel take seconds per pool: they run in at most
+ * Workloads: burst, sequential, cpu, memory, startup, bigdata, babel, cluster
+ * (all by default). cluster (benchmark/cluster.js: the cluster mode against
+ * BullMQ on one Redis) runs once, after the others, with rounds of its own. bigdata and babel take seconds per pool: they run in at most
  * MAX_ROUNDS of the rounds, and only on the pools that have their handlers
  * (adapters.js TASK_MODULES). bigdata runs one fresh process per pool and
  * buffer size.
@@ -31,9 +32,12 @@ if (baselineFlag !== -1) process.env.BENCH_BASELINE = path.resolve(process.argv[
 const { pools: allPools, GROUPS } = require('./adapters')
 const { renderTable, checkTargets } = require('./report')
 const { renderChart } = require('./chart')
+const { renderCluster } = require('./cluster')
 const { SIZES, bigdataCells, DATA_POOLS, ONE_THREAD, babelInput } = require('./workloads')
 
-const WORKLOADS = ['burst', 'sequential', 'cpu', 'memory', 'startup', 'bigdata', 'babel']
+const WORKLOADS = ['burst', 'sequential', 'cpu', 'memory', 'startup', 'bigdata', 'babel', 'cluster']
+/** Not part of the pool-by-pool plan: measured by a script of its own. */
+const SEPARATE = new Set(['cluster'])
 const RAW = 'raw worker_threads'
 /** The long workloads run in the first rounds only. */
 const MAX_ROUNDS = { bigdata: 3, babel: 3 }
@@ -148,6 +152,18 @@ function machine() {
   }
 }
 
+/** The cluster group (benchmark/cluster.js), in a process of its own. */
+function measureCluster(rounds) {
+  process.stderr.write('\r\x1b[Kcluster group (3 nodes x 2 workers against BullMQ)...')
+  const child = spawnSync(process.execPath, [path.join(__dirname, 'cluster.js'), '--rounds', String(rounds), '--json'], {
+    encoding: 'utf8',
+    timeout: 20 * 60 * 1000,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  if (child.status !== 0) throw new Error(`the cluster group failed (${child.status ?? child.signal})`)
+  return JSON.parse(child.stdout)
+}
+
 function main() {
   const options = parseArgs(process.argv.slice(2))
   const unknown = options.only.filter((workload) => !WORKLOADS.includes(workload))
@@ -155,7 +171,7 @@ function main() {
   const plan = []
   for (let round = 1; round <= options.rounds; round++) {
     for (const workload of options.only) {
-      if (round > roundsOf(workload, options)) continue
+      if (SEPARATE.has(workload) || round > roundsOf(workload, options)) continue
       for (const part of partsOf(workload)) {
         for (const pool of poolsOf(workload, options)) plan.push({ round, workload, pool, part })
       }
@@ -206,8 +222,9 @@ function main() {
     const files = babelInput(options.workers).measured
     report.babelInput = { files: files.length, bytes: files.reduce((sum, file) => sum + fs.statSync(file).size, 0) }
   }
+  if (options.only.includes('cluster')) report.cluster = measureCluster(Math.min(options.rounds, 3))
   report.targets = checkTargets(report)
-  const markdown = renderTable(report)
+  const markdown = renderTable(report) + (report.cluster ? `\n${renderCluster(report.cluster)}` : '')
   fs.writeFileSync(path.join(options.out, 'results.json'), `${JSON.stringify(report, null, 2)}\n`)
   fs.writeFileSync(path.join(options.out, 'results.md'), markdown)
   fs.writeFileSync(path.join(options.out, 'chart.svg'), renderChart(report))

@@ -16,6 +16,9 @@
  *   run with `node` in that folder: it must exit with 0 and print nothing on
  *   stderr, and what it prints must contain what `expectedOutput` says.
  *
+ * The snippets that use a cluster find their Redis at `REDIS_URL`: the
+ * cluster tests' one (see __test__/cluster/redis.js).
+ *
  * Once is enough: this file is in __test__/thread/, which only the thread
  * project runs (the snippets choose their own kind of worker).
  */
@@ -23,6 +26,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { runNode, repoRoot } = require('../helpers')
+const { startRedis } = require('../cluster/redis')
 
 const JS_TAGS = new Set(['js', 'javascript', 'mjs', 'cjs'])
 const FILE_COMMENT = /^\/\/\s*([\w.-]+\.(?:js|mjs|cjs))(?::|\s|$)/
@@ -31,6 +35,7 @@ const FILE_COMMENT = /^\/\/\s*([\w.-]+\.(?:js|mjs|cjs))(?::|\s|$)/
 const expectedOutput = {
   'Quick start': { 'main.js': ["{ path: 'a.png', width: 100, done: true }", '832040'] },
   Orchestrator: { 'main.js': ['fetch-data { fetched: 1 }', 'process-data processed', 'triggered: clean', 'fetches; cleanup next at 20'] },
+  Cluster: { 'main.js': ["{ path: 'a.png', delivery: 1 }", "{ path: 'b.png', delivery: 1 }"] },
 }
 
 /** The fenced blocks of a Markdown text, each with its tag, first line number and the heading above it. */
@@ -73,12 +78,15 @@ const entryPoints = (blocks) =>
 
 describe('README.md snippets', () => {
   let root
-  beforeAll(() => {
+  let redis
+  beforeAll(async () => {
+    redis = await startRedis()
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-readme-'))
     fs.mkdirSync(path.join(root, 'node_modules'))
     fs.symlinkSync(repoRoot, path.join(root, 'node_modules', 'parallel-processor'), 'dir')
   })
-  afterAll(() => {
+  afterAll(async () => {
+    await redis?.stop()
     if (root) fs.rmSync(root, { recursive: true, force: true })
   })
 
@@ -112,7 +120,7 @@ describe('README.md snippets', () => {
       const dir = path.join(root, `example-${i}-${path.parse(entry).name}`)
       fs.mkdirSync(dir)
       for (const block of blocks) fs.writeFileSync(path.join(dir, block.file), block.code)
-      const run = await runNode([entry], { cwd: dir })
+      const run = await runNode([entry], { cwd: dir, env: { REDIS_URL: redis.url } })
       expect({ code: run.code, signal: run.signal, stderr: run.stderr }).toEqual({ code: 0, signal: null, stderr: '' })
       for (const expected of expectedOutput[heading]?.[entry] ?? []) expect(run.stdout).toContain(expected)
     })

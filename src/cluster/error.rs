@@ -25,6 +25,16 @@ impl fmt::Display for ClusterError {
 
 impl std::error::Error for ClusterError {}
 
+impl ClusterError {
+    /// What went wrong, without the kind's preamble.
+    pub fn reason(&self) -> String {
+        match self {
+            ClusterError::Unavailable(why) => why.clone(),
+            ClusterError::Protocol(why) => format!("unexpected reply: {why}"),
+        }
+    }
+}
+
 impl From<RedisError> for ClusterError {
     fn from(error: RedisError) -> ClusterError {
         let unreachable = error.is_io_error()

@@ -116,6 +116,9 @@ struct Shared {
     /// Set once connected; the command connection reconnects by itself after.
     queue: OnceLock<Arc<Queue>>,
     connected: Notify,
+    /// Rung each time a connection attempt fails: a submission waiting for
+    /// the connection fails at once rather than at its deadline.
+    attempt_failed: Notify,
     /// Why the last connection attempt failed, for `ClusterUnavailableError`.
     last_error: Mutex<Option<String>>,
     /// Becomes true on `dispose`: every loop ends.
@@ -178,6 +181,7 @@ impl ClusterNode {
             host,
             queue: OnceLock::new(),
             connected: Notify::new(),
+            attempt_failed: Notify::new(),
             last_error: Mutex::new(None),
             stop: watch::channel(false).0,
             reading_stopped: AtomicBool::new(false),
@@ -316,7 +320,8 @@ impl Shared {
                     return;
                 }
                 Err(error) => {
-                    *self.last_error.lock() = Some(error.to_string());
+                    *self.last_error.lock() = Some(error.reason());
+                    self.attempt_failed.notify_waiters();
                     failures += 1;
                     if self.sleep_or_stop(BACKOFF.delay(failures)).await {
                         return;
@@ -341,6 +346,19 @@ impl Shared {
         }
     }
 
+    /// The queue, if connected within `deadline`; `None` as soon as a
+    /// connection attempt fails (Redis refused or unreachable: say so now).
+    async fn queue_within(&self, deadline: Duration) -> Option<Arc<Queue>> {
+        if let Some(queue) = self.queue.get() {
+            return Some(queue.clone());
+        }
+        let failed = self.attempt_failed.notified();
+        tokio::select! {
+            queue = tokio::time::timeout(deadline, self.queue()) => queue.ok().flatten(),
+            _ = failed => self.queue.get().cloned(),
+        }
+    }
+
     /// Sleeps; true if the node stopped meanwhile.
     async fn sleep_or_stop(&self, duration: Duration) -> bool {
         let mut stop = self.stop.subscribe();
@@ -357,7 +375,7 @@ impl Shared {
     /// Why Redis is unavailable, for a task that could not be handed over.
     fn unavailable(&self, error: Option<&ClusterError>) -> String {
         match error {
-            Some(error) => error.to_string(),
+            Some(error) => error.reason(),
             None => match self.last_error.lock().clone() {
                 Some(why) => why,
                 None => format!("no connection within {:?}", self.options.connect_timeout),

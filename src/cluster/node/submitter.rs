@@ -36,7 +36,7 @@ impl Shared {
 
     async fn submit(&self, batch: Vec<NewClusterTask>) {
         let deadline = self.options.connect_timeout;
-        let queue = tokio::time::timeout(deadline, self.queue()).await.ok().flatten();
+        let queue = self.queue_within(deadline).await;
         let Some(queue) = queue else {
             let why = self.unavailable(None);
             return batch.iter().for_each(|task| self.finish(task.task_id, ResultKind::Unavailable, &why));
