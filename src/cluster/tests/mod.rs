@@ -3,6 +3,7 @@
 
 mod connect;
 mod fencing;
+mod node;
 mod recovery;
 mod redis_server;
 mod round_trip;

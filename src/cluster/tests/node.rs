@@ -1,0 +1,95 @@
+//! A whole node on a real Redis, with a fake pool as its host: what the
+//! binding relies on (back-pressure, settlement through acknowledgement,
+//! one result per task, leaving).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+use super::*;
+use crate::cluster::node::{ClusterNode, ClusterResult, NodeHost, ResultKind, Started, Submission};
+use crate::cluster::task::Delivery;
+
+/// A pool that starts what it is given and ends it when the test says.
+#[derive(Default)]
+struct FakePool {
+    next: AtomicU64,
+    running: Mutex<Vec<(u64, Delivery)>>,
+}
+
+impl NodeHost for FakePool {
+    fn start(&self, delivery: Delivery) -> Started {
+        let local = self.next.fetch_add(1, Ordering::Relaxed);
+        self.running.lock().push((local, delivery));
+        Started::Running(local)
+    }
+
+    fn abort(&self, _local: u64) {}
+
+    fn ring(&self) {}
+}
+
+fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !condition() {
+        assert!(start.elapsed() < Duration::from_secs(5), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn submission(n: u8) -> Submission {
+    Submission { handler: String::new(), payload: vec![n], timeout_ms: None, retries: 0, priority: 0 }
+}
+
+/// Ends the oldest running task with its payload as the outcome.
+fn finish_one(node: &ClusterNode, pool: &FakePool) {
+    let (local, delivery) = pool.running.lock().remove(0);
+    let held = node.release(local).expect("the node holds what it started");
+    node.acknowledge(held, delivery.task.task.payload);
+}
+
+#[test]
+fn a_node_takes_only_what_its_workers_can_run_and_each_result_comes_back_once() {
+    let bench = Bench::new();
+    let pool = Arc::new(FakePool::default());
+    let node = ClusterNode::start(&bench.redis.url, &bench.queue, quick(), 2, pool.clone()).unwrap();
+    let ids: Vec<u64> = (1..=3).map(|n| node.submit(submission(n))).collect();
+    wait_until("two tasks to start", || pool.running.lock().len() == 2);
+    // Two workers, no task ended yet: the third stays in the queue.
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(pool.running.lock().len(), 2);
+    finish_one(&node, &pool);
+    wait_until("the third task to start", || pool.running.lock().len() == 2);
+    finish_one(&node, &pool);
+    finish_one(&node, &pool);
+    let mut results: Vec<ClusterResult> = Vec::new();
+    wait_until("three results", || {
+        results.extend(node.take_results().0);
+        results.len() == 3
+    });
+    results.sort_by_key(|result| result.task_id);
+    assert_eq!(results.iter().map(|result| result.task_id).collect::<Vec<_>>(), ids);
+    assert!(results.iter().all(|result| result.kind == ResultKind::Done && result.by == node.id()));
+    assert_eq!(node.outstanding(), 0);
+    node.dispose();
+    wait_until("the node to leave", || node.take_results().1);
+}
+
+#[test]
+fn a_node_that_leaves_hands_what_it_holds_to_another_at_once() {
+    let bench = Bench::new();
+    // A visibility timeout far beyond the test: only the hand-back can explain it.
+    let options = ClusterOptions { visibility_timeout: Duration::from_secs(600), ..quick() };
+    let leaving_pool = Arc::new(FakePool::default());
+    let leaving = ClusterNode::start(&bench.redis.url, &bench.queue, options.clone(), 1, leaving_pool.clone()).unwrap();
+    leaving.submit(submission(7));
+    wait_until("the task to start", || leaving_pool.running.lock().len() == 1);
+    leaving.dispose();
+    wait_until("the node to leave", || leaving.take_results().1);
+    let staying_pool = Arc::new(FakePool::default());
+    let staying = ClusterNode::start(&bench.redis.url, &bench.queue, options, 1, staying_pool.clone()).unwrap();
+    wait_until("the task to be taken back", || staying_pool.running.lock().len() == 1);
+    assert_eq!(staying_pool.running.lock()[0].1.delivery_count, 2);
+}
