@@ -95,6 +95,16 @@ test('an aborted queued task never runs, and an aborted running one is stopped',
   expect(cluster.runs().map((run) => run.id)).not.toContain(1)
 })
 
+test('priority holds across the cluster: a backlog is run highest first', async () => {
+  const submitter = node(0)
+  const priorities = [0, 5, -2, 5, 9, 0, 1]
+  const tasks = priorities.map((priority, id) => submitter.execute({ id }, { priority }))
+  await waitFor(() => submitter.stats().cluster.queued === priorities.length, 5000, 'the backlog in Redis')
+  await cluster.start('a', 1)
+  await Promise.all(tasks)
+  expect(cluster.runs().map((run) => run.id)).toEqual([4, 1, 3, 6, 0, 5, 2])
+})
+
 test('bad input is refused with typed errors and loses nothing', async () => {
   await cluster.start('a', 1)
   const submitter = node(0)

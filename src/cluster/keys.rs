@@ -12,9 +12,13 @@ pub const GROUP: &str = "workers";
 /// The names of one queue's keys.
 #[derive(Clone, Debug)]
 pub struct Keys {
-    /// Stream of tasks, read by the group `workers`. Never trimmed by length:
-    /// an entry leaves it only once it is acknowledged or dead-lettered.
+    /// Stream of the tasks of priority 0, read by the group `workers`; the
+    /// tasks of priority `p` are in `<tasks>:<p>`, one stream per priority
+    /// (a lane), read highest first. Never trimmed by length: an entry
+    /// leaves its lane only once it is acknowledged or dead-lettered.
     pub tasks: String,
+    /// Sorted set of the priorities that have a lane (score: the priority).
+    pub lanes: String,
     /// Hash: task entry id -> `"<task id> <submitter node>"`, written in the
     /// same script as the entry, so that an entry deleted while pending can
     /// still be reported to whoever waits for it.
@@ -36,6 +40,7 @@ impl Keys {
         let tag = format!("{{pp:{queue}}}");
         Keys {
             tasks: format!("{tag}:tasks"),
+            lanes: format!("{tag}:lanes"),
             owners: format!("{tag}:owners"),
             dead: format!("{tag}:dead"),
             aborted: format!("{tag}:aborted"),
@@ -57,8 +62,16 @@ impl Keys {
 
     /// Every key a script may touch that is known before it runs, in the
     /// order every script expects them as `KEYS`.
-    pub fn script_keys(&self) -> [&str; 5] {
-        [&self.tasks, &self.owners, &self.dead, &self.aborted, &self.nodes]
+    pub fn script_keys(&self) -> [&str; 6] {
+        [&self.tasks, &self.owners, &self.dead, &self.aborted, &self.nodes, &self.lanes]
+    }
+
+    /// The priority of a lane, from its key.
+    pub fn priority_of(&self, lane: &str) -> Option<i64> {
+        if lane == self.tasks {
+            return Some(0);
+        }
+        lane.strip_prefix(&self.tasks)?.strip_prefix(':')?.parse().ok()
     }
 }
 

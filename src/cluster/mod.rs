@@ -3,16 +3,20 @@
 //!
 //! # Key layout (`keys`)
 //! Every key of a queue is under the hash tag `{pp:<queue>}` (one slot, so the
-//! scripts also run on Redis Cluster): `:tasks` (stream, consumer group
-//! `workers`), `:owners` (hash entry id -> `"<task id> <submitter>"`),
+//! scripts also run on Redis Cluster): `:tasks` (stream of the tasks of
+//! priority 0, consumer group `workers`), `:tasks:<p>` (the lane of priority
+//! `p`), `:lanes` (sorted set of the priorities with a lane), `:owners` (hash
+//! entry `<p>:<id>` -> `"<task id> <submitter>"`),
 //! `:results:<node>` (each submitter's result stream, expiring `resultTtlMs`
 //! after its last result), `:dead` (dead letters), `:node:<node>` (heartbeat,
 //! TTL three heartbeats, value `"<workers> <server ms>"`), `:nodes` (set of
 //! node ids), `:aborted` (set of entry ids whose submitter aborted).
 //!
 //! # Scripts (`scripts/*.lua`, each with `prelude.lua`)
-//! - `submit`: `XADD` each task and `HSET` its owner, for a whole chunk, in one
-//!   step; no `MAXLEN`, ever. Chunks go out pipelined.
+//! - `submit`: `XADD` each task to its lane and `HSET` its owner, for a whole
+//!   chunk, in one step; no `MAXLEN`, ever. Chunks go out pipelined.
+//! - `read`: `XREADGROUP` of the lanes, highest first, without blocking; a
+//!   node with nothing to read then blocks on every lane (outside scripts).
 //! - `ack`: publishes the outcome to the submitter's result stream and forgets
 //!   the entry (`XACK`, `XDEL`, `HDEL` owner) only if `XPENDING` shows this
 //!   node as its consumer at the delivery count it started with; else `stale`.
@@ -45,23 +49,15 @@
 //!   (`connection`): a client-side timeout would strand the entries the server
 //!   hands out meanwhile.
 //!
-//! # Next: wiring into the pool
-//! - Run a `Queue` on a `ClusterRuntime`; a loop per node reads with `COUNT`
-//!   equal to the free worker slots, takes back dead nodes and claims idle
-//!   entries on each heartbeat, and renews what it runs (well within the
-//!   visibility timeout).
-//! - Feed each `Delivery` into the core as an ordinary task whose settlement
-//!   calls `ack` (an aborted one is acked unrun); a `Stale` ack drops the
-//!   outcome. `ctx.delivery` is `delivery_count`.
-//! - The submitter keeps a map task id -> promise, settles it once on the
-//!   first `ResultRecord` for that id (dedup), then `trim_results`.
-//! - Batch per wake-up: one `submit_batch` for all `execute()` calls since the
-//!   last, acks gathered likewise; `leave` on `dispose()`; map
-//!   `ClusterError::Unavailable` to `ClusterUnavailableError`.
-//! - Still to design: priorities across the cluster, `maxQueue`, handing
-//!   held-but-not-started tasks back on `dispose()`, TLS (`rediss://`).
-
-#![allow(dead_code)] // The binding wires this module next; tests use it now.
+//! # The node (`node/`)
+//! A pool with the `cluster` option runs a `ClusterNode` on a `ClusterRuntime`:
+//! it submits in batches and reads its result stream (deduplicated by task
+//! id), reads tasks for its free worker slots plus a short read-ahead, hands
+//! them to the pool as ordinary tasks, acknowledges their outcomes in
+//! batches, and every heartbeat takes back the work of dead nodes, claims
+//! idle entries and renews what it runs. `dispose()` stops it and deletes
+//! its heartbeat, so that the other nodes take back what it held at once.
+//! Not built: TLS (`rediss://` is refused).
 
 pub mod connection;
 pub mod error;

@@ -55,8 +55,8 @@ pub struct Queue {
     results_reader: Mutex<BlockingConnection>,
     /// Where the next read of the result stream starts.
     results_cursor: parking_lot::Mutex<EntryId>,
-    /// Where the next `XAUTOCLAIM` scan starts.
-    pub(super) claim_cursor: parking_lot::Mutex<String>,
+    /// Where the next `XAUTOCLAIM` scan of each lane starts: (priority, cursor).
+    pub(super) claim_cursors: parking_lot::Mutex<Vec<(String, String)>>,
 }
 
 impl Queue {
@@ -74,28 +74,24 @@ impl Queue {
             tasks_reader: Mutex::new(BlockingConnection::new(client.clone(), timeout)),
             results_reader: Mutex::new(BlockingConnection::new(client, timeout)),
             results_cursor: parking_lot::Mutex::new(EntryId("0-0".into())),
-            claim_cursor: parking_lot::Mutex::new("0-0".into()),
+            claim_cursors: parking_lot::Mutex::new(Vec::new()),
         };
         queue.ensure_group().await?;
         queue.heartbeat().await?;
         Ok(queue)
     }
 
-    pub fn node(&self) -> &str {
-        &self.node
-    }
-
+    #[cfg(test)]
     pub fn keys(&self) -> &Keys {
         &self.keys
-    }
-
-    pub fn options(&self) -> &ClusterOptions {
-        &self.options
     }
 
     /// Creates the consumer group (and the stream) unless it exists. From
     /// id 0: entries added before the group are tasks too.
     pub(super) async fn ensure_group(&self) -> Result<(), ClusterError> {
+        let mut lane = redis::cmd("ZADD");
+        lane.arg(&self.keys.lanes).arg("NX").arg(0).arg("0");
+        lane.query_async::<Value>(&mut self.commands.clone()).await?;
         let mut cmd = redis::cmd("XGROUP");
         cmd.arg("CREATE").arg(&self.keys.tasks).arg(GROUP).arg("0").arg("MKSTREAM");
         match cmd.query_async::<Value>(&mut self.commands.clone()).await {
@@ -158,15 +154,35 @@ impl Queue {
     }
 
     /// Reads up to `count` new tasks (the free worker slots: back-pressure),
-    /// waiting up to `block` for the first. Invalid entries are dead-lettered
-    /// on the way and never returned.
+    /// highest priority first, waiting up to `block` for the first when none
+    /// is waiting. Invalid entries are dead-lettered on the way and never
+    /// returned.
     pub async fn read(&self, count: usize, block: Duration) -> Result<Vec<Delivery>, ClusterError> {
         if count == 0 {
             return Ok(Vec::new());
         }
+        // Entries read with `>` are on their first delivery, and none is
+        // aborted: an abort deletes an entry never delivered (`abort.lua`).
+        let mut call = self.invocation(&scripts::READ);
+        call.arg(count);
+        let reply = self.run(&call).await?;
+        let parts = value::items(&reply).ok_or_else(|| bad_reply("read"))?;
+        let [read, lanes] = parts else { return Err(bad_reply("read")) };
+        let read = value::items(read).ok_or_else(|| bad_reply("read entries"))?;
+        if !read.is_empty() {
+            let entries = read.iter().map(|item| Ok((value::entry(item)?, 1))).collect::<Result<_, ClusterError>>()?;
+            return self.parse_or_reject(entries).await;
+        }
+        // Nothing waiting: wait on every lane for the first task to come.
+        let lanes = value::items(lanes).ok_or_else(|| bad_reply("read lanes"))?;
+        let lanes: Option<Vec<String>> = lanes.iter().map(value::text).collect();
+        let lanes = lanes.ok_or_else(|| bad_reply("read lanes"))?;
         let mut cmd = redis::cmd("XREADGROUP");
-        cmd.arg("GROUP").arg(GROUP).arg(&self.node).arg("COUNT").arg(count);
-        cmd.arg("BLOCK").arg(millis(block)).arg("STREAMS").arg(&self.keys.tasks).arg(">");
+        cmd.arg("GROUP").arg(GROUP).arg(&self.node).arg("COUNT").arg(1);
+        cmd.arg("BLOCK").arg(millis(block)).arg("STREAMS").arg(&lanes);
+        for _ in &lanes {
+            cmd.arg(">");
+        }
         let reply = self.tasks_reader.lock().await.query(&cmd, block).await;
         let reply = match reply {
             Err(ClusterError::Protocol(why)) if why.contains("NOGROUP") => {
@@ -176,9 +192,12 @@ impl Queue {
             }
             other => other?,
         };
-        // Entries read with `>` are on their first delivery, and none is
-        // aborted: an abort deletes an entry never delivered (`abort.lua`).
-        let entries = value::read_reply(&reply)?.into_iter().map(|raw| (raw, 1)).collect();
+        let mut entries = Vec::new();
+        for (lane, mut raw) in value::read_reply_by_stream(&reply)? {
+            let priority = self.keys.priority_of(&lane).ok_or_else(|| bad_reply("read lane"))?;
+            raw.id = format!("{priority}:{}", raw.id);
+            entries.push((raw, 1));
+        }
         self.parse_or_reject(entries).await
     }
 
@@ -221,6 +240,7 @@ impl Queue {
     /// Acknowledges a task with its outcome (opaque bytes for the submitter),
     /// fenced on this node still holding it at `delivery_count`. Idempotent:
     /// repeating an ack whose reply was lost gets `Stale` and publishes nothing.
+    #[cfg(test)]
     pub async fn ack(&self, entry: &EntryId, delivery_count: u64, outcome: &[u8]) -> Result<Ack, ClusterError> {
         let acks = self.ack_batch(&[(entry.clone(), delivery_count, outcome.to_vec())]).await?;
         acks.first().copied().ok_or_else(|| bad_reply("ack"))

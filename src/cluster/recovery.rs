@@ -53,22 +53,26 @@ fn figure(reply: &[Value], at: usize) -> Result<usize, ClusterError> {
 }
 
 impl Queue {
-    /// Claims up to `count` entries idle past the visibility timeout. The
-    /// scan resumes where the previous call stopped, wrapping around.
+    /// Claims up to `count` entries idle past the visibility timeout,
+    /// highest priority first. Each lane's scan resumes where the previous
+    /// call stopped, wrapping around.
     pub async fn claim_idle(&self, count: usize) -> Result<Recovered, ClusterError> {
-        let cursor = self.claim_cursor.lock().clone();
+        let cursors = self.claim_cursors.lock().clone();
         let mut call = self.invocation(&scripts::CLAIM);
-        call.arg(millis(self.options.visibility_timeout))
-            .arg(&cursor)
-            .arg(count.max(1))
-            .arg(self.options.max_deliveries);
+        call.arg(millis(self.options.visibility_timeout)).arg(count.max(1)).arg(self.options.max_deliveries);
+        for (priority, cursor) in &cursors {
+            call.arg(priority).arg(cursor);
+        }
         let reply = self.run(&call).await?;
         let parts = value::items(&reply).ok_or_else(|| bad_reply("claim"))?;
-        let next = parts.first().and_then(value::text).ok_or_else(|| bad_reply("claim cursor"))?;
-        *self.claim_cursor.lock() = next;
-        let entries = claimed(parts.get(1).ok_or_else(|| bad_reply("claim"))?)?;
+        let next = parts.get(3).and_then(value::items).ok_or_else(|| bad_reply("claim cursors"))?;
+        let next: Option<Vec<String>> = next.iter().map(value::text).collect();
+        let next = next.ok_or_else(|| bad_reply("claim cursors"))?;
+        *self.claim_cursors.lock() =
+            next.chunks(2).filter_map(|pair| Some((pair.first()?.clone(), pair.get(1)?.clone()))).collect();
+        let entries = claimed(parts.first().ok_or_else(|| bad_reply("claim"))?)?;
         let deliveries = self.accept(entries).await?;
-        Ok(Recovered { deliveries, dead_lettered: figure(parts, 2)?, lost: figure(parts, 3)?, nodes_removed: 0 })
+        Ok(Recovered { deliveries, dead_lettered: figure(parts, 1)?, lost: figure(parts, 2)?, nodes_removed: 0 })
     }
 
     /// Takes over at once, up to `budget` entries, what nodes whose heartbeat

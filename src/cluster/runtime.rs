@@ -7,7 +7,7 @@
 use std::future::Future;
 use std::io;
 
-use tokio::runtime::{Builder, Handle, Runtime};
+use tokio::runtime::{Builder, Runtime};
 use tokio::task::JoinHandle;
 
 /// A runtime owned by one cluster pool.
@@ -27,10 +27,6 @@ impl ClusterRuntime {
         Ok(ClusterRuntime { runtime })
     }
 
-    pub fn handle(&self) -> &Handle {
-        self.runtime.handle()
-    }
-
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -47,6 +43,7 @@ impl ClusterRuntime {
 
     /// Runs a future to completion on the calling thread. Never call it from
     /// the runtime's own threads.
+    #[cfg(test)]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }

@@ -21,4 +21,5 @@ script!(TAKE_BACK, "scripts/takeback.lua");
 script!(RENEW, "scripts/renew.lua");
 script!(HEARTBEAT, "scripts/heartbeat.lua");
 script!(ABORT, "scripts/abort.lua");
+script!(READ, "scripts/read.lua");
 script!(STATS, "scripts/stats.lua");

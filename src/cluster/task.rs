@@ -10,11 +10,18 @@ use std::fmt;
 
 use super::value::{field, Fields};
 
-/// The id of a stream entry, `<ms>-<seq>`.
+/// A stream entry's id, `<ms>-<seq>`; for a task, prefixed by its lane,
+/// `<priority>:<ms>-<seq>` (ids are per stream: two lanes may share one).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntryId(pub String);
 
 impl EntryId {
+    /// The id within its stream (a task's, without its lane).
+    #[cfg(test)]
+    pub fn stream_id(&self) -> &str {
+        self.0.split_once(':').map_or(&self.0, |(_, id)| id)
+    }
+
     /// The smallest id after this one (for `XTRIM MINID`).
     pub fn successor(&self) -> Option<EntryId> {
         let (ms, seq) = self.0.split_once('-')?;

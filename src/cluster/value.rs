@@ -71,19 +71,29 @@ pub fn entry(value: &Value) -> Result<RawEntry, ClusterError> {
 /// The entries of the one stream an `XREAD`/`XREADGROUP` read: Nil when the
 /// block expired, else `[[key, [entry, ...]]]` (or a RESP3 map of it).
 pub fn read_reply(value: &Value) -> Result<Vec<RawEntry>, ClusterError> {
-    let streams: Vec<&Value> = match value {
+    Ok(read_reply_by_stream(value)?.into_iter().map(|(_, raw)| raw).collect())
+}
+
+/// The entries an `XREAD`/`XREADGROUP` of several streams read, each with
+/// the key of its stream.
+pub fn read_reply_by_stream(value: &Value) -> Result<Vec<(String, RawEntry)>, ClusterError> {
+    let streams: Vec<(&Value, &Value)> = match value {
         Value::Nil => return Ok(Vec::new()),
-        Value::Map(pairs) => pairs.iter().map(|(_, entries)| entries).collect(),
+        Value::Map(pairs) => pairs.iter().map(|(key, entries)| (key, entries)).collect(),
         other => items(other)
             .ok_or_else(|| bad_reply("stream read"))?
             .iter()
-            .map(|stream| items(stream).and_then(|kv| kv.get(1)).ok_or_else(|| bad_reply("stream read")))
+            .map(|stream| match items(stream) {
+                Some([key, entries]) => Ok((key, entries)),
+                _ => Err(bad_reply("stream read")),
+            })
             .collect::<Result<_, _>>()?,
     };
     let mut out = Vec::new();
-    for entries in streams {
+    for (key, entries) in streams {
+        let key = text(key).ok_or_else(|| bad_reply("stream key"))?;
         for raw in items(entries).ok_or_else(|| bad_reply("stream entries"))? {
-            out.push(entry(raw)?);
+            out.push((key.clone(), entry(raw)?));
         }
     }
     Ok(out)

@@ -273,6 +273,7 @@ impl ClusterNode {
     }
 
     /// Tasks submitted and not yet settled.
+    #[cfg(test)]
     pub fn outstanding(&self) -> usize {
         self.shared.outstanding.lock().len()
     }

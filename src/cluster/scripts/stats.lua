@@ -1,5 +1,6 @@
--- The queue at a glance. The backlog is the group's lag (entries not yet
--- delivered), not XLEN: the stream also holds delivered, unacknowledged ones.
+-- The queue at a glance, over every lane. The backlog is the group's lag
+-- (entries not yet delivered), not XLEN: a lane also holds delivered,
+-- unacknowledged ones.
 -- Returns {{{node, workers, last seen ms}, ...}, lag or -1, pending, length, dead letters}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -13,15 +14,21 @@ for _, node in ipairs(redis.call('SMEMBERS', NODES)) do
     nodes[#nodes + 1] = {node, workers, math.max(0, now - seen)}
   end
 end
-local lag, pending = -1, 0
-if redis.call('EXISTS', TASKS) == 1 then
-  for _, group in ipairs(redis.call('XINFO', 'GROUPS', TASKS)) do
-    local info = {}
-    for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
-    if info['name'] == GROUP then
-      pending = info['pending']
-      if info['lag'] then lag = info['lag'] end
+-- Summed over the lanes; -1 for the lag when a lane cannot tell it.
+local lag, pending, length = 0, 0, 0
+for _, priority in ipairs(lanes()) do
+  local key = lane_key(priority)
+  if redis.call('EXISTS', key) == 1 then
+    length = length + redis.call('XLEN', key)
+    local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', key)
+    for _, group in ipairs(ok and groups or {}) do
+      local info = {}
+      for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
+      if info['name'] == GROUP then
+        pending = pending + info['pending']
+        if info['lag'] and lag >= 0 then lag = lag + info['lag'] else lag = -1 end
+      end
     end
   end
 end
-return {nodes, lag, pending, redis.call('XLEN', TASKS), redis.call('XLEN', DEAD)}
+return {nodes, lag, pending, length, redis.call('XLEN', DEAD)}

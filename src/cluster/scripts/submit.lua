@@ -1,29 +1,46 @@
--- Adds tasks and records their owners in one step, so that no entry ever
--- exists without an owner to report to. No MAXLEN: pending work is never
--- trimmed. With a maximum backlog, tasks past it are refused, not added.
+-- Adds tasks, each to the lane of its priority, and records their owners in
+-- one step, so that no entry ever exists without an owner to report to. No
+-- MAXLEN: pending work is never trimmed. With a maximum backlog, tasks past
+-- it are refused, not added.
 -- ARGV: 6 maximum backlog (0: none); from 7, six per task: task id, handler,
--- payload, timeout ms ('' = none), retries, priority.
--- Returns, in order, each task's entry id, or 0 where the backlog was full.
+-- payload, timeout ms ('' = none), retries, priority (an integer).
+-- Returns, in order, each task's entry, or 0 where the backlog was full.
 local max = tonumber(ARGV[6])
 local room = -1
 if max > 0 then
-  -- Acknowledged entries are deleted: the stream holds the backlog and the
+  -- Acknowledged entries are deleted: a lane holds its backlog and its
   -- pending entries, nothing else.
-  -- pcall: a Redis that restarted without persistence has lost the group.
-  local summary = redis.pcall('XPENDING', TASKS, GROUP)
-  local pending = type(summary) == 'table' and tonumber(summary[1]) or 0
-  room = math.max(0, max - (redis.call('XLEN', TASKS) - pending))
+  local backlog = 0
+  for _, priority in ipairs(lanes()) do
+    local key = lane_key(priority)
+    -- pcall: a Redis that restarted without persistence has lost the group.
+    local summary = redis.pcall('XPENDING', key, GROUP)
+    local pending = type(summary) == 'table' and tonumber(summary[1]) or 0
+    backlog = backlog + redis.call('XLEN', key) - pending
+  end
+  room = math.max(0, max - backlog)
 end
-local ids = {}
+local known = {}
+local entries = {}
 for i = 7, #ARGV, 6 do
   if room == 0 then
-    ids[#ids + 1] = 0
+    entries[#entries + 1] = 0
   else
-    local id = redis.call('XADD', TASKS, '*', 'node', ME, 'task', ARGV[i], 'handler', ARGV[i + 1],
-      'payload', ARGV[i + 2], 'timeout', ARGV[i + 3], 'retries', ARGV[i + 4], 'priority', ARGV[i + 5])
-    redis.call('HSET', OWNERS, id, ARGV[i] .. ' ' .. ME)
-    ids[#ids + 1] = id
+    local priority = ARGV[i + 5]
+    local key = lane_key(priority)
+    if not known[priority] then
+      known[priority] = true
+      if redis.call('ZSCORE', LANES, priority) == false then
+        local created = redis.pcall('XGROUP', 'CREATE', key, GROUP, '0', 'MKSTREAM')
+        redis.call('ZADD', LANES, tonumber(priority), priority)
+      end
+    end
+    local id = redis.call('XADD', key, '*', 'node', ME, 'task', ARGV[i], 'handler', ARGV[i + 1],
+      'payload', ARGV[i + 2], 'timeout', ARGV[i + 3], 'retries', ARGV[i + 4], 'priority', priority)
+    local entry = priority .. ':' .. id
+    redis.call('HSET', OWNERS, entry, ARGV[i] .. ' ' .. ME)
+    entries[#entries + 1] = entry
     room = room - 1
   end
 end
-return ids
+return entries

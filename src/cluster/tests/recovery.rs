@@ -145,7 +145,7 @@ fn an_entry_deleted_while_pending_is_reported_lost_to_its_submitter() {
         let ids = submit(&submitter, &[task(1), task(2)]).await;
         node.read(2, BLOCK).await.unwrap();
         let mut raw = bench.raw().await;
-        let _: usize = raw.xdel(&node.keys().tasks, &[&ids[0].0]).await.unwrap();
+        let _: usize = raw.xdel(&node.keys().tasks, &[ids[0].stream_id()]).await.unwrap();
 
         pause(quick().visibility_timeout).await;
         let claimed = node.claim_idle(10).await.unwrap();
@@ -166,7 +166,7 @@ fn an_entry_deleted_while_a_dead_node_held_it_is_reported_lost_in_the_take_back(
         let survivor = bench.node("survivor", quick()).await;
         let ids = submit(&survivor, &[task(1)]).await;
         doomed.read(1, BLOCK).await.unwrap();
-        let _: usize = bench.raw().await.xdel(&survivor.keys().tasks, &[&ids[0].0]).await.unwrap();
+        let _: usize = bench.raw().await.xdel(&survivor.keys().tasks, &[ids[0].stream_id()]).await.unwrap();
         pause(quick().heartbeat_ttl()).await;
         survivor.heartbeat().await.unwrap();
         let taken = survivor.take_back_dead_nodes(10).await.unwrap();
@@ -187,7 +187,7 @@ fn a_garbage_entry_is_dead_lettered_with_a_reason_and_crashes_nothing() {
         let fields =
             [("node", "node"), ("task", "5"), ("handler", ""), ("payload", ""), ("timeout", ""), ("retries", "lots")];
         let bad: String = raw.xadd(&node.keys().tasks, "*", &fields).await.unwrap();
-        let _: usize = raw.hset(&node.keys().owners, &bad, "5 node").await.unwrap();
+        let _: usize = raw.hset(&node.keys().owners, format!("0:{bad}"), "5 node").await.unwrap();
 
         let read = node.read(10, BLOCK).await.unwrap();
         assert_eq!(read.len(), 1);

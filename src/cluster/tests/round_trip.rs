@@ -108,8 +108,10 @@ fn a_big_batch_is_submitted_in_order_and_the_stream_is_never_trimmed_while_pendi
         // 500 pending and 400 undelivered: all still in the stream.
         let mut raw = bench.raw().await;
         assert_eq!(raw.xlen::<_, usize>(&node.keys().tasks).await.unwrap(), 900);
-        let first_pending: redis::streams::StreamRangeReply =
-            raw.xrange(&node.keys().tasks, &held[100].entry_id.0, &held[100].entry_id.0).await.unwrap();
+        let first_pending: redis::streams::StreamRangeReply = raw
+            .xrange(&node.keys().tasks, held[100].entry_id.stream_id(), held[100].entry_id.stream_id())
+            .await
+            .unwrap();
         assert_eq!(first_pending.ids.len(), 1);
     });
 }
@@ -165,5 +167,31 @@ fn past_max_queue_tasks_are_refused_and_the_rest_added() {
         assert_eq!(node.read(2, BLOCK).await.unwrap().len(), 2);
         let ids = node.submit_batch(&[task(4), task(5), task(6)]).await.unwrap();
         assert_eq!(ids.iter().map(Option::is_some).collect::<Vec<_>>(), vec![true, true, false]);
+    });
+}
+
+#[test]
+fn higher_priorities_are_read_first_and_first_in_first_out_within_one() {
+    let bench = Bench::new();
+    bench.run(async {
+        let node = bench.node("node", quick()).await;
+        let priorities = [0, 5, -3, 5, 10, 0];
+        let tasks: Vec<_> =
+            priorities.iter().enumerate().map(|(i, &priority)| NewClusterTask { priority, ..task(i as u64) }).collect();
+        submit(&node, &tasks).await;
+        assert_eq!(node.stats().await.unwrap().queued, 6);
+        let mut order = Vec::new();
+        for _ in 0..3 {
+            order.extend(node.read(2, BLOCK).await.unwrap().into_iter().map(|d| d.task.task.task_id));
+        }
+        assert_eq!(order, vec![4, 1, 3, 0, 5, 2]);
+        // A node waiting for work wakes for a task of any priority.
+        let waiting = node.read(1, Duration::from_secs(5));
+        let submitted = async {
+            pause(Duration::from_millis(100)).await;
+            submit(&node, &[NewClusterTask { priority: -3, ..task(9) }]).await
+        };
+        let (read, _) = tokio::join!(waiting, submitted);
+        assert_eq!(read.unwrap()[0].task.task.task_id, 9);
     });
 }
