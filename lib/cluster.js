@@ -41,8 +41,7 @@ function encodeForCluster(payload, transferList) {
 }
 
 /**
- * What a submitted task's end settles its promise with: `{ ok, value }`,
- * or null for an end its submitter has already settled (an abort).
+ * What a submitted task's end settles its promise with: `{ ok, value }`.
  * `batch[start..end)`: the reporting node's id, then the body.
  */
 function clusterOutcome(kind, deliveries, batch, start, end, config) {
@@ -53,7 +52,7 @@ function clusterOutcome(kind, deliveries, batch, start, end, config) {
   switch (kind) {
     case RESULT.done: return remoteOutcome(batch.subarray(bodyStart, end), nodeId, config)
     case RESULT.deliveryLimit: return { ok: false, value: new errors.DeliveryLimitError(deliveries, nodeId) }
-    case RESULT.lost: return { ok: false, value: new errors.ClusterUnavailableError(`the queue lost the task (its entry was deleted from Redis while node ${nodeId} held it)`) }
+    case RESULT.lost: return { ok: false, value: new errors.ClusterUnavailableError(nodeId === '' ? reason() : `the queue lost the task (its entry was deleted from Redis while node ${nodeId} held it)`) }
     case RESULT.invalid: return { ok: false, value: errors.invalidValue(`The task was dead-lettered as invalid by node ${nodeId}: ${reason()}`) }
     case RESULT.unavailable: return { ok: false, value: new errors.ClusterUnavailableError(reason()) }
     case RESULT.queueFull: return { ok: false, value: new errors.QueueFullError(config.maxQueue) }
@@ -95,12 +94,14 @@ function remoteOutcome(records, nodeId, config) {
         outcome = { ok: false, value: new errors.QueueTimeoutError(config.maxQueueWaitMs) }
         return
       case EVENT.Aborted:
+        // Its submitter settles an abort itself; this is for any other path.
+        outcome = { ok: false, value: new errors.AbortError() }
         return
       default:
         outcome = { ok: false, value: new Error(`node ${nodeId} reported an unknown outcome ${kind}`) }
     }
   })
-  return outcome
+  return outcome ?? { ok: false, value: new Error(`node ${nodeId} reported no outcome for the task`) }
 }
 
 module.exports = { encodeForCluster, clusterOutcome }

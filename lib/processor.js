@@ -87,6 +87,8 @@ class ParallelProcessor extends EventEmitter {
   #markClosed = null
   /** Cluster pools: resolves the wait for the node to leave its queue on dispose(). */
   #markLeft = null
+  /** The core has finished what it held since close() (cluster pools also wait for their submissions). */
+  #coreClosed = false
 
   constructor(workersOrOptions, options) {
     super()
@@ -426,7 +428,10 @@ class ParallelProcessor extends EventEmitter {
       case EVENT.QueueDrained: return this.#emitSafely('drain')
       case EVENT.BreakerOpened: return this.#emitSafely('breakerOpen', { cause: this.#lastStartError })
       case EVENT.BreakerClosed: return this.#emitSafely('breakerClose')
-      case EVENT.Closed: return this.#markClosed?.()
+      case EVENT.Closed: {
+        this.#coreClosed = true
+        return this.#closeIfDone()
+      }
       case EVENT.ClusterSettled: return this.#settleFromCluster(a, b, c, batch, start, end)
       case EVENT.ClusterLeft: {
         this.#markLeft?.()
@@ -472,6 +477,15 @@ class ParallelProcessor extends EventEmitter {
     return restoreBuffers(message)
   }
 
+  /**
+   * close() is done once the core has finished what it held and, for a
+   * cluster pool, once this node's own submissions have settled: they run
+   * on other nodes, which the core does not see.
+   */
+  #closeIfDone() {
+    if (this.#coreClosed && (this.#config.cluster === null || this.#pending.size === 0)) this.#markClosed?.()
+  }
+
   #settleFromCluster(id, kind, deliveries, batch, start, end) {
     let outcome
     try {
@@ -479,7 +493,7 @@ class ParallelProcessor extends EventEmitter {
     } catch (error) {
       outcome = { ok: false, value: error }
     }
-    if (outcome !== null) this.#settle(id, outcome.ok ? 'resolve' : 'reject', outcome.value)
+    this.#settle(id, outcome.ok ? 'resolve' : 'reject', outcome.value)
   }
 
   #settle(id, how, value) {
@@ -495,6 +509,7 @@ class ParallelProcessor extends EventEmitter {
     // Adopting a rejected promise rejects; it is handled at once, so no
     // unhandled-rejection warning unless the caller leaves it unhandled.
     resolve(how === 'resolve' ? value : Promise.reject(value))
+    if (this.#closing !== null && this.#pending.size === 0) this.#closeIfDone()
   }
 
   /**

@@ -54,7 +54,7 @@ impl From<&ClusterOptionsObject> for ClusterOptions {
             max_deliveries: options.max_deliveries,
             result_ttl: ms(options.result_ttl_ms),
             workers: options.capacity,
-            max_queue: if options.max_queue.is_finite() { options.max_queue as u64 } else { 0 },
+            max_queue: options.max_queue.is_finite().then_some(options.max_queue as u64),
         }
     }
 }
@@ -93,9 +93,7 @@ impl NodeHost for PoolHost {
         let submitted = if self.processes { process::deliver_directly(|| pool.submit(new)) } else { pool.submit(new) };
         match submitted {
             Ok(id) => Started::Running(id.0),
-            Err(SubmitError::StartFailing) => {
-                Started::Refused(outcome_records(Outcome::StartFailed { worker: WorkerId(0) }, None))
-            }
+            Err(SubmitError::StartFailing) => Started::Unavailable,
             Err(SubmitError::Closed | SubmitError::QueueFull) => Started::Declined,
         }
     }
@@ -147,7 +145,8 @@ impl ClusterLink {
 
     /// Takes the settlements of delivered tasks out of `events` and
     /// acknowledges them; everything else stays for JavaScript. A task ended
-    /// by `dispose()` is not acknowledged: it returns to the queue.
+    /// by `dispose()` or by a worker that could not start is not
+    /// acknowledged: it goes back to the queue at once.
     pub fn intercept(&self, events: &mut Vec<Event>) {
         let mut kept = Vec::with_capacity(events.len());
         for event in events.drain(..) {
@@ -163,7 +162,11 @@ impl ClusterLink {
                 }
                 Event::Settled { task, outcome } => match self.node.release(task.0) {
                     None => kept.push(Event::Settled { task, outcome }),
-                    Some(_) if outcome == Outcome::Disposed => {}
+                    // Not this task's fault: back to the queue for another
+                    // node. A start failure counts as a delivery, so that a
+                    // task no node can start ends in the dead letters.
+                    Some(held) if outcome == Outcome::Disposed => self.node.hand_back(held, false),
+                    Some(held) if matches!(outcome, Outcome::StartFailed { .. }) => self.node.hand_back(held, true),
                     Some(held) => self.acknowledge(held, outcome),
                 },
                 other => kept.push(other),

@@ -19,6 +19,10 @@ pub struct Keys {
     pub tasks: String,
     /// Sorted set of the priorities that have a lane (score: the priority).
     pub lanes: String,
+    /// The queue's epoch: set once, when its first script runs. A different
+    /// one later means Redis lost the queue (restarted without persistence,
+    /// failed over, flushed): the tasks of the old epoch are gone.
+    pub epoch: String,
     /// Hash: task entry id -> `"<task id> <submitter node>"`, written in the
     /// same script as the entry, so that an entry deleted while pending can
     /// still be reported to whoever waits for it.
@@ -41,6 +45,7 @@ impl Keys {
         Keys {
             tasks: format!("{tag}:tasks"),
             lanes: format!("{tag}:lanes"),
+            epoch: format!("{tag}:epoch"),
             owners: format!("{tag}:owners"),
             dead: format!("{tag}:dead"),
             aborted: format!("{tag}:aborted"),
@@ -62,8 +67,8 @@ impl Keys {
 
     /// Every key a script may touch that is known before it runs, in the
     /// order every script expects them as `KEYS`.
-    pub fn script_keys(&self) -> [&str; 6] {
-        [&self.tasks, &self.owners, &self.dead, &self.aborted, &self.nodes, &self.lanes]
+    pub fn script_keys(&self) -> [&str; 7] {
+        [&self.tasks, &self.owners, &self.dead, &self.aborted, &self.nodes, &self.lanes, &self.epoch]
     }
 
     /// The priority of a lane, from its key.

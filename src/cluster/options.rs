@@ -17,8 +17,8 @@ pub struct ClusterOptions {
     pub result_ttl: Duration,
     /// The worker count this node announces (0 for a node that only submits).
     pub workers: u32,
-    /// Tasks beyond this many waiting in the queue are refused; 0 for no bound.
-    pub max_queue: u64,
+    /// Tasks beyond this many waiting in the queue are refused; `None`: no bound.
+    pub max_queue: Option<u64>,
 }
 
 impl Default for ClusterOptions {
@@ -30,7 +30,7 @@ impl Default for ClusterOptions {
             max_deliveries: 3,
             result_ttl: Duration::from_millis(3_600_000),
             workers: 0,
-            max_queue: 0,
+            max_queue: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! reading its own results. Recovery (claims, take-back, renewals) is in
 //! `recovery`, figures in `stats`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::try_join_all;
@@ -22,6 +23,14 @@ use super::value::{self, RawEntry};
 const SUBMIT_CHUNK: usize = 256;
 /// Results taken per read of the result stream.
 const RESULTS_PER_READ: usize = 1024;
+
+/// A task the queue took: its entry, and the queue's epoch then (see
+/// `Keys::epoch`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submitted {
+    pub entry: EntryId,
+    pub epoch: Arc<str>,
+}
 
 /// What became of an abort.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,29 +135,35 @@ impl Queue {
     /// back to loading it on NOSCRIPT); the rest go out together on the
     /// multiplexed connection, pipelined in order: one more round trip in all,
     /// and the stream keeps the submission order.
-    pub async fn submit_batch(&self, tasks: &[NewClusterTask]) -> Result<Vec<Option<EntryId>>, ClusterError> {
+    pub async fn submit_batch(&self, tasks: &[NewClusterTask]) -> Result<Vec<Option<Submitted>>, ClusterError> {
         let mut chunks = tasks.chunks(SUBMIT_CHUNK);
         let Some(first) = chunks.next() else { return Ok(Vec::new()) };
         let mut ids = self.submit_chunk(first).await?;
-        let rest: Vec<Vec<Option<EntryId>>> = try_join_all(chunks.map(|chunk| self.submit_chunk(chunk))).await?;
+        let rest: Vec<Vec<Option<Submitted>>> = try_join_all(chunks.map(|chunk| self.submit_chunk(chunk))).await?;
         ids.extend(rest.into_iter().flatten());
         Ok(ids)
     }
 
-    async fn submit_chunk(&self, chunk: &[NewClusterTask]) -> Result<Vec<Option<EntryId>>, ClusterError> {
+    async fn submit_chunk(&self, chunk: &[NewClusterTask]) -> Result<Vec<Option<Submitted>>, ClusterError> {
         let mut call = self.invocation(&scripts::SUBMIT);
-        call.arg(self.options.max_queue);
+        call.arg(self.options.max_queue.map_or(-1, |max| max.min(i64::MAX as u64) as i64));
         for task in chunk {
             let timeout = task.timeout_ms.map(|ms| ms.to_string()).unwrap_or_default();
             call.arg(task.task_id).arg(&task.handler).arg(&task.payload).arg(timeout).arg(task.retries);
             call.arg(task.priority);
         }
         let reply = self.run(&call).await?;
-        let ids = value::items(&reply).ok_or_else(|| bad_reply("submit"))?;
+        let [epoch, ids] = value::items(&reply).ok_or_else(|| bad_reply("submit"))? else {
+            return Err(bad_reply("submit"));
+        };
+        let epoch: Arc<str> = value::text(epoch).ok_or_else(|| bad_reply("submit epoch"))?.into();
+        let ids = value::items(ids).ok_or_else(|| bad_reply("submit ids"))?;
         ids.iter()
             .map(|id| match id {
                 Value::Int(0) => Ok(None),
-                id => value::text(id).map(|id| Some(EntryId(id))).ok_or_else(|| bad_reply("submit id")),
+                id => value::text(id)
+                    .map(|id| Some(Submitted { entry: EntryId(id), epoch: epoch.clone() }))
+                    .ok_or_else(|| bad_reply("submit id")),
             })
             .collect()
     }
@@ -276,11 +291,28 @@ impl Queue {
     }
 
     /// Renews this node's heartbeat key (TTL: three heartbeats) and its place
-    /// in the nodes set. Returns the server's time in ms.
-    pub async fn heartbeat(&self) -> Result<u64, ClusterError> {
+    /// in the nodes set. Returns the queue's epoch.
+    pub async fn heartbeat(&self) -> Result<Arc<str>, ClusterError> {
         let mut call = self.invocation(&scripts::HEARTBEAT);
         call.arg(millis(self.options.heartbeat_ttl())).arg(self.options.workers);
-        value::int(&self.run(&call).await?).map(|ms| ms as u64).ok_or_else(|| bad_reply("heartbeat"))
+        let reply = self.run(&call).await?;
+        let epoch = value::items(&reply).and_then(|parts| parts.get(1)).and_then(value::text);
+        epoch.map(Arc::from).ok_or_else(|| bad_reply("heartbeat"))
+    }
+
+    /// Hands entries this node holds back to the queue at once (see
+    /// `release.lua`): (entry, delivery count, whether to charge the delivery).
+    pub async fn release_batch(&self, entries: &[(EntryId, u64, bool)]) -> Result<(), ClusterError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut call = self.invocation(&scripts::RELEASE);
+        call.arg(millis(self.options.visibility_timeout));
+        for (entry, delivery_count, charge) in entries {
+            call.arg(&entry.0).arg(*delivery_count).arg(u8::from(*charge));
+        }
+        self.run(&call).await?;
+        Ok(())
     }
 
     /// Stops announcing this node: the others take back what it holds at

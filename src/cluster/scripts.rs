@@ -22,4 +22,5 @@ script!(RENEW, "scripts/renew.lua");
 script!(HEARTBEAT, "scripts/heartbeat.lua");
 script!(ABORT, "scripts/abort.lua");
 script!(READ, "scripts/read.lua");
+script!(RELEASE, "scripts/release.lua");
 script!(STATS, "scripts/stats.lua");

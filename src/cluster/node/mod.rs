@@ -32,6 +32,7 @@ use tokio::sync::{mpsc, watch, Notify};
 use super::error::ClusterError;
 use super::options::ClusterOptions;
 use super::queue::Queue;
+use super::queue::Submitted;
 use super::runtime::ClusterRuntime;
 use super::stats::ClusterStats;
 use super::task::{Delivery, EntryId, NewClusterTask};
@@ -55,9 +56,21 @@ pub enum Started {
     /// Not run: acknowledge it at once with this outcome (it was aborted, or
     /// this node cannot run anything).
     Refused(Vec<u8>),
-    /// Not run, not acknowledged: the pool is closing. Another node takes it
-    /// back once this one has left.
+    /// Not run: the pool is closing. It goes back to the queue at once,
+    /// not charged a delivery.
     Declined,
+    /// Not run: no worker can start on this node. It goes back to the queue
+    /// at once, charged a delivery (a task that no node can start ends in
+    /// the dead letters), and the node reads nothing for a while.
+    Unavailable,
+}
+
+/// What becomes of a task this node held, in the order decided.
+pub(super) enum Settlement {
+    /// Its outcome, for its submitter.
+    Ack(EntryId, u64, Vec<u8>),
+    /// Back to the queue, for another node; `true` charges the delivery.
+    Release(EntryId, u64, bool),
 }
 
 /// Why a submitter's task ended, besides a node's outcome.
@@ -127,8 +140,14 @@ struct Shared {
     reading_stopped: AtomicBool,
     next_task: AtomicU64,
     /// Task id -> its entry, once submitted, for tasks awaiting their result.
-    outstanding: Mutex<HashMap<u64, Option<EntryId>>>,
+    outstanding: Mutex<HashMap<u64, Option<Submitted>>>,
     submissions: mpsc::UnboundedSender<NewClusterTask>,
+    /// The submit loop has handed over what was submitted before the node stopped.
+    submissions_flushed: Notify,
+    /// The queue's epoch as of the last heartbeat.
+    queue_epoch: Mutex<Option<Arc<str>>>,
+    /// No reading before this (no worker can start here).
+    paused_until: Mutex<Option<Instant>>,
     /// Local id -> what this node holds; the lock is held across `start`, so
     /// that a settlement is never reported before its task is known.
     held: Mutex<HashMap<u64, Held>>,
@@ -139,7 +158,7 @@ struct Shared {
     last_completion_us: AtomicU64,
     epoch: Instant,
     slot_freed: Notify,
-    acks: mpsc::UnboundedSender<(EntryId, u64, Vec<u8>)>,
+    acks: mpsc::UnboundedSender<Settlement>,
     /// The ack loop has sent what it could after the node stopped.
     acks_flushed: Notify,
     results: Mutex<Vec<ClusterResult>>,
@@ -188,6 +207,9 @@ impl ClusterNode {
             next_task: AtomicU64::new(1),
             outstanding: Mutex::new(HashMap::new()),
             submissions,
+            submissions_flushed: Notify::new(),
+            queue_epoch: Mutex::new(None),
+            paused_until: Mutex::new(None),
             held: Mutex::new(HashMap::new()),
             completion_interval_us: AtomicU64::new(u64::MAX),
             last_completion_us: AtomicU64::new(u64::MAX),
@@ -238,8 +260,8 @@ impl ClusterNode {
     /// it will be reported, and the queue is told (see `Queue::abort`).
     pub fn abort(&self, task_id: u64) {
         let entry = self.shared.outstanding.lock().remove(&task_id);
-        if let (Some(Some(entry)), Some(runtime)) = (entry, &self.runtime) {
-            runtime.spawn(self.shared.clone().abort_entry(entry));
+        if let (Some(Some(submitted)), Some(runtime)) = (entry, &self.runtime) {
+            runtime.spawn(self.shared.clone().abort_entry(submitted.entry));
         }
         // Not submitted yet: the submit loop aborts it once it has an entry.
     }
@@ -257,7 +279,14 @@ impl ClusterNode {
 
     /// Reports a released task's outcome to its submitter (fenced, batched).
     pub fn acknowledge(&self, held: Held, outcome: Vec<u8>) {
-        let _ = self.shared.acks.send((held.entry, held.delivery_count, outcome));
+        let _ = self.shared.acks.send(Settlement::Ack(held.entry, held.delivery_count, outcome));
+    }
+
+    /// Gives a released task without an outcome back to the queue at once
+    /// (its pool was disposed first, or could not start a worker for it);
+    /// `charge`: count this delivery towards `maxDeliveries`.
+    pub fn hand_back(&self, held: Held, charge: bool) {
+        let _ = self.shared.acks.send(Settlement::Release(held.entry, held.delivery_count, charge));
     }
 
     /// Results waiting for the submitter, and whether the node has left
@@ -410,11 +439,12 @@ impl Shared {
         }
     }
 
-    /// Waits for the acknowledgements already made to go out, then stops
-    /// announcing this node, then tells the host.
+    /// Waits for the submissions and the acknowledgements already made to go
+    /// out, then stops announcing this node, then tells the host.
     async fn leave(self: Arc<Self>) {
         let deadline = self.options.connect_timeout;
         let _ = tokio::time::timeout(deadline * 2, async {
+            self.submissions_flushed.notified().await;
             self.acks_flushed.notified().await;
             if let Some(queue) = self.queue.get() {
                 let _ = tokio::time::timeout(deadline, queue.leave()).await;
@@ -426,7 +456,8 @@ impl Shared {
     }
 }
 
-/// A node id unique across machines and restarts: host, process, and time.
+/// A node id unique across machines and restarts: host, process, and 64
+/// random bits.
 fn node_id() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
@@ -434,6 +465,8 @@ fn node_id() -> String {
         .map(|name| name.trim().to_string())
         .filter(|name| !name.is_empty() && !name.contains(' '))
         .unwrap_or_else(|| "node".into());
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    format!("{host}-{}-{:x}", std::process::id(), nanos & 0xff_ffff)
+    // Random (std seeds its hasher keys from the OS): in containers, host
+    // name and pid repeat from one start to the next.
+    let random = std::hash::BuildHasher::build_hasher(&std::collections::hash_map::RandomState::new());
+    format!("{host}-{}-{:016x}", std::process::id(), std::hash::Hasher::finish(&random))
 }

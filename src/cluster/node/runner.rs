@@ -3,11 +3,11 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::{Held, Shared, Started, BACKOFF, READ_BLOCK};
+use super::{Held, Settlement, Shared, Started, BACKOFF, READ_BLOCK};
 use crate::cluster::queue::Queue;
 use crate::cluster::task::{Delivery, EntryId};
 
@@ -19,7 +19,8 @@ const MOST_READ_AHEAD: usize = 16;
 /// Most acknowledgements per batch.
 const MOST_ACKS_PER_BATCH: usize = 4096;
 
-type PendingAck = (EntryId, u64, Vec<u8>);
+/// How long a node whose workers cannot start reads nothing.
+const PAUSE_WHEN_UNAVAILABLE: Duration = Duration::from_secs(1);
 
 impl Shared {
     /// Reads as many tasks as there are free slots, waiting for a slot when
@@ -31,6 +32,13 @@ impl Shared {
         loop {
             if self.reading_stopped.load(Ordering::Acquire) {
                 return;
+            }
+            let paused = self.paused_until.lock().and_then(|until| until.checked_duration_since(Instant::now()));
+            if let Some(pause) = paused {
+                if self.sleep_or_stop(pause).await {
+                    return;
+                }
+                continue;
             }
             let slot_freed = self.slot_freed.notified();
             let free = self.free_slots();
@@ -90,7 +98,7 @@ impl Shared {
     /// with its refusal; one it declines (closing) stays this node's until
     /// it leaves, and is then taken back by another.
     pub(super) async fn start_all(&self, queue: &Queue, deliveries: Vec<Delivery>) {
-        let mut refused = Vec::new();
+        let mut settled = Vec::new();
         {
             let mut held = self.held.lock();
             for delivery in deliveries {
@@ -99,13 +107,17 @@ impl Shared {
                     Started::Running(local) => {
                         held.insert(local, Held { entry, delivery_count });
                     }
-                    Started::Refused(outcome) => refused.push((entry, delivery_count, outcome)),
-                    Started::Declined => {}
+                    Started::Refused(outcome) => settled.push(Settlement::Ack(entry, delivery_count, outcome)),
+                    Started::Declined => settled.push(Settlement::Release(entry, delivery_count, false)),
+                    Started::Unavailable => {
+                        *self.paused_until.lock() = Some(Instant::now() + PAUSE_WHEN_UNAVAILABLE);
+                        settled.push(Settlement::Release(entry, delivery_count, true));
+                    }
                 }
             }
         }
-        if !refused.is_empty() {
-            self.send_acks(queue, refused).await;
+        if !settled.is_empty() {
+            self.send_settlements(queue, settled).await;
         }
     }
 
@@ -113,7 +125,7 @@ impl Shared {
     /// together; through an outage, they wait and go out once Redis is back.
     /// Once the node stops, what is still queued gets one attempt, and then
     /// `acks_flushed` tells `leave` it may go.
-    pub(super) async fn ack_loop(self: Arc<Self>, mut acks: mpsc::UnboundedReceiver<PendingAck>) {
+    pub(super) async fn ack_loop(self: Arc<Self>, mut acks: mpsc::UnboundedReceiver<Settlement>) {
         let Some(queue) = self.queue().await else {
             self.acks_flushed.notify_one();
             return;
@@ -132,28 +144,51 @@ impl Shared {
                     Err(_) => break,
                 }
             }
-            self.send_acks(&queue, batch).await;
+            self.send_settlements(&queue, batch).await;
         }
         let mut last = Vec::new();
-        while let Ok(ack) = acks.try_recv() {
-            last.push(ack);
+        while let Ok(settlement) = acks.try_recv() {
+            last.push(settlement);
         }
         if !last.is_empty() {
-            let _ = tokio::time::timeout(self.options.connect_timeout, queue.ack_batch(&last)).await;
+            let (acks, releases) = split(last);
+            let both = async { tokio::join!(queue.ack_batch(&acks), queue.release_batch(&releases)) };
+            let _ = tokio::time::timeout(self.options.connect_timeout, both).await;
         }
         self.acks_flushed.notify_one();
     }
 
-    /// Sends acknowledgements, retrying through outages until they are
-    /// answered or the node stops. A stale one is dropped: the task is
-    /// another node's now.
-    async fn send_acks(&self, queue: &Queue, batch: Vec<PendingAck>) {
+    /// Sends acknowledgements and hand-backs, retrying through outages until
+    /// they are answered or the node stops. A stale one is dropped: the task
+    /// is another node's now.
+    async fn send_settlements(&self, queue: &Queue, batch: Vec<Settlement>) {
+        let (acks, releases) = split(batch);
         let mut failures = 0;
-        while queue.ack_batch(&batch).await.is_err() {
+        while queue.ack_batch(&acks).await.is_err() {
+            failures += 1;
+            if self.sleep_or_stop(BACKOFF.delay(failures)).await {
+                return;
+            }
+        }
+        while queue.release_batch(&releases).await.is_err() {
             failures += 1;
             if self.sleep_or_stop(BACKOFF.delay(failures)).await {
                 return;
             }
         }
     }
+}
+
+/// Acknowledgements and hand-backs, apart.
+type Split = (Vec<(EntryId, u64, Vec<u8>)>, Vec<(EntryId, u64, bool)>);
+
+fn split(settlements: Vec<Settlement>) -> Split {
+    let (mut acks, mut releases) = (Vec::new(), Vec::new());
+    for settlement in settlements {
+        match settlement {
+            Settlement::Ack(entry, count, outcome) => acks.push((entry, count, outcome)),
+            Settlement::Release(entry, count, charge) => releases.push((entry, count, charge)),
+        }
+    }
+    (acks, releases)
 }

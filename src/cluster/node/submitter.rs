@@ -14,7 +14,8 @@ const MOST_PER_BATCH: usize = 4096;
 
 impl Shared {
     /// Every task submitted since the last batch went out goes out together:
-    /// under load, one round trip carries many tasks.
+    /// under load, one round trip carries many tasks. Once the node stops,
+    /// `submissions_flushed` tells `leave` the last ones went out.
     pub(super) async fn submit_loop(self: Arc<Self>, mut submissions: mpsc::UnboundedReceiver<NewClusterTask>) {
         let mut stop = self.stop.subscribe();
         loop {
@@ -22,7 +23,7 @@ impl Shared {
                 first = submissions.recv() => first,
                 _ = stop.wait_for(|stopped| *stopped) => None,
             };
-            let Some(first) = first else { return };
+            let Some(first) = first else { break };
             let mut batch = vec![first];
             while batch.len() < MOST_PER_BATCH {
                 match submissions.try_recv() {
@@ -32,6 +33,18 @@ impl Shared {
             }
             self.submit(batch).await;
         }
+        // Stopped: what was submitted before still goes to the queue (its
+        // promises have ended; the tasks run all the same), once.
+        let mut last = Vec::new();
+        while let Ok(task) = submissions.try_recv() {
+            last.push(task);
+        }
+        if !last.is_empty() {
+            if let Some(queue) = self.queue.get() {
+                let _ = tokio::time::timeout(self.options.connect_timeout, queue.submit_batch(&last)).await;
+            }
+        }
+        self.submissions_flushed.notify_one();
     }
 
     async fn submit(&self, batch: Vec<NewClusterTask>) {
@@ -62,7 +75,7 @@ impl Shared {
                 match (id, outstanding.get_mut(&task.task_id)) {
                     (Some(id), Some(entry)) => *entry = Some(id),
                     // Aborted (or already ended) while on its way.
-                    (Some(id), None) => aborted.push(id),
+                    (Some(id), None) => aborted.push(id.entry),
                     (None, _) => refused.push(task.task_id),
                 }
             }
@@ -109,6 +122,26 @@ impl Shared {
                     }
                 }
             }
+        }
+    }
+
+    /// Redis lost the queue (its epoch changed): the tasks handed over
+    /// before are gone, and no node will ever report them.
+    pub(super) fn forget_lost_epoch(&self, current: &Arc<str>) {
+        let previous = self.queue_epoch.lock().replace(current.clone());
+        if previous.as_ref().is_none_or(|previous| previous == current) {
+            return;
+        }
+        let lost: Vec<u64> = {
+            let outstanding = self.outstanding.lock();
+            let lost =
+                outstanding.iter().filter(|(_, submitted)| submitted.as_ref().is_some_and(|s| s.epoch != *current));
+            lost.map(|(task_id, _)| *task_id).collect()
+        };
+        let why =
+            "Redis lost the queue (it restarted without persistence, failed over or was flushed): the task is gone";
+        for task_id in lost {
+            self.finish(task_id, ResultKind::Lost, why);
         }
     }
 

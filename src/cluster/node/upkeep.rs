@@ -30,36 +30,49 @@ impl Shared {
     }
 
     async fn upkeep(&self, queue: &Queue) -> Result<(), crate::cluster::error::ClusterError> {
-        queue.heartbeat().await?;
-        if self.capacity > 0 && !self.reading_stopped.load(Ordering::Acquire) {
-            // What dead nodes held first: it has waited longest.
-            let free = self.free_slots();
-            if free > 0 {
-                let taken = queue.take_back_dead_nodes(free).await?;
-                self.start_all(queue, taken.deliveries).await;
-            }
-            let free = self.free_slots();
-            if free > 0 {
-                let claimed = queue.claim_idle(free).await?;
-                self.start_all(queue, claimed.deliveries).await;
-            }
+        let epoch = queue.heartbeat().await?;
+        self.forget_lost_epoch(&epoch);
+        // What dead nodes held first: it has waited longest.
+        let free = self.claimable();
+        if free > 0 {
+            let taken = queue.take_back_dead_nodes(free).await?;
+            self.start_all(queue, taken.deliveries).await;
+        }
+        let free = self.claimable();
+        if free > 0 {
+            let claimed = queue.claim_idle(free).await?;
+            self.start_all(queue, claimed.deliveries).await;
         }
         self.renew(queue).await?;
         *self.stats.lock() = Some(queue.stats().await?);
         Ok(())
     }
 
+    /// How many tasks this node may claim now: none once it stops reading
+    /// or while no worker can start here.
+    fn claimable(&self) -> usize {
+        let paused = self.paused_until.lock().is_some_and(|until| until > std::time::Instant::now());
+        if self.capacity == 0 || paused || self.reading_stopped.load(Ordering::Acquire) {
+            return 0;
+        }
+        self.free_slots()
+    }
+
     /// Keeps what this node runs its own, and stops what its submitters
-    /// aborted.
+    /// aborted and what another node has taken (its outcome would be
+    /// refused: the slot is better used).
     async fn renew(&self, queue: &Queue) -> Result<(), crate::cluster::error::ClusterError> {
         let entries: Vec<EntryId> = self.held.lock().values().map(|held| held.entry.clone()).collect();
         let renewed = queue.renew(&entries).await?;
-        if renewed.aborted.is_empty() {
+        if renewed.aborted.is_empty() && renewed.gone.is_empty() {
             return Ok(());
         }
         let locals: Vec<u64> = {
             let held = self.held.lock();
-            held.iter().filter(|(_, held)| renewed.aborted.contains(&held.entry)).map(|(local, _)| *local).collect()
+            let stop = |held: &&crate::cluster::node::Held| {
+                renewed.aborted.contains(&held.entry) || renewed.gone.contains(&held.entry)
+            };
+            held.iter().filter(|(_, held)| stop(held)).map(|(local, _)| *local).collect()
         };
         for local in locals {
             self.host.abort(local);

@@ -1,14 +1,25 @@
 -- Shared by every script of a queue (prepended to each).
 -- KEYS: 1 tasks stream (the lane of priority 0), 2 owners hash, 3 dead-letter
---       stream, 4 aborted set, 5 nodes set, 6 lanes sorted set.
+--       stream, 4 aborted set, 5 nodes set, 6 lanes sorted set, 7 epoch.
 -- ARGV: 1 group, 2 this node (consumer name), 3 result stream prefix,
 --       4 result TTL (ms), 5 heartbeat key prefix; script arguments follow.
 --
 -- Tasks of priority p are in the lane (stream) TASKS .. ':' .. p, TASKS
 -- itself for 0. A task is named by "<p>:<stream id>" (its entry) everywhere
 -- outside its lane: owners, aborted set, results, dead letters.
-local TASKS, OWNERS, DEAD, ABORTED, NODES, LANES = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local TASKS, OWNERS, DEAD, ABORTED, NODES, LANES, EPOCH = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local GROUP, ME, RESULTS, RESULT_TTL, HEARTBEAT = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+
+-- The queue's epoch, set by the first script that asks (the server's time:
+-- a Redis that lost the queue sets a new one).
+local function epoch()
+  local current = redis.call('GET', EPOCH)
+  if current then return current end
+  local t = redis.call('TIME')
+  current = t[1] .. '.' .. t[2]
+  redis.call('SET', EPOCH, current)
+  return current
+end
 
 local function lane_key(priority)
   if priority == '0' then return TASKS end

@@ -2,12 +2,13 @@
 -- one step, so that no entry ever exists without an owner to report to. No
 -- MAXLEN: pending work is never trimmed. With a maximum backlog, tasks past
 -- it are refused, not added.
--- ARGV: 6 maximum backlog (0: none); from 7, six per task: task id, handler,
+-- ARGV: 6 maximum backlog (-1: none); from 7, six per task: task id, handler,
 -- payload, timeout ms ('' = none), retries, priority (an integer).
--- Returns, in order, each task's entry, or 0 where the backlog was full.
+-- Returns {the queue's epoch, {each task's entry, or 0 where the backlog
+-- was full, in order}}.
 local max = tonumber(ARGV[6])
 local room = -1
-if max > 0 then
+if max >= 0 then
   -- Acknowledged entries are deleted: a lane holds its backlog and its
   -- pending entries, nothing else.
   local backlog = 0
@@ -43,4 +44,4 @@ for i = 7, #ARGV, 6 do
     room = room - 1
   end
 end
-return entries
+return {epoch(), entries}

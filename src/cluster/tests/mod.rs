@@ -77,7 +77,7 @@ pub fn quick() -> ClusterOptions {
         max_deliveries: 3,
         result_ttl: Duration::from_secs(60),
         workers: 2,
-        max_queue: 0,
+        max_queue: None,
     }
 }
 
@@ -101,5 +101,5 @@ pub async fn pause(duration: Duration) {
 
 /// Submits and returns the entry ids (no task is refused without `max_queue`).
 pub async fn submit(node: &Queue, tasks: &[NewClusterTask]) -> Vec<super::task::EntryId> {
-    node.submit_batch(tasks).await.unwrap().into_iter().map(|id| id.expect("submitted")).collect()
+    node.submit_batch(tasks).await.unwrap().into_iter().map(|id| id.expect("submitted").entry).collect()
 }

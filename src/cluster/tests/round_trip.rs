@@ -160,7 +160,7 @@ fn a_task_marked_aborted_before_a_claim_is_flagged_on_that_delivery() {
 fn past_max_queue_tasks_are_refused_and_the_rest_added() {
     let bench = Bench::new();
     bench.run(async {
-        let node = bench.node("node", ClusterOptions { max_queue: 2, ..quick() }).await;
+        let node = bench.node("node", ClusterOptions { max_queue: Some(2), ..quick() }).await;
         let ids = node.submit_batch(&[task(1), task(2), task(3)]).await.unwrap();
         assert_eq!(ids.iter().map(Option::is_some).collect::<Vec<_>>(), vec![true, true, false]);
         // Delivered tasks leave the backlog: room for two more.
