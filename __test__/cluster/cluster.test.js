@@ -146,6 +146,45 @@ test('maxQueue bounds the backlog in Redis', async () => {
   await expect(Promise.all(tasks.slice(0, 3))).resolves.toHaveLength(3)
 })
 
+test('maxQueue: 0 refuses every task', async () => {
+  const submitter = node(0, { maxQueue: 0 })
+  await expect(submitter.execute({ id: 1 })).rejects.toBeInstanceOf(QueueFullError)
+})
+
+test('close() on a submitting node waits for its own tasks, which run elsewhere', async () => {
+  await cluster.start('a', 1)
+  const submitter = node(0)
+  const task = submitter.execute({ id: 1, ms: 500 })
+  await submitter.close()
+  await expect(task).resolves.toMatchObject({ id: 1, node: 'a' })
+})
+
+test('a node whose module cannot load gives its tasks to the healthy nodes', async () => {
+  const broken = path.join(__dirname, '..', 'fixtures', 'throws-at-load.js')
+  await cluster.start('broken', 2, {}, { CLUSTER_TASKS: broken })
+  const submitter = node(0)
+  const first = submitter.execute({ id: 0 })
+  // Given time to take (and give back) some tasks before a healthy node comes.
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  await cluster.start('healthy', 2)
+  const rest = Array.from({ length: 100 }, (_, i) => submitter.execute({ id: i + 1, ms: 2 }))
+  const outcomes = await Promise.allSettled([first, ...rest])
+  expect(outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason.message)).toEqual([])
+  expect(new Set(outcomes.map((o) => o.value.node))).toEqual(new Set(['healthy']))
+})
+
+test('tasks read ahead by a node that is disposed are not counted as deliveries', async () => {
+  const options = { maxDeliveries: 1, heartbeatMs: 200, visibilityTimeoutMs: 2000 }
+  const leaving = await cluster.start('leaving', 1, options)
+  const submitter = node(0, {}, options)
+  const tasks = track(Array.from({ length: 400 }, (_, id) => submitter.execute({ id, ms: 2 })))
+  await waitFor(() => cluster.runs().length >= 50, 10000, 'the node to warm up and read ahead')
+  await cluster.stop(leaving, 'dispose')
+  await cluster.start('staying', 1, options)
+  const outcomes = await tasks.settled(30000)
+  expect(outcomes.filter((o) => o.status === 'rejected').map((o) => o.value.message)).toEqual([])
+})
+
 test('garbage entries added by hand are dead-lettered with a reason and crash nothing', async () => {
   await cluster.start('a', 1)
   const submitter = node(0)

@@ -19,9 +19,9 @@ class Cluster {
   }
 
   /** Starts a node process; resolves with `{ child, nodeId, name }` once it is seen in the queue. */
-  start(name, workers = 2, options = {}) {
+  start(name, workers = 2, options = {}, env = {}) {
     const child = fork(NODE_SCRIPT, [this.url, this.queue, String(workers), JSON.stringify(options)], {
-      env: { ...process.env, CLUSTER_LOG: this.log, NODE_NAME: name },
+      env: { ...process.env, CLUSTER_LOG: this.log, NODE_NAME: name, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     this.children.add(child)

@@ -13,6 +13,30 @@ jest.setTimeout(60000)
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
+test('Redis that comes back empty (no persistence): the tasks it lost reject instead of hanging', async () => {
+  const redis = await startRestartableRedis()
+  const cluster = new Cluster(redis.url, queueName('lost'))
+  const options = { heartbeatMs: 200, visibilityTimeoutMs: 5000, connectTimeoutMs: 1000 }
+  let pool
+  try {
+    await cluster.start('a', 1, options)
+    pool = new ParallelProcessor(0, { cluster: { redis: redis.url, queue: cluster.queue, ...options } })
+    const lost = track(Array.from({ length: 5 }, (_, id) => pool.execute({ id, ms: 3000 })))
+    await sleep(300)
+    await redis.stop()
+    await redis.restart({ wipe: true })
+    const outcomes = await lost.settled(15000)
+    expect(outcomes.map((o) => o.value.code)).toEqual(Array(5).fill('ERR_CLUSTER_UNAVAILABLE'))
+    expect(outcomes[0].value.message).toContain('Redis lost the queue')
+    // The queue works again.
+    await expect(pool.execute({ id: 10 })).resolves.toMatchObject({ id: 10 })
+  } finally {
+    await pool?.dispose()
+    await cluster.dispose()
+    await redis.dispose()
+  }
+})
+
 test('Redis stopped and restarted under load: nothing hangs, tasks accepted before settle after, execute() meanwhile fails fast', async () => {
   const redis = await startRestartableRedis()
   const cluster = new Cluster(redis.url, queueName('outage'))

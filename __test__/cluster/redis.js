@@ -73,7 +73,11 @@ async function startRestartableRedis() {
     async stop() {
       await stopChild(server.child)
     },
-    async restart() {
+    /** `{ wipe: true }`: as a Redis without persistence comes back, empty. */
+    async restart({ wipe = false } = {}) {
+      if (wipe) {
+        for (const file of fs.readdirSync(dir)) fs.rmSync(path.join(dir, file), { recursive: true, force: true })
+      }
       server = await spawnRedis(port, dir)
     },
     async dispose() {

@@ -205,3 +205,38 @@ fn a_garbage_entry_is_dead_lettered_with_a_reason_and_crashes_nothing() {
         assert_eq!(raw.xlen::<_, usize>(&node.keys().tasks).await.unwrap(), 1);
     });
 }
+
+#[test]
+fn a_released_entry_is_taken_by_the_next_idle_claim_charged_only_if_asked() {
+    let bench = Bench::new();
+    bench.run(async {
+        // Long visibility: only the release can make the entries claimable now.
+        let options = ClusterOptions { visibility_timeout: Duration::from_secs(600), ..quick() };
+        let first = bench.node("first", options.clone()).await;
+        let ids = submit(&first, &[task(1), task(2)]).await;
+        assert_eq!(first.read(2, BLOCK).await.unwrap().len(), 2);
+        first.release_batch(&[(ids[0].clone(), 1, false), (ids[1].clone(), 1, true)]).await.unwrap();
+        let second = bench.node("second", options).await;
+        let claimed = second.claim_idle(10).await.unwrap();
+        let counts: Vec<(u64, u64)> =
+            claimed.deliveries.iter().map(|d| (d.task.task.task_id, d.delivery_count)).collect();
+        assert_eq!(counts, vec![(1, 1), (2, 2)]);
+        // The first node no longer holds them: its outcome would be refused.
+        assert_eq!(first.ack(&ids[0], 1, b"late").await.unwrap(), Ack::Stale);
+    });
+}
+
+#[test]
+fn a_queue_lost_by_redis_gets_a_new_epoch() {
+    let bench = Bench::new();
+    bench.run(async {
+        let node = bench.node("node", quick()).await;
+        let submitted = node.submit_batch(&[task(1)]).await.unwrap();
+        let before = submitted[0].as_ref().unwrap().epoch.clone();
+        assert_eq!(node.heartbeat().await.unwrap(), before);
+        // As a restart without persistence would leave it.
+        let _: () = redis::cmd("DEL").arg(&node.keys().epoch).query_async(&mut bench.raw().await).await.unwrap();
+        let after = node.heartbeat().await.unwrap();
+        assert_ne!(after, before);
+    });
+}
