@@ -56,6 +56,11 @@ impl BlockingConnection {
         BlockingConnection { client, connect_timeout, connection: None }
     }
 
+    /// Drops the connection (a blocked command on it ends with it).
+    pub fn close(&mut self) {
+        self.connection = None;
+    }
+
     /// Runs a command that blocks on the server for at most `block`.
     pub async fn query(&mut self, cmd: &Cmd, block: Duration) -> Result<Value, ClusterError> {
         let connection = match &mut self.connection {

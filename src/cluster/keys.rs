@@ -61,6 +61,7 @@ impl Keys {
     }
 
     /// The heartbeat key of the node `node`.
+    #[cfg(test)]
     pub fn heartbeat(&self, node: &str) -> String {
         format!("{}{node}", self.heartbeat_prefix)
     }

@@ -315,12 +315,15 @@ impl Queue {
         Ok(())
     }
 
-    /// Stops announcing this node: the others take back what it holds at
-    /// their next take-back instead of waiting for the heartbeat to expire.
+    /// Leaves the queue: closes the blocking read (a read in flight could
+    /// otherwise hand this node tasks after it left), then hands back
+    /// whatever this node still holds, uncharged, and stops announcing it
+    /// (`leave.lua`). Call it once the outcomes it has are acknowledged.
     pub async fn leave(&self) -> Result<(), ClusterError> {
-        let mut cmd = redis::cmd("DEL");
-        cmd.arg(self.keys.heartbeat(&self.node));
-        cmd.query_async::<Value>(&mut self.commands.clone()).await?;
+        self.tasks_reader.lock().await.close();
+        let mut call = self.invocation(&scripts::LEAVE);
+        call.arg(millis(self.options.visibility_timeout));
+        self.run(&call).await?;
         Ok(())
     }
 

@@ -23,4 +23,5 @@ script!(HEARTBEAT, "scripts/heartbeat.lua");
 script!(ABORT, "scripts/abort.lua");
 script!(READ, "scripts/read.lua");
 script!(RELEASE, "scripts/release.lua");
+script!(LEAVE, "scripts/leave.lua");
 script!(STATS, "scripts/stats.lua");
