@@ -15,7 +15,7 @@ const errors = require('./errors')
 const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
 const { jsonOf, decodeDetached, serializedParts } = require('./codec')
 const { survey, hold, transferablesOf, restoreBuffers, refuseSharing, createSidecar, SIDE_MARKER } = require('./transfer')
-const { decodeThrown, inThisRealm } = require('./thrown-value')
+const { decodeThrown, encodeThrown, inThisRealm } = require('./thrown-value')
 const { processSettings } = require('./process-settings')
 const { signalName, decodeCause } = require('./worker-exit')
 const { forEachEvent } = require('./wire')
@@ -609,7 +609,10 @@ class ParallelProcessor extends EventEmitter {
   }
 
   #onWorkerExit(workerId, exitCode) {
-    this.#handle.workerExited(workerId, exitCode)
+    // A cluster pool's crash reports travel to other nodes: the thread's
+    // uncaught error goes with its exit, as a process worker's does.
+    const error = this.#config.cluster === null ? undefined : this.#workers.get(workerId)?.error
+    this.#handle.workerExited(workerId, exitCode, error === undefined ? undefined : encodeThrown(error))
     this.#drain()
   }
 

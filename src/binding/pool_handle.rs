@@ -307,10 +307,12 @@ impl PoolHandle {
         self.doorbell.set_referenced(env, referenced)
     }
 
-    /// A worker thread has exited; a WORKER_EXITED event follows.
+    /// A worker thread has exited; a WORKER_EXITED event follows. `cause`:
+    /// its uncaught error, encoded (cluster pools send it to submitters).
     #[napi]
-    pub fn worker_exited(&self, worker: u32, exit_code: i32) {
-        self.pool.worker_exited(WorkerId(worker), WorkerExit::code(exit_code));
+    pub fn worker_exited(&self, worker: u32, exit_code: i32, cause: Option<BufferSlice>) {
+        let cause = cause.map(|bytes| bytes.to_vec()).unwrap_or_default();
+        self.pool.worker_exited(WorkerId(worker), WorkerExit { cause, ..WorkerExit::code(exit_code) });
     }
 
     /// The task's signal aborted. Returns false if it had already settled.
