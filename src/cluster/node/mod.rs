@@ -470,3 +470,34 @@ fn node_id() -> String {
     let random = std::hash::BuildHasher::build_hasher(&std::collections::hash_map::RandomState::new());
     format!("{host}-{}-{:016x}", std::process::id(), std::hash::Hasher::finish(&random))
 }
+
+/// The next batch of a loop: waits for one item, then takes what else is
+/// already waiting, up to `most` (so that one round trip carries everything
+/// queued since the last). `None` once the node stops.
+async fn next_batch<T>(
+    items: &mut mpsc::UnboundedReceiver<T>,
+    stop: &mut watch::Receiver<bool>,
+    most: usize,
+) -> Option<Vec<T>> {
+    let first = tokio::select! {
+        first = items.recv() => first,
+        _ = stop.wait_for(|stopped| *stopped) => None,
+    }?;
+    let mut batch = vec![first];
+    while batch.len() < most {
+        match items.try_recv() {
+            Ok(item) => batch.push(item),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+/// What is still waiting in a channel, once its loop has stopped.
+fn waiting<T>(items: &mut mpsc::UnboundedReceiver<T>) -> Vec<T> {
+    let mut left = Vec::new();
+    while let Ok(item) = items.try_recv() {
+        left.push(item);
+    }
+    left
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::{Held, Settlement, Shared, Started, BACKOFF, READ_BLOCK};
+use super::{next_batch, waiting, Held, Settlement, Shared, Started, BACKOFF, READ_BLOCK};
 use crate::cluster::queue::Queue;
 use crate::cluster::task::{Delivery, EntryId};
 
@@ -131,25 +131,10 @@ impl Shared {
             return;
         };
         let mut stop = self.stop.subscribe();
-        loop {
-            let first = tokio::select! {
-                first = acks.recv() => first,
-                _ = stop.wait_for(|stopped| *stopped) => None,
-            };
-            let Some(first) = first else { break };
-            let mut batch = vec![first];
-            while batch.len() < MOST_ACKS_PER_BATCH {
-                match acks.try_recv() {
-                    Ok(ack) => batch.push(ack),
-                    Err(_) => break,
-                }
-            }
+        while let Some(batch) = next_batch(&mut acks, &mut stop, MOST_ACKS_PER_BATCH).await {
             self.send_settlements(&queue, batch).await;
         }
-        let mut last = Vec::new();
-        while let Ok(settlement) = acks.try_recv() {
-            last.push(settlement);
-        }
+        let last = waiting(&mut acks);
         if !last.is_empty() {
             let (acks, releases) = split(last);
             let both = async { tokio::join!(queue.ack_batch(&acks), queue.release_batch(&releases)) };

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::{ClusterResult, ResultKind, Shared, BACKOFF, READ_BLOCK};
+use super::{next_batch, waiting, ClusterResult, ResultKind, Shared, BACKOFF, READ_BLOCK};
 use crate::cluster::results::{ResultRecord, TaskOutcome};
 use crate::cluster::task::{EntryId, NewClusterTask};
 
@@ -18,27 +18,12 @@ impl Shared {
     /// `submissions_flushed` tells `leave` the last ones went out.
     pub(super) async fn submit_loop(self: Arc<Self>, mut submissions: mpsc::UnboundedReceiver<NewClusterTask>) {
         let mut stop = self.stop.subscribe();
-        loop {
-            let first = tokio::select! {
-                first = submissions.recv() => first,
-                _ = stop.wait_for(|stopped| *stopped) => None,
-            };
-            let Some(first) = first else { break };
-            let mut batch = vec![first];
-            while batch.len() < MOST_PER_BATCH {
-                match submissions.try_recv() {
-                    Ok(task) => batch.push(task),
-                    Err(_) => break,
-                }
-            }
+        while let Some(batch) = next_batch(&mut submissions, &mut stop, MOST_PER_BATCH).await {
             self.submit(batch).await;
         }
         // Stopped: what was submitted before still goes to the queue (its
         // promises have ended; the tasks run all the same), once.
-        let mut last = Vec::new();
-        while let Ok(task) = submissions.try_recv() {
-            last.push(task);
-        }
+        let last = waiting(&mut submissions);
         if !last.is_empty() {
             if let Some(queue) = self.queue.get() {
                 let _ = tokio::time::timeout(self.options.connect_timeout, queue.submit_batch(&last)).await;
