@@ -54,7 +54,10 @@ export interface ProcessorOptions {
 }
 
 export interface ClusterOptions {
-  /** A `redis://` URL (user and password for ACLs: `redis://user:password@host:6379/0`), or `redis+unix:///path`. */
+  /**
+   * A `redis://` URL, `rediss://` for TLS (verified against the system's certificates and `SSL_CERT_FILE`),
+   * with user and password for ACLs (`rediss://user:password@host:6380/0`), or `redis+unix:///path`.
+   */
   redis: string
   /** Nodes with the same Redis and queue share work; 1 to 200 characters, no spaces or braces. */
   queue: string

@@ -16,8 +16,8 @@ const DEFAULTS = Object.freeze({
   connectTimeoutMs: 5000,
 })
 const KEYS = ['redis', 'queue', ...Object.keys(DEFAULTS)]
-/** URL schemes the addon's Redis client takes (no TLS in this build). */
-const SCHEMES = ['redis:', 'redis+unix:', 'unix:']
+/** URL schemes the addon's Redis client takes (`rediss:` for TLS). */
+const SCHEMES = ['redis:', 'rediss:', 'redis+unix:', 'unix:']
 
 function redisUrl(value) {
   if (typeof value !== 'string') throw invalidType(`The "cluster.redis" option must be a Redis URL string; received ${describeType(value)}`)
@@ -27,11 +27,8 @@ function redisUrl(value) {
   } catch {
     throw invalidValue(`The "cluster.redis" option must be a Redis URL such as redis://127.0.0.1:6379; received "${value}"`)
   }
-  if (url.protocol === 'rediss:') {
-    throw invalidValue('The "cluster.redis" option: rediss:// (TLS) is not supported by this build; reach Redis over a trusted network or a TLS tunnel (see the README)')
-  }
   if (!SCHEMES.includes(url.protocol)) {
-    throw invalidValue(`The "cluster.redis" option must be a redis:// URL; received "${url.protocol}//..."`)
+    throw invalidValue(`The "cluster.redis" option must be a redis:// or rediss:// URL; received "${url.protocol}//..."`)
   }
   return value
 }

@@ -57,7 +57,6 @@
 //! batches, and every heartbeat takes back the work of dead nodes, claims
 //! idle entries and renews what it runs. `dispose()` stops it and deletes
 //! its heartbeat, so that the other nodes take back what it held at once.
-//! Not built: TLS (`rediss://` is refused).
 
 pub mod connection;
 pub mod error;
