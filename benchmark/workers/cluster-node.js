@@ -32,4 +32,6 @@ async function start() {
   await worker.waitUntilReady()
 }
 
+// A node serves until stopped: it goes when the process that started it does.
+process.on('disconnect', () => process.exit(0))
 start().then(() => process.send('ready'))
