@@ -1,21 +1,28 @@
 'use strict'
 
 /**
- * The contract tests in __test__/ run once per worker kind: a project each,
- * whose POOL_KIND global __test__/pool-kind.js reads. Tests of what only one
- * kind has live in __test__/<kind>/. Tests that do not depend on the kind
- * (the orchestrator's and the cluster's, in __test__/orchestrator/ and
- * __test__/cluster/) run in the thread project
- * only, so that they run once.
+ * Three projects:
+ * - `thread` and `process` run the contract tests (__test__/*.test.js) once
+ *   per kind of worker; each sets POOL_KIND, which __test__/pool-kind.js
+ *   reads. Tests of what only one kind has live in __test__/<kind>/.
+ * - `common` runs, once, the tests that do not depend on the pool's kind:
+ *   the orchestrator's, the cluster's, the documentation's snippets, the
+ *   package's shape and types.
  */
-const kind = (name, alsoMatch = []) => ({
+const kind = (name) => ({
   displayName: name,
   testEnvironment: 'node',
   globals: { POOL_KIND: name },
-  testMatch: ['<rootDir>/__test__/*.test.js', `<rootDir>/__test__/${name}/**/*.test.js`, ...alsoMatch],
+  testMatch: ['<rootDir>/__test__/*.test.js', `<rootDir>/__test__/${name}/**/*.test.js`],
 })
 
+const common = {
+  displayName: 'common',
+  testEnvironment: 'node',
+  testMatch: ['orchestrator', 'cluster', 'docs', 'package'].map((folder) => `<rootDir>/__test__/${folder}/**/*.test.js`),
+}
+
 module.exports = {
-  projects: [kind('thread', ['<rootDir>/__test__/orchestrator/**/*.test.js', '<rootDir>/__test__/cluster/**/*.test.js']), kind('process')],
+  projects: [kind('thread'), kind('process'), common],
   testTimeout: 30000,
 }

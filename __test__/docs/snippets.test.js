@@ -19,8 +19,8 @@
  * The snippets that use a cluster find their Redis at `REDIS_URL`: the
  * cluster tests' one (see __test__/cluster/redis.js).
  *
- * Once is enough: this file is in __test__/thread/, which only the thread
- * project runs (the snippets choose their own kind of worker).
+ * Once is enough: this file is in __test__/docs/, in the project of tests
+ * that do not depend on the kind of worker (the snippets choose their own).
  */
 const fs = require('node:fs')
 const os = require('node:os')
