@@ -1,10 +1,10 @@
 'use strict'
 
-const { ParallelProcessor } = require('./lib/processor')
-const { Orchestrator } = require('./lib/orchestrator')
-const { publicErrors } = require('./lib/errors')
-const { workerState } = require('./lib/worker-state')
-const { move } = require('./lib/transfer')
+const { ParallelProcessor } = require('./lib/pool/processor')
+const { Orchestrator } = require('./lib/orchestrator/orchestrator')
+const { publicErrors } = require('./lib/shared/errors')
+const { workerState } = require('./lib/shared/worker-state')
+const { move } = require('./lib/shared/transfer')
 
 const state = workerState()
 

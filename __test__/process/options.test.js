@@ -35,7 +35,7 @@ describe('options of a process worker', () => {
   })
 
   test("inherited node options leave out those that name the parent's program, with their values", () => {
-    const { inheritedExecArgv } = require('../../lib/process-settings')
+    const { inheritedExecArgv } = require('../../lib/pool/process-settings')
     const saved = process.execArgv
     process.execArgv = ['--no-warnings', '-e', 'code', '--inspect-port', '9229', '--input-type=module',
       '--test-name-pattern', 'x', '--require', './setup.js', '--test', '--max-old-space-size=100']

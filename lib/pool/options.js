@@ -11,35 +11,17 @@ const os = require('node:os')
 const path = require('node:path')
 const v8 = require('node:v8')
 const { fileURLToPath } = require('node:url')
-const { Stdio } = require('./native')
-const { invalidType, invalidValue, outOfRange, notCloneable, argumentError } = require('./errors')
+const { Stdio } = require('../native')
+const { invalidType, invalidValue, outOfRange, notCloneable, argumentError } = require('../shared/errors')
+const { isPlainObject, describeType, integerInRange, positiveNumber, duration } = require('../shared/validate')
+const { resolveClusterOptions } = require('../cluster/options')
 
 // Tuning that is left out (idleTimeoutMs, restartBackoffMs) stays undefined
 // here: the core's defaults apply (PoolConfig::default in src/core/pool/mod.rs).
 const MAX_WORKERS = 1024
-/** The longest finite deadline (about 24.8 days, as for setTimeout); Infinity means none. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1
 const KINDS = ['thread', 'process']
 /** Checked again where the addon takes them (an enum there). */
 const STDIO_MODES = Object.values(Stdio)
-
-function isPlainObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
-function describeType(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value === 'object' ? 'an object' : `type ${typeof value} (${String(value)})`
-}
-
-function integerInRange(value, name, min, max) {
-  if (typeof value !== 'number') throw invalidType(`The "${name}" option must be a number; received ${describeType(value)}`)
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw outOfRange(`The "${name}" option must be an integer from ${min} to ${max}; received ${value}`)
-  }
-  return value
-}
 
 /**
  * `{ initial, max }` in ms, exponential with jitter between them. A bound
@@ -52,22 +34,6 @@ function restartBackoff(value) {
   const max = value.max === undefined ? undefined : positiveNumber(value.max, 'restartBackoffMs.max')
   if (max < initial) throw outOfRange(`"restartBackoffMs.max" (${max}) must not be below "restartBackoffMs.initial" (${initial})`)
   return { initial, max }
-}
-
-function positiveNumber(value, name) {
-  if (typeof value !== 'number') throw invalidType(`The "${name}" option must be a number; received ${describeType(value)}`)
-  if (!(value > 0 && Number.isFinite(value))) throw outOfRange(`The "${name}" option must be a positive number; received ${value}`)
-  return value
-}
-
-/** A deadline in ms: 0 to MAX_TIMEOUT_MS, or Infinity. 0 and Infinity mean none. */
-function duration(value, name) {
-  if (typeof value !== 'number') throw invalidType(`The "${name}" option must be a number; received ${describeType(value)}`)
-  if (value === Infinity) return 0
-  if (!(value >= 0 && value <= MAX_TIMEOUT_MS)) {
-    throw outOfRange(`The "${name}" option must be from 0 to ${MAX_TIMEOUT_MS} ms, or Infinity; received ${value}`)
-  }
-  return value
 }
 
 /** An absolute path or a file: URL, to a file that exists. Returns the path. */
@@ -149,8 +115,7 @@ function resolveProcessorOptions(first, second) {
   }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
   if (workers === undefined) workers = options.workers
-  // Required here, not at the top: cluster-options.js uses this module's helpers.
-  const cluster = require('./cluster-options').resolveClusterOptions(options.cluster)
+  const cluster = resolveClusterOptions(options.cluster)
   // `workers: 0`: a cluster node that only submits (the core still wants a
   // pool of one, which never starts: no task of its own reaches it).
   const submitOnly = cluster !== null && workers === 0
@@ -263,10 +228,4 @@ module.exports = {
   resolveExecuteOptions,
   resolveCloseOptions,
   modulePath,
-  // Shared with the orchestrator's validation (orchestrator-options.js).
-  isPlainObject,
-  describeType,
-  integerInRange,
-  duration,
-  MAX_TIMEOUT_MS,
 }

@@ -8,8 +8,8 @@
  * there; the orchestrator turns its refusal into ERR_INVALID_ARG_VALUE.
  */
 const v8 = require('node:v8')
-const { isPlainObject, describeType, integerInRange, duration, MAX_TIMEOUT_MS } = require('./options')
-const { invalidType, invalidValue, outOfRange, notCloneable } = require('./errors')
+const { isPlainObject, describeType, integerInRange, duration, MAX_TIMEOUT_MS } = require('../shared/validate')
+const { invalidType, invalidValue, outOfRange, notCloneable } = require('../shared/errors')
 
 /** The names of the machine's priorities, lowest first (0..3). */
 const PRIORITIES = ['low', 'normal', 'high', 'critical']

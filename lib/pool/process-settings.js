@@ -8,7 +8,7 @@
 const path = require('node:path')
 const v8 = require('node:v8')
 
-const PROCESS_RUNTIME = path.join(__dirname, 'process-runtime.js')
+const PROCESS_RUNTIME = path.join(__dirname, '..', 'worker', 'process', 'runtime.js')
 
 /** The settings of a pool's children, from its resolved options. */
 function processSettings(config) {

@@ -11,10 +11,10 @@
  * results, error objects and the promises it handed out.
  */
 const { EventEmitter } = require('node:events')
-const { OrchestratorHandle } = require('./native')
-const errors = require('./errors')
-const { maxWorkersOf } = require('./processor')
-const { jobExportName, jobEnvelope } = require('./job-handler')
+const { OrchestratorHandle } = require('../native')
+const errors = require('../shared/errors')
+const { maxWorkersOf } = require('../pool/processor')
+const { jobExportName, jobEnvelope } = require('../shared/job-handler')
 const {
   resolveOrchestratorOptions,
   resolveJobOptions,
@@ -22,7 +22,7 @@ const {
   resolveNextRunsOptions,
   jobName,
   checkCloneable,
-} = require('./orchestrator-options')
+} = require('./options')
 
 class Orchestrator extends EventEmitter {
   #pool

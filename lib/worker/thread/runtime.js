@@ -10,11 +10,11 @@
 const v8 = require('node:v8')
 const workerThreads = require('node:worker_threads')
 const { syncBuiltinESMExports } = require('node:module')
-const { WorkerHandle } = require('./native')
-const { loadModule } = require('./module-loader')
-const { WORKER_STATE } = require('./worker-state')
-const { createTaskRunner } = require('./task-runner')
-const { createSidecar } = require('./transfer')
+const { WorkerHandle } = require('../../native')
+const { loadModule } = require('../module-loader')
+const { WORKER_STATE } = require('../../shared/worker-state')
+const { createTaskRunner } = require('../task-runner')
+const { createSidecar } = require('../../shared/transfer')
 
 const { poolId, workerId, filename, workerData, memoryLimit, concurrent, sidePort } = workerThreads.workerData
 globalThis[WORKER_STATE] = Object.freeze({ workerData })

@@ -5,8 +5,8 @@
  * Unknown keys are refused: a typo such as `heartbeatMS` would otherwise
  * silently keep the default.
  */
-const { invalidType, invalidValue, outOfRange } = require('./errors')
-const { isPlainObject, describeType, integerInRange, MAX_TIMEOUT_MS } = require('./options')
+const { invalidType, invalidValue, outOfRange } = require('../shared/errors')
+const { isPlainObject, describeType, integerInRange, MAX_TIMEOUT_MS } = require('../shared/validate')
 
 const DEFAULTS = Object.freeze({
   visibilityTimeoutMs: 30000,

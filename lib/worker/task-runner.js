@@ -14,15 +14,15 @@
  * answer to the previous result: one crossing per task.
  */
 const v8 = require('node:v8')
-const { encodeThrown } = require('./thrown-value')
-const { jsonOf, decodeDetached, decodeInPlace } = require('./codec')
+const { encodeThrown } = require('../shared/thrown-value')
+const { jsonOf, decodeDetached, decodeInPlace } = require('../shared/codec')
 const { loadModule, forgetModule, pickHandler } = require('./module-loader')
-const { DELIVERY_HEADER } = require('./wire')
+const { DELIVERY_HEADER } = require('../shared/wire')
 
 /** A task from a cluster's queue: this byte, then its delivery count (u32 LE), then its payload (`CLUSTER_PAYLOAD` in src/binding/cluster.rs). */
 const CLUSTER_MARKER = 0x02
-const { notCloneable } = require('./errors')
-const { survey, hold, transferablesOf, restoreBuffers, refuseSharing, SIDE_MARKER } = require('./transfer')
+const { notCloneable } = require('../shared/errors')
+const { survey, hold, transferablesOf, restoreBuffers, refuseSharing, SIDE_MARKER } = require('../shared/transfer')
 
 /**
  * From this many bytes of unmoved buffers on, a result is copied by hand and

@@ -9,11 +9,11 @@
 const v8 = require('node:v8')
 const workerThreads = require('node:worker_threads')
 const { syncBuiltinESMExports } = require('node:module')
-const { ProcessChannel } = require('./process-channel')
-const { loadModule } = require('./module-loader')
-const { encodeThrown } = require('./thrown-value')
-const { WORKER_STATE } = require('./worker-state')
-const { createTaskRunner } = require('./task-runner')
+const { ProcessChannel } = require('./channel')
+const { loadModule } = require('../module-loader')
+const { encodeThrown } = require('../../shared/thrown-value')
+const { WORKER_STATE } = require('../../shared/worker-state')
+const { createTaskRunner } = require('../task-runner')
 
 const channel = new ProcessChannel()
 

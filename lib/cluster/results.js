@@ -6,13 +6,13 @@
  * task's end comes back (see `ClusterSettled` in src/binding/wire.rs).
  */
 const v8 = require('node:v8')
-const errors = require('./errors')
-const { jsonOf, decodeDetached } = require('./codec')
-const { survey } = require('./transfer')
-const { decodeThrown } = require('./thrown-value')
-const { signalName, decodeCause } = require('./worker-exit')
-const { forEachEvent } = require('./wire')
-const { EventKind } = require('./native')
+const errors = require('../shared/errors')
+const { jsonOf, decodeDetached } = require('../shared/codec')
+const { survey } = require('../shared/transfer')
+const { decodeThrown } = require('../shared/thrown-value')
+const { signalName, decodeCause } = require('../pool/worker-exit')
+const { forEachEvent } = require('../shared/wire')
+const { EventKind } = require('../native')
 
 const EVENT = Object.freeze({ ...EventKind })
 /** `ResultKind` in src/cluster/node/mod.rs. */

@@ -3,8 +3,8 @@
 /** Loads worker modules (CommonJS or ESM) and picks the handler export. */
 const { pathToFileURL } = require('node:url')
 const { isModuleNamespaceObject } = require('node:util').types
-const { argumentError } = require('./errors')
-const { exportOfJob, unwrappingJob } = require('./job-handler')
+const { argumentError } = require('../shared/errors')
+const { exportOfJob, unwrappingJob } = require('../shared/job-handler')
 
 const modules = new Map()
 /** Failed loads per file: a retry needs a new URL, since Node caches the failure by URL. */

@@ -2,7 +2,7 @@
 
 /** How a worker ended, as the core reports it (a WorkerExited event). */
 const os = require('node:os')
-const { decodeThrown } = require('./thrown-value')
+const { decodeThrown } = require('../shared/thrown-value')
 
 /**
  * What a process worker said before dying: its uncaught error (v8 bytes from
