@@ -1,48 +1,24 @@
 'use strict'
 
 /**
- * The JavaScript side of a cluster pool's tasks: what a payload becomes on
- * its way to Redis, and what a submitter's promise settles with when the
- * task's end comes back (see `ClusterSettled` in src/binding/wire.rs).
+ * What a submitter's promise settles with when a cluster task's end comes
+ * back (`ClusterSettled` in src/binding/wire.rs): the queue's own verdicts
+ * (delivery limit, lost, invalid...), or the event records of the node that
+ * ran it, mapped to values and errors exactly as a local pool maps its own
+ * (lib/pool/outcomes.js), plus the node's id.
  */
-const v8 = require('node:v8')
 const errors = require('../shared/errors')
-const { jsonOf, decodeDetached } = require('../shared/codec')
-const { survey } = require('../shared/transfer')
-const { decodeThrown } = require('../shared/thrown-value')
-const { signalName, decodeCause } = require('../pool/worker-exit')
+const { decodeDetached } = require('../shared/codec')
 const { forEachEvent } = require('../shared/wire')
-const { EventKind } = require('../native')
+const { EVENT, taskError } = require('../pool/outcomes')
+const { workerEnd, startErrorOf } = require('../pool/worker-exit')
 
-const EVENT = Object.freeze({ ...EventKind })
 /** `ResultKind` in src/cluster/node/mod.rs. */
 const RESULT = Object.freeze({ done: 0, deliveryLimit: 1, lost: 2, invalid: 3, unavailable: 4, queueFull: 5 })
 
 /**
- * A payload as it travels through Redis: JSON text when that is an exact
- * clone, else v8's format. Memory cannot be shared with another machine;
- * what is listed for transfer is copied (and detached here, as a thread
- * pool would detach it).
- */
-function encodeForCluster(payload, transferList) {
-  const json = transferList === undefined ? jsonOf(payload) : null
-  if (json !== null) return json
-  const found = survey(payload, transferList)
-  if (found.shared) throw errors.notCloneable("The task's payload holds a SharedArrayBuffer: memory cannot be shared with another node of a cluster")
-  if (found.port) throw errors.notCloneable("The task's payload holds a MessagePort: a port cannot be sent to another node of a cluster")
-  let encoded
-  try {
-    encoded = v8.serialize(payload)
-  } catch (error) {
-    throw errors.notCloneable(`The task's payload cannot be cloned: ${error.message}`)
-  }
-  if (found.transfer.size > 0) structuredClone(undefined, { transfer: [...found.transfer] })
-  return encoded
-}
-
-/**
- * What a submitted task's end settles its promise with: `{ ok, value }`.
- * `batch[start..end)`: the reporting node's id, then the body.
+ * `{ ok, value }`: what the task's promise settles with.
+ * `batch[start..end)`: the reporting node's id (u16 LE length, UTF-8), then the body.
  */
 function clusterOutcome(kind, deliveries, batch, start, end, config) {
   const idLength = batch.readUInt16LE(start)
@@ -60,48 +36,30 @@ function clusterOutcome(kind, deliveries, batch, start, end, config) {
   }
 }
 
-/** The running node's own event records for the task: its exit first, for a crash. */
+/** The running node's own event records for the task: its worker's exit first, for a crash. */
 function remoteOutcome(records, nodeId, config) {
-  let exit = {}
+  let exit
   let outcome = null
+  const context = {
+    exitOf: () => exit,
+    startError: () => (exit === undefined ? new Error(`no worker could start on node ${nodeId}`) : startErrorOf(exit)),
+    // The submitter settles an abort itself, with its signal's reason, as
+    // soon as it happens; this outcome then finds the task settled.
+    abortReason: () => undefined,
+    maxQueueWaitMs: config.maxQueueWaitMs,
+    nodeId,
+  }
   forEachEvent(records, records.length, (kind, a, b, c, d, bytes, start, end) => {
-    switch (kind) {
-      case EVENT.WorkerExited:
-        exit = {
-          exitCode: Number.isNaN(c) ? null : c,
-          signal: d === 0 ? null : signalName(d),
-          cause: end > start ? decodeCause(bytes, start, end) : undefined,
-        }
-        return
-      case EVENT.Returned:
-        outcome = { ok: true, value: decodeDetached(bytes, start, end) }
-        return
-      case EVENT.Threw: {
-        const { kind: how, error } = decodeThrown(bytes, start, end)
-        outcome = { ok: false, value: how === 'load' ? new errors.WorkerStartError(error) : error }
-        return
-      }
-      case EVENT.TimedOut:
-        outcome = { ok: false, value: new errors.TimeoutError(b, c) }
-        return
-      case EVENT.Crashed:
-        outcome = { ok: false, value: new errors.WorkerCrashedError({ workerId: b, attempts: d, ...exit, nodeId }) }
-        return
-      case EVENT.StartFailed:
-        outcome = { ok: false, value: new errors.WorkerStartError(new Error(`no worker could start on node ${nodeId}`)) }
-        return
-      case EVENT.QueueTimedOut:
-        outcome = { ok: false, value: new errors.QueueTimeoutError(config.maxQueueWaitMs) }
-        return
-      case EVENT.Aborted:
-        // Its submitter settles an abort itself; this is for any other path.
-        outcome = { ok: false, value: new errors.AbortError() }
-        return
-      default:
-        outcome = { ok: false, value: new Error(`node ${nodeId} reported an unknown outcome ${kind}`) }
+    if (kind === EVENT.WorkerExited) {
+      exit = workerEnd(c, d, bytes, start, end, undefined)
+    } else if (kind === EVENT.Returned) {
+      outcome = { ok: true, value: decodeDetached(bytes, start, end) }
+    } else {
+      const error = taskError(kind, a, b, c, d, bytes, start, end, context)
+      outcome = { ok: false, value: error ?? new Error(`node ${nodeId} reported an unknown outcome ${kind}`) }
     }
   })
   return outcome ?? { ok: false, value: new Error(`node ${nodeId} reported no outcome for the task`) }
 }
 
-module.exports = { encodeForCluster, clusterOutcome }
+module.exports = { clusterOutcome }

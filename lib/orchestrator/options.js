@@ -93,12 +93,12 @@ function refuseUnknownOptions(options) {
  * `{ run }` (a function on the main thread) or `{ name, filename }` (an
  * export of a worker module), and `payload`.
  */
-function resolveJobOptions(options, pool) {
+function resolveJobOptions(options, internals) {
   options = optionsObject(options)
   refuseUnknownOptions(options)
   const mode = jobMode(options)
   const backoff = retryBackoff(options.retryBackoffMs)
-  const handler = jobHandler(options, pool)
+  const handler = jobHandler(options, internals)
   return {
     handler,
     spec: {
@@ -218,7 +218,7 @@ function jobNames(value, name) {
  * `{ name, filename, payload }` for an export of a worker module (null name:
  * the default export; filename: the job's, else the pool's).
  */
-function jobHandler(options, pool) {
+function jobHandler(options, internals) {
   const { run, name, filename, payload } = options
   if (run !== undefined) {
     if (typeof run !== 'function') throw invalidType(`The "run" option must be a function; received ${describeType(run)}`)
@@ -226,7 +226,7 @@ function jobHandler(options, pool) {
     return { run, payload }
   }
   if (name !== undefined && name !== null && typeof name !== 'string') throw invalidType(`The "name" option must be a string; received ${describeType(name)}`)
-  const file = filename === undefined ? pool.filename : pool.checkedFilename(filename)
+  const file = filename === undefined ? internals.filename : internals.checkedFilename(filename)
   if (file === null) throw invalidValue('No worker module: pass "filename" (or "run") to register(), or "filename" to the pool')
   checkCloneable(payload)
   return { name: name ?? null, filename: file, payload }

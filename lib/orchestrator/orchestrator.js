@@ -13,7 +13,7 @@
 const { EventEmitter } = require('node:events')
 const { OrchestratorHandle } = require('../native')
 const errors = require('../shared/errors')
-const { maxWorkersOf } = require('../pool/processor')
+const { internalsOf } = require('../pool/internal')
 const { jobExportName, jobEnvelope } = require('../shared/job-handler')
 const {
   resolveOrchestratorOptions,
@@ -26,6 +26,8 @@ const {
 
 class Orchestrator extends EventEmitter {
   #pool
+  /** The pool's PoolInternals (lib/pool/internal.js). */
+  #poolInternals
   #handle
   /** Job name -> what its runs call and with what: { run, payload } or { name, filename, payload } (see resolveJobOptions). */
   #jobs = new Map()
@@ -48,13 +50,14 @@ class Orchestrator extends EventEmitter {
 
   constructor(pool, options) {
     super()
-    const maxWorkers = maxWorkersOf(pool)
-    if (maxWorkers === undefined) {
+    const internals = internalsOf(pool)
+    if (internals === undefined) {
       throw errors.invalidType('The "pool" argument must be a ParallelProcessor')
     }
     if (pool.disposed) throw errors.invalidValue('The pool has been disposed')
     this.#pool = pool
-    this.#handle = new OrchestratorHandle(resolveOrchestratorOptions(options, maxWorkers), () => this.#drain())
+    this.#poolInternals = internals
+    this.#handle = new OrchestratorHandle(resolveOrchestratorOptions(options, internals.maxWorkers), () => this.#drain())
   }
 
   /** The next `count` fire times of a cron expression, by the scheduler's own engine. */
@@ -72,7 +75,7 @@ class Orchestrator extends EventEmitter {
   /** Adds a job; on a started orchestrator it is scheduled at once. Throws on invalid options. */
   register(name, options) {
     jobName(name)
-    const { spec, handler } = resolveJobOptions(options, this.#pool)
+    const { spec, handler } = resolveJobOptions(options, this.#poolInternals)
     try {
       this.#handle.register(name, spec)
     } catch (error) {

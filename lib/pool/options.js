@@ -184,10 +184,10 @@ const MAX_RETRIES = 1000
 const MIN_PRIORITY = -(2 ** 31)
 const MAX_PRIORITY = 2 ** 31 - 1
 
-/** `execute()`'s options. Throws like the constructor; the caller turns it into a rejection. */
-function resolveExecuteOptions(options, pool) {
+/** `execute()`'s options, completed from the pool's PoolInternals (internal.js). Throws like the constructor; the caller turns it into a rejection. */
+function resolveExecuteOptions(options, internals) {
   if (options === undefined) {
-    return { name: null, filename: pool.filename, timeoutMs: pool.taskTimeoutMs, priority: 0, signal: null, retries: 0, transferList: undefined }
+    return { name: null, filename: internals.filename, timeoutMs: internals.taskTimeoutMs, priority: 0, signal: null, retries: 0, transferList: undefined }
   }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
   const { name, filename, timeoutMs, priority, signal, retries, transferList } = options
@@ -199,8 +199,8 @@ function resolveExecuteOptions(options, pool) {
   }
   return {
     name: name ?? null,
-    filename: filename === undefined ? pool.filename : pool.checkedFilename(filename),
-    timeoutMs: timeoutMs === undefined ? pool.taskTimeoutMs : duration(timeoutMs, 'timeoutMs'),
+    filename: filename === undefined ? internals.filename : internals.checkedFilename(filename),
+    timeoutMs: timeoutMs === undefined ? internals.taskTimeoutMs : duration(timeoutMs, 'timeoutMs'),
     priority: priority === undefined ? 0 : integerInRange(priority, 'priority', MIN_PRIORITY, MAX_PRIORITY),
     signal: signal ?? null,
     retries: retries === undefined ? 0 : integerInRange(retries, 'retries', 0, MAX_RETRIES),

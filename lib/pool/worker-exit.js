@@ -4,6 +4,12 @@
 const os = require('node:os')
 const { decodeThrown } = require('../shared/thrown-value')
 
+const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, number]) => [number, name]))
+
+function signalName(number) {
+  return SIGNAL_NAMES.get(number) ?? `signal ${number}`
+}
+
 /**
  * What a process worker said before dying: its uncaught error (v8 bytes from
  * the child, which start with 0xFF), or the supervisor's own words (UTF-8
@@ -18,10 +24,23 @@ function decodeCause(bytes, start, end) {
   }
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, number]) => [number, name]))
-
-function signalName(number) {
-  return SIGNAL_NAMES.get(number) ?? `signal ${number}`
+/**
+ * A WorkerExited record's fields as a crash reports them: `{ exitCode,
+ * signal, cause }`. `code` is NaN after a signal, `signalNumber` 0 for none;
+ * `bytes[start..end)` what the worker said, else `otherwise` (a thread's
+ * error, which arrives by its 'error' event).
+ */
+function workerEnd(code, signalNumber, bytes, start, end, otherwise) {
+  return {
+    exitCode: Number.isNaN(code) ? null : code,
+    signal: signalNumber === 0 ? null : signalName(signalNumber),
+    cause: end > start ? decodeCause(bytes, start, end) : otherwise,
+  }
 }
 
-module.exports = { signalName, decodeCause }
+/** Why a worker could not start, for WorkerStartError's `cause`. */
+function startErrorOf({ exitCode, signal, cause }) {
+  return cause ?? new Error(`The worker ${signal === null ? `exited with code ${exitCode}` : `was killed by ${signal}`} before it was ready`)
+}
+
+module.exports = { workerEnd, startErrorOf }

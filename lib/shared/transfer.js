@@ -153,13 +153,23 @@ function countUse(found, buffer, item, path, traceable) {
   if (traceable && item.byteLength >= COPY_BY_HAND_BYTES) found.big.push({ path: [...path], item })
 }
 
-/** For process workers: shared memory and ports cannot cross, and say so. */
-function refuseSharing(found, what) {
+/** What cannot cross to each place that is not this process, and what to do instead. */
+const ELSEWHERE = {
+  process: { where: 'another process', shareHint: " (use kind: 'thread' to share it)", portHint: " (use kind: 'thread')" },
+  cluster: { where: 'another node of a cluster', shareHint: '', portHint: '' },
+}
+
+/**
+ * For process workers and clusters (`to`: 'process' or 'cluster'): shared
+ * memory and ports cannot cross, and say so.
+ */
+function refuseSharing(found, what, to = 'process') {
+  const { where, shareHint, portHint } = ELSEWHERE[to]
   if (found.shared) {
-    throw notCloneable(`${what} holds a SharedArrayBuffer: memory cannot be shared with another process (use kind: 'thread' to share it)`)
+    throw notCloneable(`${what} holds a SharedArrayBuffer: memory cannot be shared with ${where}${shareHint}`)
   }
   if (found.port) {
-    throw notCloneable(`${what} holds a MessagePort: a port cannot be sent to another process (use kind: 'thread')`)
+    throw notCloneable(`${what} holds a MessagePort: a port cannot be sent to ${where}${portHint}`)
   }
 }
 
