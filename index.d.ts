@@ -1,3 +1,11 @@
+/**
+ * The package's public types, written by hand. The build (`napi build`) writes
+ * the addon's own generated declarations to native/index.d.ts, which are
+ * internal and not part of the API; this file is not generated. It is checked
+ * by __test__/types (type tests compiled by `npm test`; generated/stats.ts
+ * there compares the stats types below with the generated ones) and by
+ * __test__/package (the declared exports against index.js and index.mjs).
+ */
 import { EventEmitter } from 'node:events'
 import type { ResourceLimits } from 'node:worker_threads'
 
@@ -209,7 +217,9 @@ export interface WorkerCreateEvent {
 
 export interface WorkerExitEvent {
   id: number
-  exitCode: number
+  /** `null` when a signal killed it (then `signal` names the signal). */
+  exitCode: number | null
+  /** The signal that killed it, as `'SIGKILL'`, or `null`. */
   signal: string | null
   /** Why it left. */
   reason: 'crash' | 'timeout' | 'abort' | 'retire' | 'idle' | 'dispose' | 'startFailure'
@@ -262,6 +272,9 @@ export declare class ParallelProcessor extends EventEmitter {
   once(event: 'workerExit', listener: (event: WorkerExitEvent) => void): this
   once(event: 'workerRetire', listener: (event: WorkerRetireEvent) => void): this
   once(event: 'drain', listener: () => void): this
+  once(event: 'breakerOpen', listener: (event: { cause: unknown }) => void): this
+  once(event: 'breakerClose', listener: () => void): this
+  once(event: 'message', listener: (message: unknown, from: { workerId: number }) => void): this
   once(event: string | symbol, listener: (...args: any[]) => void): this
 }
 
