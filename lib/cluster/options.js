@@ -1,13 +1,14 @@
 'use strict'
 
 /**
- * Validation of the `cluster` option (see the README's "Cluster" section).
+ * Validation of the `cluster` option (see docs/cluster.md).
  * Unknown keys are refused: a typo such as `heartbeatMS` would otherwise
  * silently keep the default.
  */
 const { invalidType, invalidValue, outOfRange } = require('../shared/errors')
 const { isPlainObject, describeType, integerInRange, MAX_TIMEOUT_MS } = require('../shared/validate')
 
+/** The one home of the cluster's defaults: the addon is always given every value. */
 const DEFAULTS = Object.freeze({
   visibilityTimeoutMs: 30000,
   heartbeatMs: 1000,

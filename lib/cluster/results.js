@@ -12,9 +12,7 @@ const { decodeDetached } = require('../shared/codec')
 const { forEachEvent } = require('../shared/wire')
 const { EVENT, taskError } = require('../pool/outcomes')
 const { workerEnd, startErrorOf } = require('../pool/worker-exit')
-
-/** `ResultKind` in src/cluster/node/mod.rs. */
-const RESULT = Object.freeze({ done: 0, deliveryLimit: 1, lost: 2, invalid: 3, unavailable: 4, queueFull: 5 })
+const { CLUSTER_RESULT: RESULT } = require('../shared/generated/constants')
 
 /**
  * `{ ok, value }`: what the task's promise settles with.

@@ -3,7 +3,7 @@
 /**
  * Validation of the orchestrator's options: `new Orchestrator(pool, options)`,
  * `register(jobName, options)`, `stop(options)` and `Orchestrator.nextRuns()`.
- * Errors follow the pool's conventions (see options.js). What only the core
+ * Errors follow the pool's conventions (see lib/pool/options.js and lib/shared/validate.js). What only the core
  * can judge (a cron expression, a time zone, a duplicate name) is judged
  * there; the orchestrator turns its refusal into ERR_INVALID_ARG_VALUE.
  */
@@ -122,7 +122,11 @@ function resolveJobOptions(options, internals) {
   }
 }
 
-/** The explicit mode, or the one its options imply; a schedule and a mode must agree. */
+/**
+ * The explicit mode, or the one its options imply; a schedule and a mode
+ * must agree. The check users see; the addon asserts the mode again
+ * (src/binding/orchestrator_spec.rs).
+ */
 function jobMode(options) {
   const scheduled = options.every !== undefined || options.cron !== undefined
   if (options.mode === undefined) return scheduled ? 'scheduled' : 'triggered'
@@ -181,6 +185,7 @@ function retryBackoff(value) {
 }
 
 /** A name ('low' .. 'critical') or its number (0..3). */
+/** The check users see; the addon asserts the level again (src/binding/orchestrator_spec.rs). */
 function priority(value) {
   if (value === undefined) return PRIORITIES.indexOf(JOB_DEFAULTS.priority)
   if (typeof value === 'string') {

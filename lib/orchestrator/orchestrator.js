@@ -335,7 +335,7 @@ class Orchestrator extends EventEmitter {
   /**
    * A run of a module export is an ordinary pool task: the pool enforces its
    * timeout (terminating the worker) and contains its crash. Its handler is
-   * reached through a job's export name, which sets `ctx.job` (job-handler.js).
+   * reached through a job's export name, which sets `ctx.job` (lib/shared/job-handler.js).
    */
   #executeOnPool(run, context) {
     const { name, filename } = run.handler

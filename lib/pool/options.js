@@ -32,6 +32,7 @@ function restartBackoff(value) {
   if (!isPlainObject(value)) throw invalidType(`The "restartBackoffMs" option must be an object { initial, max }; received ${describeType(value)}`)
   const initial = value.initial === undefined ? undefined : positiveNumber(value.initial, 'restartBackoffMs.initial')
   const max = value.max === undefined ? undefined : positiveNumber(value.max, 'restartBackoffMs.max')
+  // The check users see; the addon asserts it again for the core (src/binding/options.rs).
   if (max < initial) throw outOfRange(`"restartBackoffMs.max" (${max}) must not be below "restartBackoffMs.initial" (${initial})`)
   return { initial, max }
 }
@@ -87,6 +88,7 @@ function poolSize(workers, options) {
   }
   const min = minWorkers === undefined ? 0 : integerInRange(minWorkers, 'minWorkers', 0, MAX_WORKERS)
   const max = maxWorkers === undefined ? Math.max(parallelism, min) : integerInRange(maxWorkers, 'maxWorkers', 1, MAX_WORKERS)
+  // The check users see; the addon asserts it again for the core (src/binding/options.rs).
   if (min > max) throw outOfRange(`"minWorkers" (${min}) must not exceed "maxWorkers" (${max})`)
   return {
     minWorkers: min,
@@ -204,7 +206,7 @@ function resolveExecuteOptions(options, internals) {
     priority: priority === undefined ? 0 : integerInRange(priority, 'priority', MIN_PRIORITY, MAX_PRIORITY),
     signal: signal ?? null,
     retries: retries === undefined ? 0 : integerInRange(retries, 'retries', 0, MAX_RETRIES),
-    // Its entries are checked where the payload is surveyed (transfer.js).
+    // Its entries are checked where the payload is surveyed (lib/shared/transfer.js).
     transferList: transferList === null || (Array.isArray(transferList) && transferList.length === 0) ? undefined : transferList,
   }
 }

@@ -31,7 +31,7 @@ function exportOfJob(name) {
 /**
  * The task's payload for a run: what its handler gets, and who it is. An
  * undefined payload is left out, so that the envelope stays plain JSON (the
- * pool's cheap path; see codec.js).
+ * pool's cheap path; see lib/shared/codec.js).
  */
 function jobEnvelope(job, payload) {
   return payload === undefined ? { job } : { job, payload }

@@ -14,6 +14,7 @@
 const { types } = require('node:util')
 const { MessagePort, receiveMessageOnPort } = require('node:worker_threads')
 const { invalidType, notCloneable } = require('./errors')
+const { PAYLOAD_MARKER } = require('./generated/constants')
 
 /**
  * Values marked by `move()`. Kept on globalThis: a worker's module may load
@@ -33,7 +34,7 @@ const MAX_NODES = 10000
  * The first byte of a payload or result that travels on the side channel
  * (src/binding/pool_handle.rs `ANNOUNCED_PAYLOAD`): neither JSON text nor v8's format.
  */
-const SIDE_MARKER = 0x01
+const SIDE_MARKER = PAYLOAD_MARKER.side
 
 const MAP_ENTRIES = Map.prototype.entries
 const SET_VALUES = Set.prototype.values

@@ -8,8 +8,7 @@
  * Delivery to a worker: task id f64 | handler u32 | payload bytes (`Delivery::header`).
  * This file loads no addon: process workers read deliveries too.
  */
-const RECORD_HEADER = 1 + 8 * 4 + 4
-const DELIVERY_HEADER = 8 + 4
+const { EVENT_RECORD_HEADER: RECORD_HEADER, DELIVERY_HEADER } = require('./generated/constants')
 
 /** Calls `visit(kind, a, b, c, d, buffer, start, end)` for each record in `buffer[0..length)`; its bytes are `buffer[start..end)`. */
 function forEachEvent(buffer, length, visit) {

@@ -146,7 +146,7 @@ function forgetModule(filename) {
 
 /**
  * The handler function, or throws TypeError ERR_HANDLER_NOT_FOUND. A job's
- * export name (see job-handler.js) gives its export wrapped to set `ctx.job`.
+ * export name (see lib/shared/job-handler.js) gives its export wrapped to set `ctx.job`.
  */
 function pickHandler(namespace, name, filename) {
   const jobExport = exportOfJob(name)

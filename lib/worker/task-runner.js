@@ -18,11 +18,12 @@ const { encodeThrown } = require('../shared/thrown-value')
 const { jsonOf, decodeDetached, decodeInPlace } = require('../shared/codec')
 const { loadModule, forgetModule, pickHandler } = require('./module-loader')
 const { DELIVERY_HEADER } = require('../shared/wire')
-
-/** A task from a cluster's queue: this byte, then its delivery count (u32 LE), then its payload (`CLUSTER_PAYLOAD` in src/binding/cluster.rs). */
-const CLUSTER_MARKER = 0x02
 const { notCloneable } = require('../shared/errors')
 const { survey, hold, transferablesOf, restoreBuffers, refuseSharing, SIDE_MARKER } = require('../shared/transfer')
+const { PAYLOAD_MARKER } = require('../shared/generated/constants')
+
+/** A task from a cluster's queue: this byte, then its delivery count (u32 LE), then its payload. */
+const CLUSTER_MARKER = PAYLOAD_MARKER.cluster
 
 /**
  * From this many bytes of unmoved buffers on, a result is copied by hand and
@@ -38,7 +39,7 @@ const MEMORY_SAMPLE_MS = 100
  * `measureMemoryMb()`: what `reportMemory` is given after a task (the heap
  * for a thread, the RSS for a process): after every task when `memoryLimit`
  * (the pool retires a worker over it), else at most every MEMORY_SAMPLE_MS,
- * for `stats()`. `sidecar`: a thread's side channel (see transfer.js), null
+ * for `stats()`. `sidecar`: a thread's side channel (see lib/shared/transfer.js), null
  * for a process.
  * Returns `{ run, onDoorbell }`: `run(task)` runs a task and its successors;
  * `onDoorbell()` is called when tasks (or abort notices) are waiting.

@@ -22,11 +22,12 @@ use crate::core::{
 use crate::process;
 
 /// A delivered task's payload starts with this byte and the delivery count
-/// (u32 LE) before the submitter's bytes: `lib/task-runner.js` reads it as
+/// (u32 LE) before the submitter's bytes: the task runner reads it as
 /// `ctx.delivery`. JSON text never starts with it, nor does v8's format.
-const CLUSTER_PAYLOAD: u8 = 0x02;
+pub(super) const CLUSTER_PAYLOAD: u8 = 0x02;
 
-/// The `cluster` option, validated by `lib/options.js`.
+/// The `cluster` option, validated and completed with its defaults by
+/// `lib/cluster/options.js` (the one home of those defaults).
 #[napi(object)]
 pub struct ClusterOptionsObject {
     pub redis: String,
@@ -110,7 +111,7 @@ impl NodeHost for PoolHost {
 }
 
 /// A delivered task's outcome as the submitter reads it: the running node's
-/// event records (`lib/wire.js`), the exit of the worker first for a crash.
+/// event records (`lib/shared/wire.js`), the exit of the worker first for a crash.
 fn outcome_records(outcome: Outcome, exit: Option<Event>) -> Vec<u8> {
     let mut events: Vec<Event> = exit.into_iter().collect();
     events.push(Event::Settled { task: TaskId(0), outcome });

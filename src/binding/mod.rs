@@ -4,6 +4,8 @@
 mod buffers;
 mod cluster;
 mod doorbells;
+#[cfg(test)]
+mod generated_js;
 mod json;
 mod options;
 mod orchestrator_handle;

@@ -1,4 +1,4 @@
-//! The pool's options as JavaScript passes them (`lib/options.js` has
+//! The pool's options as JavaScript passes them (`lib/pool/options.js` has
 //! validated them, with Node-style errors, and resolved what the API
 //! defines), converted into the core's `PoolConfig` and the supervisor's
 //! `Settings`. Tuning left out (idle timeout, restart back-off) takes the
@@ -56,9 +56,11 @@ impl TryFrom<PoolOptions> for PoolConfig {
 
     fn try_from(options: PoolOptions) -> Result<Self, Error> {
         let defaults = PoolConfig::default();
+        // An internal assertion: lib/pool/options.js refuses these first, with
+        // the errors users see; this only keeps the core's invariant.
         if options.min_workers > options.max_workers || options.max_workers == 0 {
             let (min, max) = (options.min_workers, options.max_workers);
-            return Err(invalid(format!("minWorkers ({min}) and maxWorkers ({max}) make no pool")));
+            return Err(invalid(format!("internal: minWorkers ({min}) and maxWorkers ({max}) make no pool")));
         }
         Ok(PoolConfig {
             min_workers: options.min_workers as usize,
@@ -87,8 +89,13 @@ fn backoff(initial_ms: Option<f64>, max_ms: Option<f64>, defaults: Backoff) -> R
         (None, Some(max)) => Backoff { initial: defaults.initial.min(max), max },
         (Some(initial), Some(max)) => Backoff { initial, max },
     };
+    // An internal assertion for what users give: lib/pool/options.js refuses
+    // a max below the initial delay first, with the error users see.
     if backoff.max < backoff.initial {
-        return Err(format!("restartBackoffMs: max ({:?}) is below initial ({:?})", backoff.max, backoff.initial));
+        return Err(format!(
+            "internal: restartBackoffMs: max ({:?}) is below initial ({:?})",
+            backoff.max, backoff.initial
+        ));
     }
     Ok(backoff)
 }

@@ -1,5 +1,6 @@
-//! A job's options as `lib/orchestrator.js` passes them (validated there,
-//! with Node-style errors, and completed with the API's defaults), converted
+//! A job's options as `lib/orchestrator/orchestrator.js` passes them (validated
+//! by `lib/orchestrator/options.js`, with Node-style errors, and completed with
+//! the API's defaults), converted
 //! into the core's `JobSpec`. What is wrong here anyway (a bad cron
 //! expression, an unknown zone) is reported as a message for the same errors.
 
@@ -49,11 +50,14 @@ impl TryFrom<JobSpecObject> for JobSpec {
     type Error = String;
 
     fn try_from(options: JobSpecObject) -> Result<JobSpec, String> {
+        // The mode and the priority are internal assertions: lib/orchestrator/options.js
+        // refuses a bad one first, with the error users see, and passes the
+        // priority as its index (0 low .. 3 critical).
         let mode = match options.mode.as_str() {
             "scheduled" => Mode::Scheduled,
             "triggered" => Mode::Triggered,
             "continuous" => Mode::Continuous,
-            other => return Err(format!("unknown mode '{other}'")),
+            other => return Err(format!("internal: unknown mode '{other}'")),
         };
         let schedule = match (options.every_ms, options.cron) {
             (Some(_), Some(_)) => return Err("a job has either 'every' or 'cron', not both".to_owned()),
@@ -65,7 +69,7 @@ impl TryFrom<JobSpecObject> for JobSpec {
             (None, None) => Schedule::None,
         };
         if options.priority > 3 {
-            return Err(format!("priority must be 0..3, not {}", options.priority));
+            return Err(format!("internal: priority must be 0..3, not {}", options.priority));
         }
         let retry_backoff = Backoff {
             initial: Duration::from_millis(ms(options.retry_backoff_initial_ms, "retryBackoffMs.initial")?),

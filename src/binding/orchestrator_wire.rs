@@ -1,5 +1,5 @@
 //! The orchestrator's outputs, status and dead letters as JSON text for
-//! `lib/orchestrator.js`. Field names are the core's, in camelCase; times
+//! `lib/orchestrator/orchestrator.js`. Field names are the core's, in camelCase; times
 //! are epoch milliseconds or null.
 
 use super::json::{array, Object};

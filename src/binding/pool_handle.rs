@@ -37,9 +37,9 @@ impl From<SubmitError> for SubmitRefusal {
     }
 }
 
-/// The payload an announced task reaches its worker with (`lib/codec.js`
+/// The payload an announced task reaches its worker with (the task runner
 /// reads it as "on the side channel"): neither JSON text nor v8's format.
-const ANNOUNCED_PAYLOAD: u8 = 0x01;
+pub(super) const ANNOUNCED_PAYLOAD: u8 = 0x01;
 
 /// A task's id, or why it was refused.
 type Submitted = Either<f64, SubmitRefusal>;
@@ -125,7 +125,7 @@ impl PoolHandle {
 
     /// Submits a payload in v8's serialization format given in two parts: its
     /// head, and the bytes of the big typed array it is (see
-    /// `serializedParts` in `lib/codec.js`). They are joined by this one copy.
+    /// `serializedParts` in `lib/shared/codec.js`). They are joined by this one copy.
     #[napi]
     pub fn submit_parts(
         &self,
@@ -142,7 +142,7 @@ impl PoolHandle {
         self.submit_bytes(handler, payload, timeout_ms, priority, retries, false)
     }
 
-    /// Submits a payload as JSON text (see `lib/codec.js`): no Buffer is made for it.
+    /// Submits a payload as JSON text (see `lib/shared/codec.js`): no Buffer is made for it.
     #[napi]
     pub fn submit_text(
         &self,

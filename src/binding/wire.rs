@@ -1,4 +1,4 @@
-//! Byte layouts shared with the JavaScript side (`lib/wire.js`). Everything
+//! Byte layouts shared with the JavaScript side (`lib/shared/wire.js`). Everything
 //! the main thread learns in one wake-up arrives in a single buffer, and a
 //! task reaches a worker as one buffer: one allocation and one crossing each.
 //!
@@ -75,7 +75,8 @@ pub fn retire_reason_names() -> Vec<&'static str> {
     RetireReason::ALL.map(RetireReason::as_str).to_vec()
 }
 
-const RECORD_HEADER: usize = 1 + 8 * 4 + 4;
+/// An event record's fixed part: kind, `a`..`d`, the length of its bytes.
+pub(super) const RECORD_HEADER: usize = 1 + 8 * 4 + 4;
 
 /// A record's fixed fields and its bytes.
 struct Record<'a> {

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-/// How a node talks to its queue. The defaults are the pool's documented ones.
+/// How a node talks to its queue. Every field is given: the defaults users
+/// get live in `lib/cluster/options.js`, which fills them in.
 #[derive(Clone, Debug)]
 pub struct ClusterOptions {
     /// Connecting (and any single command) fails after this long.
@@ -19,20 +20,6 @@ pub struct ClusterOptions {
     pub workers: u32,
     /// Tasks beyond this many waiting in the queue are refused; `None`: no bound.
     pub max_queue: Option<u64>,
-}
-
-impl Default for ClusterOptions {
-    fn default() -> ClusterOptions {
-        ClusterOptions {
-            connect_timeout: Duration::from_millis(5000),
-            heartbeat: Duration::from_millis(1000),
-            visibility_timeout: Duration::from_millis(30_000),
-            max_deliveries: 3,
-            result_ttl: Duration::from_millis(3_600_000),
-            workers: 0,
-            max_queue: None,
-        }
-    }
 }
 
 impl ClusterOptions {

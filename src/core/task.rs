@@ -59,7 +59,7 @@ impl Delivery {
     /// The length of `header()`.
     pub const HEADER_LEN: usize = 8 + 4;
 
-    /// How a task reaches either kind of worker (read by `lib/task-runner.js`):
+    /// How a task reaches either kind of worker (read by `lib/worker/task-runner.js`):
     /// this header, then the payload's bytes. Little-endian: task id f64 (a
     /// JavaScript number) | handler id u32.
     pub fn header(&self) -> [u8; Self::HEADER_LEN] {

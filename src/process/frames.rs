@@ -1,5 +1,6 @@
-//! The frames a process worker and its parent exchange (mirrored in
-//! `lib/process-channel.js`). Each frame: length u32 (of what follows) | kind u8 | body,
+//! The frames a process worker and its parent exchange (read and written by
+//! `lib/worker/process/channel.js`, whose constants are generated from these:
+//! see `binding::generated_js`). Each frame: length u32 (of what follows) | kind u8 | body,
 //! little-endian. Two one-way channels carry them. The parent writes tasks on
 //! one, a non-blocking socket: the thread that queues a frame writes what the
 //! socket takes at once, and the child's writer thread finishes the rest (see
@@ -27,10 +28,17 @@ pub const RESULT: u8 = 2;
 /// body: the thrown-value bytes of the error the child is about to die of.
 pub const FATAL: u8 = 3;
 
-const HEADER: usize = 5;
+/// A frame's length u32 and kind u8.
+pub const HEADER: usize = 5;
 /// A result frame's header and the fixed part of its body: task id, ok, memory.
 pub const RESULT_PREFIX: usize = HEADER + 8 + 1 + 8;
-const NO_STRING: u32 = u32::MAX;
+/// The length that stands for an absent string (an export name, say).
+pub const NO_STRING: u32 = u32::MAX;
+
+/// The descriptors the child finds its two channels at: the first after the
+/// standard ones.
+pub const TASKS_FD: i32 = 3;
+pub const RESULTS_FD: i32 = 4;
 
 /// Appends one frame to `out`, its body written by `body`.
 fn frame(out: &mut Vec<u8>, kind: u8, body: impl FnOnce(&mut Vec<u8>)) {

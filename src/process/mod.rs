@@ -2,13 +2,13 @@
 //! Rust. Node's event loop holds no handle of theirs (no `child_process`
 //! object, no IPC channel), so an idle pool never keeps the parent alive.
 //!
-//! Each child runs `lib/process-runtime.js` under the parent's own `node`.
+//! Each child runs `lib/worker/process/runtime.js` under the parent's own `node`.
 //! Tasks reach it on descriptor 3 and results come back on descriptor 4 (see
 //! `frames`), so its stdout and stderr stay the user's. A child dies with its
 //! parent however the parent dies (see `spawner`), and is always reaped.
 
 mod child;
-mod frames;
+pub(crate) mod frames;
 mod spawner;
 mod stdio;
 mod sys;
@@ -111,7 +111,8 @@ impl Supervisor {
         };
         command.stdout(stdout).stderr(stderr);
         let parent = std::process::id();
-        let fds = [tasks_for_child.as_raw_fd(), results_for_child.as_raw_fd()];
+        let fds =
+            [(tasks_for_child.as_raw_fd(), frames::TASKS_FD), (results_for_child.as_raw_fd(), frames::RESULTS_FD)];
         // SAFETY: the closure runs between fork and exec and makes only
         // async-signal-safe system calls.
         unsafe {

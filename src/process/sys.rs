@@ -62,20 +62,21 @@ pub fn die_with_parent(parent: u32) -> io::Result<()> {
     Ok(())
 }
 
-/// In a forked child, before exec: places `fds[i]` at descriptor `3 + i`,
-/// inherited by the program. Async-signal-safe.
-pub fn place_fds(fds: &[RawFd]) -> io::Result<()> {
+/// In a forked child, before exec: places each `(fd, target)` of `fds` at
+/// descriptor `target` (above the standard ones, below 10), inherited by the
+/// program. Async-signal-safe.
+pub fn place_fds(fds: &[(RawFd, c_int)]) -> io::Result<()> {
     // Copies above the targets first, so that placing one cannot clobber
     // another; the copies close themselves at exec.
     let mut copies = [0; 4];
-    for (copy, &fd) in copies.iter_mut().zip(fds) {
+    for (copy, &(fd, _)) in copies.iter_mut().zip(fds) {
         // SAFETY: F_DUPFD_CLOEXEC takes an integer; `fd` is open (the caller's).
         *copy = check(unsafe { fcntl(fd, F_DUPFD_CLOEXEC, 10 as c_int) })?;
     }
-    for (i, &copy) in copies.iter().take(fds.len()).enumerate() {
+    for (&copy, &(_, target)) in copies.iter().zip(fds) {
         // dup2 leaves the new descriptor open across exec.
         // SAFETY: dup2 on descriptors; `copy` was opened just above.
-        check(unsafe { dup2(copy, 3 + i as c_int) })?;
+        check(unsafe { dup2(copy, target) })?;
     }
     Ok(())
 }

@@ -2,33 +2,25 @@
 
 /**
  * A process worker's side of its two channels to the parent (frames as in
- * src/process/frames.rs: length u32 | kind u8 | body, little-endian).
+ * src/process/frames.rs, whose constants it reads from the generated
+ * constants.js: length u32 | kind u8 | body, little-endian).
  * Descriptor 3 brings tasks; it is read through the event loop, so an idle
  * child sleeps. Descriptor 4 takes results back with plain blocking writes:
  * a result leaves the moment it is ready, in order, and nothing is left
  * half-written if the child then dies.
  *
- * It is the task runner's carrier (see task-runner.js).
+ * It is the task runner's carrier (see ../task-runner.js).
  */
 const fs = require('node:fs')
 const net = require('node:net')
+const { PROCESS_FRAME } = require('../../shared/generated/constants')
 
-const TASKS_FD = 3
-const RESULTS_FD = 4
-
+const { tasksFd: TASKS_FD, resultsFd: RESULTS_FD } = PROCESS_FRAME
 // Parent to child.
-const INIT = 1
-const HANDLER = 2
-const TASK = 3
-const ABORT = 4
+const { init: INIT, handler: HANDLER, task: TASK, abort: ABORT } = PROCESS_FRAME.toChild
 // Child to parent.
-const READY = 1
-const RESULT = 2
-const FATAL = 3
-
-const FRAME_HEADER = 5
-const RESULT_HEADER = FRAME_HEADER + 8 + 1 + 8
-const NO_STRING = 0xffffffff
+const { ready: READY, result: RESULT, fatal: FATAL } = PROCESS_FRAME.toParent
+const { header: FRAME_HEADER, resultHeader: RESULT_HEADER, noString: NO_STRING } = PROCESS_FRAME
 /** Bytes asked of each read of the task channel. */
 const READ_SIZE = 64 * 1024
 /**

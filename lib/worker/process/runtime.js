@@ -4,7 +4,7 @@
  * The entry point of every process worker (a child started by the Rust core
  * with the parent's own `node`). It reads its settings from the parent, loads
  * the user's module, then runs tasks as a thread worker does (see
- * task-runner.js), over the channel in process-channel.js.
+ * ../task-runner.js), over the channel in channel.js.
  */
 const v8 = require('node:v8')
 const workerThreads = require('node:worker_threads')

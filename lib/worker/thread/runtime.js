@@ -2,7 +2,7 @@
 
 /**
  * The entry point of every worker thread. It loads the user's module, then
- * runs tasks handed over by the Rust core (see task-runner.js): a task
+ * runs tasks handed over by the Rust core (see ../task-runner.js): a task
  * arrives either as the return value of the previous `complete()` (while
  * busy) or after the doorbell rings (while idle), so an idle worker sleeps in
  * its event loop without polling.
