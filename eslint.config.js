@@ -2,11 +2,16 @@
 
 /**
  * ESLint's recommended rules over the package's JavaScript, its tests,
- * benchmark and examples. Formatting (no semicolons, single quotes) is left
- * to the code's own style: no formatting rule is enforced.
+ * benchmark and examples, and the bounds of each folder of lib/ (what runs
+ * where: see docs/architecture.md). Formatting (no semicolons, single
+ * quotes) is left to the code's own style: no formatting rule is enforced.
  */
 const js = require('@eslint/js')
 const globals = require('globals')
+const mayRequire = require('./lint/may-require')
+
+const layers = { plugins: { layers: { rules: { 'may-require': mayRequire } } } }
+const NO_ADDON = 'a child process runs this file, and a child process never loads the addon (nor anything that does)'
 
 module.exports = [
   {
@@ -41,6 +46,38 @@ module.exports = [
     files: ['__test__/**/*.js'],
     languageOptions: {
       globals: { ...globals.jest },
+    },
+  },
+  // Where each file of lib/ runs decides what it may load.
+  {
+    ...layers,
+    files: ['lib/shared/**/*.js'],
+    rules: {
+      'layers/may-require': ['error', { allow: ['lib/shared/'], why: `lib/shared/ runs on both sides: ${NO_ADDON}` }],
+    },
+  },
+  {
+    ...layers,
+    files: ['lib/worker/*.js'],
+    rules: {
+      'layers/may-require': ['error', { allow: ['lib/shared/', 'lib/worker/*'], why: `lib/worker/ runs in threads and processes alike: ${NO_ADDON}` }],
+    },
+  },
+  {
+    ...layers,
+    files: ['lib/worker/process/**/*.js'],
+    rules: {
+      'layers/may-require': ['error', { allow: ['lib/shared/', 'lib/worker/*', 'lib/worker/process/'], why: NO_ADDON }],
+    },
+  },
+  {
+    ...layers,
+    files: ['lib/worker/thread/**/*.js'],
+    rules: {
+      'layers/may-require': ['error', {
+        allow: ['lib/shared/', 'lib/worker/*', 'lib/worker/thread/', 'lib/native.js'],
+        why: 'a worker thread loads the addon and the code every worker runs, not the pool\'s',
+      }],
     },
   },
 ]
