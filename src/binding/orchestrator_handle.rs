@@ -91,12 +91,12 @@ impl OrchestratorHandle {
         self.driver.with(|machine, now| machine.stop(now, timeout_ms));
     }
 
-    #[napi]
+    #[napi(ts_return_type = "number | TriggerRefusal")]
     pub fn trigger(&self, name: String) -> Triggered {
         triggered(self.driver.with(|machine, now| machine.trigger(&name, now)))
     }
 
-    #[napi]
+    #[napi(ts_return_type = "number | TriggerRefusal")]
     pub fn retry_dead_letter(&self, id: f64) -> Triggered {
         triggered(self.driver.with(|machine, now| machine.retry_dead_letter(id as u64, now)))
     }

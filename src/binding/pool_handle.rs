@@ -111,7 +111,7 @@ impl PoolHandle {
     }
 
     /// Submits a payload in v8's serialization format.
-    #[napi]
+    #[napi(ts_return_type = "number | SubmitRefusal")]
     pub fn submit(
         &self,
         handler: u32,
@@ -126,7 +126,7 @@ impl PoolHandle {
     /// Submits a payload in v8's serialization format given in two parts: its
     /// head, and the bytes of the big typed array it is (see
     /// `serializedParts` in `lib/shared/codec.js`). They are joined by this one copy.
-    #[napi]
+    #[napi(ts_return_type = "number | SubmitRefusal")]
     pub fn submit_parts(
         &self,
         handler: u32,
@@ -143,7 +143,7 @@ impl PoolHandle {
     }
 
     /// Submits a payload as JSON text (see `lib/shared/codec.js`): no Buffer is made for it.
-    #[napi]
+    #[napi(ts_return_type = "number | SubmitRefusal")]
     pub fn submit_text(
         &self,
         handler: u32,
@@ -158,7 +158,7 @@ impl PoolHandle {
     /// Submits a task whose payload travels beside the core (see
     /// `NewTask::announce`): the pool says which worker takes it
     /// (TaskAssigned), and JavaScript posts the payload to that worker.
-    #[napi]
+    #[napi(ts_return_type = "number | SubmitRefusal")]
     pub fn submit_announced(&self, handler: u32, timeout_ms: f64, priority: i32, retries: u32) -> Submitted {
         self.submit_bytes(handler, vec![ANNOUNCED_PAYLOAD], timeout_ms, priority, retries, true)
     }

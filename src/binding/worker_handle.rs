@@ -42,20 +42,20 @@ impl WorkerHandle {
 
     /// The module loaded. `on_task` is called when a task is assigned while
     /// idle; it should call `take()`. Returns the first task, if any.
-    #[napi]
+    #[napi(ts_return_type = "number | Buffer | null")]
     pub fn ready<'env>(&self, env: &'env Env, on_task: Function<(), Unknown<'static>>) -> Result<Task<'env>> {
         let callback = on_task.build_threadsafe_function::<()>().callee_handled::<false>().build()?;
         let delivery = self.pool.worker_ready(self.worker, Arc::new(WorkerDoorbell(callback)));
         self.deliver(env, delivery)
     }
 
-    #[napi]
+    #[napi(ts_return_type = "number | Buffer | null")]
     pub fn take<'env>(&self, env: &'env Env) -> Result<Task<'env>> {
         self.deliver(env, self.pool.take(self.worker))
     }
 
     /// Reports a result (`ok`) or a thrown error, and returns the next task.
-    #[napi]
+    #[napi(ts_return_type = "number | Buffer | null")]
     pub fn complete<'env>(&self, env: &'env Env, task_id: f64, ok: bool, result: BufferSlice) -> Result<Task<'env>> {
         let bytes = result.to_vec();
         let outcome = if ok { Outcome::Returned(bytes) } else { Outcome::Threw(bytes) };
@@ -63,7 +63,7 @@ impl WorkerHandle {
     }
 
     /// `complete` for a result encoded as JSON text.
-    #[napi]
+    #[napi(ts_return_type = "number | Buffer | null")]
     pub fn complete_text<'env>(&self, env: &'env Env, task_id: f64, result: String) -> Result<Task<'env>> {
         self.deliver(
             env,
