@@ -6,12 +6,27 @@ const { execFile } = require('node:child_process')
 
 const fixture = (name) => path.join(__dirname, 'fixtures', name)
 
-/** Resolves once `condition()` is true; rejects after `timeoutMs`. */
+/**
+ * Resolves after `ms`. Not to wait for something to happen (that is
+ * waitFor()'s job: a busy machine makes any fixed delay too short), only to
+ * let time pass on purpose: to show that something did NOT happen meanwhile,
+ * or to space out actions.
+ */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Resolves once `condition()` is true (or resolves to true: it may be async);
+ * rejects after `timeoutMs`.
+ */
 async function waitFor(condition, timeoutMs = 5000, what = 'condition') {
   const start = Date.now()
-  while (!condition()) {
+  for (;;) {
+    let met = condition()
+    // A synchronous condition is checked at once, as before any await.
+    if (typeof met?.then === 'function') met = await met
+    if (met) return
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    await sleep(10)
   }
 }
 
@@ -97,4 +112,4 @@ async function readyPool(options = {}, wait = {}) {
   }
 }
 
-module.exports = { fixture, waitFor, track, runNode, readyPool, whenReady, isRunning, repoRoot: path.join(__dirname, '..') }
+module.exports = { fixture, sleep, waitFor, track, runNode, readyPool, whenReady, isRunning, repoRoot: path.join(__dirname, '..') }

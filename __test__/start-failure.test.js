@@ -1,7 +1,7 @@
 'use strict'
 
 const { ParallelProcessor, WorkerStartError } = require('./pool-kind')
-const { fixture, waitFor } = require('./helpers')
+const { fixture, waitFor, sleep } = require('./helpers')
 
 describe('a worker module that cannot load', () => {
   test.each([
@@ -20,9 +20,9 @@ describe('a worker module that cannot load', () => {
         expect(error.code).toBe('ERR_WORKER_START')
         checkCause(error.cause)
       }
-      // No restart loop: with no task waiting, a broken pool starts nothing.
+      // No restart loop: with no task waiting, a broken pool starts nothing (time left to pass on purpose).
       starts = 0
-      await new Promise((resolve) => setTimeout(resolve, 1500))
+      await sleep(1500)
       expect(starts).toBe(0)
       // A new task fails fast, or (after the back-off) after one start attempt.
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -57,7 +57,7 @@ describe('a worker module that cannot load', () => {
       const deadline = Date.now() + 10000
       while (result === undefined && Date.now() < deadline) {
         result = await pool.execute(2).catch(() => undefined)
-        if (result === undefined) await new Promise((resolve) => setTimeout(resolve, 100))
+        if (result === undefined) await sleep(100)
       }
       expect(result).toBe(6)
       await waitFor(() => pool.size === 2, 5000, 'the pool back to full size')

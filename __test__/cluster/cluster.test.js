@@ -7,11 +7,12 @@
 const path = require('node:path')
 const { execFile } = require('node:child_process')
 const { ParallelProcessor, ClusterUnavailableError, WorkerCrashedError, TimeoutError, AbortError, QueueFullError } = require('../..')
-const { startRedis, command, queueName, keysOf, dropQueue, freePort } = require('./redis')
+const { startRedis, command, queueName, keysOf, pendingTasks, dropQueue, freePort } = require('./redis')
 const { Cluster } = require('./nodes')
 const { track, waitFor } = require('../helpers')
 
 const TASKS = path.join(__dirname, '..', 'fixtures', 'cluster-tasks.js')
+const DEFAULT_VISIBILITY_TIMEOUT_MS = 30000
 jest.setTimeout(60000)
 
 let redis
@@ -168,8 +169,10 @@ test('a node whose module cannot load gives its tasks to the healthy nodes', asy
   await cluster.start('broken', 2, {}, { CLUSTER_TASKS: broken })
   const submitter = node(0)
   const first = submitter.execute({ id: 0 })
-  // Given time to take (and give back) some tasks before a healthy node comes.
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  // The broken node takes the task and gives it back before a healthy node comes: given back, an
+  // entry stays pending with its idle time set to the visibility timeout, for the next claim to take.
+  const givenBack = async () => (await pendingTasks(redis.url, cluster.queue)).some((task) => task.idleMs >= DEFAULT_VISIBILITY_TIMEOUT_MS)
+  await waitFor(givenBack, 10000, 'the broken node to take the task and give it back')
   await cluster.start('healthy', 2)
   const rest = Array.from({ length: 100 }, (_, i) => submitter.execute({ id: i + 1, ms: 2 }))
   const outcomes = await Promise.allSettled([first, ...rest])

@@ -41,6 +41,25 @@ class Cluster {
     return exited
   }
 
+  /** Resolves with a node's pool's figures: `{ workers, completed, failed, aborted, running, queued }`. */
+  stats(node) {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message) => {
+        if (message.stats === undefined) return
+        node.child.off('message', onMessage)
+        node.child.off('exit', onExit)
+        resolve(message.stats)
+      }
+      const onExit = () => {
+        node.child.off('message', onMessage)
+        reject(new Error(`node ${node.name} exited`))
+      }
+      node.child.on('message', onMessage)
+      node.child.once('exit', onExit)
+      node.child.send('stats')
+    })
+  }
+
   kill(node, signal = 'SIGKILL') {
     const exited = new Promise((resolve) => node.child.once('exit', resolve))
     node.child.kill(signal)

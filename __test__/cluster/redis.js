@@ -11,6 +11,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawn, execFileSync } = require('node:child_process')
+const { sleep } = require('../helpers')
 
 function hasRedisServer() {
   try {
@@ -45,7 +46,7 @@ async function spawnRedis(port, dir) {
       if ((await command(url, 'PING')) === 'PONG') break
     } catch (error) {
       if (Date.now() - start > 10000) throw new Error(`redis-server on port ${port} did not start: ${error.message}`, { cause: error })
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      await sleep(50)
     }
   }
   return { url, child, port }
@@ -177,10 +178,37 @@ function keysOf(queue) {
   return { tasks: `${tag}:tasks`, dead: `${tag}:dead`, owners: `${tag}:owners` }
 }
 
+/**
+ * How many tasks were ever added to a queue's lane of priority 0 (acknowledged
+ * ones included: Redis 7 counts them in XINFO STREAM's entries-added).
+ */
+async function tasksAdded(url, queue) {
+  try {
+    const info = await command(url, 'XINFO', 'STREAM', keysOf(queue).tasks)
+    return info[info.indexOf('entries-added') + 1]
+  } catch (error) {
+    if (/no such key/i.test(error.message)) return 0
+    throw error
+  }
+}
+
+/** The entries of a queue's lane of priority 0 that a node holds: `{ entry, node, idleMs, deliveries }`. */
+async function pendingTasks(url, queue) {
+  let rows
+  try {
+    rows = await command(url, 'XPENDING', keysOf(queue).tasks, 'workers', '-', '+', '1000')
+  } catch (error) {
+    // No node has read the queue yet.
+    if (/NOGROUP|no such key/i.test(error.message)) return []
+    throw error
+  }
+  return rows.map(([entry, node, idleMs, deliveries]) => ({ entry, node, idleMs, deliveries }))
+}
+
 /** Deletes a queue's keys on a shared Redis. */
 async function dropQueue(url, queue) {
   const keys = await command(url, 'KEYS', `{pp:${queue}}*`)
   if (keys.length > 0) await command(url, 'DEL', ...keys)
 }
 
-module.exports = { startRedis, startRestartableRedis, command, queueName, keysOf, dropQueue, freePort }
+module.exports = { startRedis, startRestartableRedis, command, queueName, keysOf, tasksAdded, pendingTasks, dropQueue, freePort }

@@ -9,6 +9,7 @@
 const path = require('node:path')
 const { spawn, execFile } = require('node:child_process')
 const { freePort, queueName } = require('./redis')
+const { sleep } = require('../helpers')
 
 const TLS = path.join(__dirname, '..', 'fixtures', 'tls')
 const TASKS = path.join(__dirname, '..', 'fixtures', 'cluster-tasks.js')
@@ -32,7 +33,7 @@ beforeAll(async () => {
     })
     if (up) break
     if (tries > 200) throw new Error('redis-server with TLS did not start (is it built with TLS?)')
-    await new Promise((resolve) => setTimeout(resolve, 25))
+    await sleep(25)
   }
 })
 afterAll(() => new Promise((resolve) => {

@@ -1,6 +1,6 @@
 'use strict'
 
-const { setup, only, waitForEvents, maxOverlap, sleep } = require('./harness')
+const { setup, only, waitForEvents, waitFor, maxOverlap } = require('./harness')
 
 describe('blocks, slots and priorities', () => {
   test('jobs that block each other never run at the same time, over many runs', async () => {
@@ -26,7 +26,8 @@ describe('blocks, slots and priorities', () => {
     const migrate = orchestrator.trigger('migrate')
     await waitForEvents(events, 'jobStart', { job: 'migrate' })
     const serve = orchestrator.trigger('serve')
-    await sleep(50)
+    // Once the core has taken the trigger, serve is waiting for migrate (300 ms), not running.
+    await waitFor(() => orchestrator.status().jobs.serve.state !== 'idle', 5000, 'serve to be triggered')
     expect(orchestrator.status()).toMatchObject({ running: 1, waiting: 1, jobs: { serve: { state: 'waiting' } } })
     const [migrated, served] = await Promise.all([migrate, serve])
     expect(served.startedAt).toBeGreaterThanOrEqual(migrated.endedAt)

@@ -1,6 +1,7 @@
 'use strict'
 
-const { setup, only, waitForEvents, waitFor, sleep } = require('./harness')
+const { sleep } = require('../helpers')
+const { setup, only, waitForEvents, waitFor } = require('./harness')
 
 describe('dependsOn', () => {
   test('a chain A -> B -> C runs in order, each cycle, each after its dependency succeeded', async () => {
@@ -41,14 +42,20 @@ describe('dependsOn', () => {
     // Its first tick (at start) finds no success of fetch: the run waits.
     await waitFor(() => orchestrator.status().jobs.report.state === 'waiting', 2000, 'report to wait')
     expect(orchestrator.status().waiting).toBe(1)
+    // Time left to pass on purpose, past its next tick (300 ms): it still does not run.
     await sleep(400)
     expect(only(events, 'jobStart', 'report')).toEqual([])
     // Never while fetch runs: it starts once fetch has succeeded.
     const fetched = orchestrator.trigger('fetch')
+    await waitForEvents(events, 'jobStart', { job: 'fetch' })
+    // Time left to pass on purpose while fetch runs (200 ms): report does not start meanwhile.
+    // (Should this busy thread come back late, fetch may be over and report started: in order.)
     await sleep(100)
-    expect(only(events, 'jobStart', 'report')).toEqual([])
+    const fetchEnd = events.findIndex((e) => e.event === 'jobSuccess' && e.job === 'fetch')
+    expect(only(fetchEnd === -1 ? events : events.slice(0, fetchEnd), 'jobStart', 'report')).toEqual([])
     const fetch = await fetched
     const [report] = await waitForEvents(events, 'jobSuccess', { job: 'report' })
+    expect(events.indexOf(only(events, 'jobStart', 'report')[0])).toBeGreaterThan(events.indexOf(only(events, 'jobSuccess', 'fetch')[0]))
     expect(report.result.startedAt).toBeGreaterThanOrEqual(fetch.endedAt)
     expect(report.result.job.trigger).toBe('schedule')
   })
@@ -83,7 +90,7 @@ describe('dependsOn', () => {
     expect(error).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
     for (const name of ['alpha', 'beta', 'gamma']) expect(error.message).toContain(name)
     expect(error.message).not.toContain('free')
-    // Nothing was started.
+    // Nothing was started: time left to pass on purpose, past the tick 'free' would have had at start.
     await sleep(150)
     expect(orchestrator.status().jobs.free.runs).toBe(0)
   })

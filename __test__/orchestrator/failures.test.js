@@ -2,7 +2,7 @@
 
 const fs = require('node:fs')
 const { TimeoutError, WorkerCrashedError } = require('../pool-kind')
-const { setup, only, waitForEvents, tempPath, sleep } = require('./harness')
+const { setup, only, waitForEvents, tempPath } = require('./harness')
 
 /** A file whose existence makes the failWhile export fail. */
 function failSwitch() {
@@ -180,10 +180,13 @@ describe('auto-disable and the breaker', () => {
     expect(probe[0].at - reopened.at).toBeGreaterThanOrEqual(cooldownMs - 5)
     expect(only(events, 'jobSuccess', 'remote')[0].at).toBeLessThanOrEqual(closed.at)
     expect(orchestrator.status().jobs.remote).toMatchObject({ enabled: true, consecutiveFailures: 0 })
-    // Closed: it runs on every tick again, and was never disabled.
+    // Closed: it runs on every tick again (two more runs, and no tick
+    // skipped for an open breaker or a disabled job since), and was never disabled.
     const runs = only(events, 'jobStart', 'remote').length
-    await sleep(350)
-    expect(only(events, 'jobStart', 'remote').length).toBeGreaterThanOrEqual(runs + 2)
+    await waitForEvents(events, 'jobStart', { job: 'remote', count: runs + 2 })
+    const sinceClosed = events.slice(events.indexOf(closed))
+    expect(only(sinceClosed, 'jobSkipped', 'remote').filter((s) => s.reason !== 'overlap')).toEqual([])
+    expect(only(sinceClosed, 'breakerOpen')).toEqual([])
     expect(only(events, 'jobDisabled')).toEqual([])
   })
 })

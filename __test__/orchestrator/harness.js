@@ -78,8 +78,6 @@ function removeTemporary() {
   for (const dir of temporary.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
 /** Runs `ms` of busy work on this thread: the event loop is blocked meanwhile. */
 function blockEventLoop(ms) {
   const end = Date.now() + ms
@@ -107,4 +105,4 @@ afterEach(async () => {
   removeTemporary()
 })
 
-module.exports = { setup, recordEvents, only, waitFor, waitForEvents, tempPath, sleep, blockEventLoop, maxOverlap, JOBS }
+module.exports = { setup, recordEvents, only, waitFor, waitForEvents, tempPath, blockEventLoop, maxOverlap, JOBS }

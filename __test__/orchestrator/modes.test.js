@@ -1,7 +1,8 @@
 'use strict'
 
 const { Orchestrator } = require('../pool-kind')
-const { setup, only, waitForEvents, sleep } = require('./harness')
+const { sleep } = require('../helpers')
+const { setup, only, waitForEvents } = require('./harness')
 
 describe('modes', () => {
   test('every: a fixed rate on the grid of start(), with no drift over 50 runs', async () => {
@@ -74,6 +75,7 @@ describe('modes', () => {
     const { orchestrator, events } = await setup()
     orchestrator.register('manual', { name: 'context', payload: { from: 'register' } })
     await orchestrator.start()
+    // Time left to pass on purpose: no run comes by itself meanwhile.
     await sleep(300)
     expect(only(events, 'jobStart')).toEqual([])
     const result = await orchestrator.trigger('manual')

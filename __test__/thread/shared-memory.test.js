@@ -2,7 +2,7 @@
 
 const { MessageChannel } = require('node:worker_threads')
 const { TimeoutError, WorkerCrashedError, AbortError } = require('../pool-kind')
-const { readyPool, track, fixture, runNode } = require('../helpers')
+const { readyPool, track, fixture, runNode, waitFor } = require('../helpers')
 
 const MB = 2 ** 20
 
@@ -24,7 +24,7 @@ describe('shared memory and ports (thread workers)', () => {
     const flags = new Int32Array(new SharedArrayBuffer(8))
     const waiting = pool.execute({ flags }, { name: 'waitForCaller' })
     // The worker says it is waiting; the caller wakes it.
-    while (Atomics.load(flags, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    await waitFor(() => Atomics.load(flags, 0) !== 0, 5000, 'the worker to wait')
     Atomics.store(flags, 1, 1)
     Atomics.notify(flags, 1)
     await expect(waiting).resolves.toMatch(/^(ok|not-equal)$/)
@@ -54,8 +54,8 @@ describe('shared memory and ports (thread workers)', () => {
     pool.on('message', (message, from) => messages.push([message, from.workerId]))
     const result = await pool.execute(5, { name: 'postToParent' })
     expect(result).toBe(5)
-    // Posted before the task completed, but by another road: allow it a turn.
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    // Posted before the task completed, but by another road: it may come after the result.
+    await waitFor(() => messages.length > 0, 5000, "the worker's message")
     expect(messages).toEqual([[{ progress: 5 }, expect.any(Number)]])
   })
 
@@ -78,7 +78,9 @@ describe('shared memory and ports (thread workers)', () => {
       pool.execute(c, { ...cOptions, name: 'spinHolding', signal: controller.signal }),
       pool.execute(Buffer.alloc(8 * MB), { name: 'byteLength', retries: 2 }),
     ])
-    setTimeout(() => controller.abort(), 300)
+    // The third task runs once a worker is free (the crashed one's replacement): aborted then, it holds one.
+    await waitFor(() => pool.stats().queued < 2, 10000, 'the third task to start')
+    controller.abort()
     const outcomes = await tasks.settled(10000)
     expect(outcomes[0].value).toBeInstanceOf(WorkerCrashedError)
     expect(outcomes[1].value).toBeInstanceOf(TimeoutError)
