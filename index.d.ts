@@ -38,6 +38,13 @@ export interface ProcessorOptions {
   maxQueue?: number
   /** Most time a task may wait to start; beyond it, it rejects with `QueueTimeoutError`. `0` = no limit (default). */
   maxQueueWaitMs?: number
+  /**
+   * With `concurrentTasksPerWorker` above 1: how long a worker has, after one of its tasks was aborted or
+   * timed out, to show that its event loop still turns (its other tasks carry on meanwhile, and it takes no
+   * new one). Past it, the worker is terminated and replaced, and its other tasks end as a crash ends them.
+   * `0`: at once; `Infinity`: never. Default `1000`.
+   */
+  abortGraceMs?: number
   /** Restart back-off after failed starts: exponential with jitter from `initial` to `max` ms. Default `{ initial: 100, max: 5000 }`. */
   restartBackoffMs?: { initial?: number; max?: number }
   /** A worker retires (gracefully) after this many tasks. Default: never. */

@@ -13,10 +13,10 @@ const v8 = require('node:v8')
 const { fileURLToPath } = require('node:url')
 const { Stdio } = require('../native')
 const { invalidType, invalidValue, outOfRange, notCloneable, argumentError } = require('../shared/errors')
-const { isPlainObject, describeType, integerInRange, positiveNumber, duration } = require('../shared/validate')
+const { isPlainObject, describeType, integerInRange, positiveNumber, duration, MAX_TIMEOUT_MS } = require('../shared/validate')
 const { resolveClusterOptions } = require('../cluster/options')
 
-// Tuning that is left out (idleTimeoutMs, restartBackoffMs) stays undefined
+// Tuning that is left out (idleTimeoutMs, restartBackoffMs, abortGraceMs) stays undefined
 // here: the core's defaults apply (PoolConfig::default in src/core/pool/mod.rs).
 const MAX_WORKERS = 1024
 const KINDS = ['thread', 'process']
@@ -35,6 +35,20 @@ function restartBackoff(value) {
   // The check users see; the addon asserts it again for the core (src/binding/options.rs).
   if (max < initial) throw outOfRange(`"restartBackoffMs.max" (${max}) must not be below "restartBackoffMs.initial" (${initial})`)
   return { initial, max }
+}
+
+/**
+ * How long a worker that runs several tasks at once has, after one of them
+ * was aborted or timed out, to show that its event loop still turns (ms):
+ * 0 terminates it at once, Infinity never.
+ */
+function abortGrace(value) {
+  if (value === undefined || value === Infinity) return value
+  if (typeof value !== 'number') throw invalidType(`The "abortGraceMs" option must be a number; received ${describeType(value)}`)
+  if (!(value >= 0 && value <= MAX_TIMEOUT_MS)) {
+    throw outOfRange(`The "abortGraceMs" option must be from 0 to ${MAX_TIMEOUT_MS} ms, or Infinity; received ${value}`)
+  }
+  return value
 }
 
 /** An absolute path or a file: URL, to a file that exists. Returns the path. */
@@ -142,6 +156,7 @@ function resolveProcessorOptions(first, second) {
     taskTimeoutMs: options.taskTimeoutMs === undefined ? 0 : duration(options.taskTimeoutMs, 'taskTimeoutMs'),
     maxQueue: Infinity,
     restartBackoffMs: restartBackoff(options.restartBackoffMs),
+    abortGraceMs: abortGrace(options.abortGraceMs),
     concurrentTasksPerWorker: options.concurrentTasksPerWorker === undefined
       ? 1
       : integerInRange(options.concurrentTasksPerWorker, 'concurrentTasksPerWorker', 1, 10000),

@@ -69,6 +69,7 @@ class ParallelProcessor extends EventEmitter {
         maxWorkerMemoryMb: config.maxWorkerMemoryMb,
         restartBackoffInitialMs: config.restartBackoffMs?.initial,
         restartBackoffMaxMs: config.restartBackoffMs?.max,
+        abortGraceMs: config.abortGraceMs,
       },
       config.kind === 'process' ? processSettings(config) : null,
       () => this.#events.drain(),

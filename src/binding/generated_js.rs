@@ -88,7 +88,12 @@ fn render() -> String {
     ));
     line(&format!(
         "  toParent: {},",
-        frozen(&[("ready", frames::READY.into()), ("result", frames::RESULT.into()), ("fatal", frames::FATAL.into())])
+        frozen(&[
+            ("ready", frames::READY.into()),
+            ("result", frames::RESULT.into()),
+            ("fatal", frames::FATAL.into()),
+            ("abortsSeen", frames::ABORTS_SEEN.into()),
+        ])
     ));
     line("  /** The descriptors the child finds its channels at. */");
     line(&format!("  tasksFd: {},", frames::TASKS_FD));

@@ -35,11 +35,18 @@ pub struct PoolOptions {
     /// Restart back-off after failed starts.
     pub restart_backoff_initial_ms: Option<f64>,
     pub restart_backoff_max_ms: Option<f64>,
+    /// A shared worker's grace after an abort or a timeout (`Infinity`: none).
+    pub abort_grace_ms: Option<f64>,
 }
 
 /// Milliseconds; 0 (and what a Duration cannot hold) means none.
 pub(super) fn duration_ms(ms: f64) -> Option<Duration> {
     Duration::try_from_secs_f64(ms / 1000.0).ok().filter(|duration| !duration.is_zero())
+}
+
+/// A grace in ms: `Infinity` means none (no deadline), 0 means no grace.
+fn grace(ms: f64) -> Option<Duration> {
+    ms.is_finite().then(|| Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(Duration::ZERO))
 }
 
 /// A positive limit; 0 means none.
@@ -73,6 +80,7 @@ impl TryFrom<PoolOptions> for PoolConfig {
             max_worker_memory_mb: limit(options.max_worker_memory_mb),
             backoff: backoff(options.restart_backoff_initial_ms, options.restart_backoff_max_ms, defaults.backoff)
                 .map_err(invalid)?,
+            abort_grace: options.abort_grace_ms.map_or(defaults.abort_grace, grace),
             ..defaults
         })
     }

@@ -84,10 +84,11 @@ impl WorkerHandle {
     }
 
     /// Ids of this worker's tasks aborted since the last call (their
-    /// `ctx.signal` should abort), or `null`.
+    /// `ctx.signal` should abort), or `null`. Called from the worker's event
+    /// loop, which it thereby shows to turn (see `core/pool/grace.rs`).
     #[napi]
     pub fn take_aborted(&self) -> Option<Vec<f64>> {
-        let aborted = self.pool.take_aborted(self.worker);
+        let aborted = self.pool.take_aborted_from_loop(self.worker);
         (!aborted.is_empty()).then(|| aborted.into_iter().map(|id| id.0 as f64).collect())
     }
 

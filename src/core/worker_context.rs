@@ -177,6 +177,21 @@ pub struct WorkerContext {
     pub listed_available: bool,
     /// Tasks aborted while it runs them; it is told so (`ctx.signal`).
     pub aborted: Vec<TaskId>,
+    /// Set while it shares itself and one of its tasks was aborted (or timed
+    /// out) and it has not yet shown that its event loop turns since: it
+    /// gets no new task meanwhile (see `pool/grace.rs`).
+    pub grace: Option<Grace>,
+    /// Counts graces, so that a timer from an earlier one does nothing.
+    pub grace_epoch: u64,
+}
+
+/// A shared worker's grace after one of its tasks was aborted or timed out.
+#[derive(Debug)]
+pub struct Grace {
+    /// Terminates the worker when it fires; `None`: no deadline.
+    pub timer: Option<TimerId>,
+    /// Why it is terminated if the grace runs out.
+    pub reason: TerminateReason,
 }
 
 impl WorkerContext {
@@ -199,6 +214,8 @@ impl WorkerContext {
             capacity,
             listed_available: false,
             aborted: Vec::new(),
+            grace: None,
+            grace_epoch: 0,
         }
     }
 
@@ -226,9 +243,10 @@ impl WorkerContext {
         self.state == WorkerState::Ready && self.tasks.is_empty()
     }
 
-    /// Ready, and running fewer tasks than it may.
+    /// Ready, running fewer tasks than it may, and not in a grace (a worker
+    /// whose loop may be stuck gets no new task).
     pub fn has_capacity(&self) -> bool {
-        self.state == WorkerState::Ready && self.tasks.len() < self.capacity
+        self.state == WorkerState::Ready && self.tasks.len() < self.capacity && self.grace.is_none()
     }
 
     /// Takes ownership of `task`; the caller rings the doorbell.

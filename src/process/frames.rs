@@ -27,6 +27,9 @@ pub const READY: u8 = 1;
 pub const RESULT: u8 = 2;
 /// body: the thrown-value bytes of the error the child is about to die of.
 pub const FATAL: u8 = 3;
+/// No body: the child has read abort notices on its event loop, which thus
+/// still turns (see `core/pool/grace.rs`).
+pub const ABORTS_SEEN: u8 = 4;
 
 /// A frame's length u32 and kind u8.
 pub const HEADER: usize = 5;
@@ -100,6 +103,7 @@ pub enum FromChild<'a> {
     Ready,
     Result { task: TaskId, ok: bool, memory_mb: Option<f64>, bytes: &'a [u8] },
     Fatal(&'a [u8]),
+    AbortsSeen,
 }
 
 /// The fixed part of a result frame.
@@ -145,6 +149,7 @@ pub fn parse<'a>(buffer: &'a [u8], mut visit: impl FnMut(FromChild<'a>)) -> Resu
                 FromChild::Result { task, ok, memory_mb, bytes: &body[RESULT_PREFIX - HEADER..] }
             }
             FATAL => FromChild::Fatal(body),
+            ABORTS_SEEN => FromChild::AbortsSeen,
             kind => return Err(format!("unknown frame kind {kind} (length {len}) from a process worker")),
         });
         at += 4 + len;

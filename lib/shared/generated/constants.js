@@ -24,7 +24,7 @@ const PROCESS_FRAME = Object.freeze({
   /** The length of an absent string. */
   noString: 4294967295,
   toChild: Object.freeze({ init: 1, handler: 2, task: 3, abort: 4 }),
-  toParent: Object.freeze({ ready: 1, result: 2, fatal: 3 }),
+  toParent: Object.freeze({ ready: 1, result: 2, fatal: 3, abortsSeen: 4 }),
   /** The descriptors the child finds its channels at. */
   tasksFd: 3,
   resultsFd: 4,

@@ -19,7 +19,7 @@ const { tasksFd: TASKS_FD, resultsFd: RESULTS_FD } = PROCESS_FRAME
 // Parent to child.
 const { init: INIT, handler: HANDLER, task: TASK, abort: ABORT } = PROCESS_FRAME.toChild
 // Child to parent.
-const { ready: READY, result: RESULT, fatal: FATAL } = PROCESS_FRAME.toParent
+const { ready: READY, result: RESULT, fatal: FATAL, abortsSeen: ABORTS_SEEN } = PROCESS_FRAME.toParent
 const { header: FRAME_HEADER, resultHeader: RESULT_HEADER, noString: NO_STRING } = PROCESS_FRAME
 /** Bytes asked of each read of the task channel. */
 const READ_SIZE = 64 * 1024
@@ -67,10 +67,16 @@ class ProcessChannel {
     return this.#tasks.length === 0 ? null : this.#tasks.shift()
   }
 
+  /**
+   * Called from this process's event loop: the parent is told, as proof
+   * that the loop turns (a worker that shares itself waits for it after an
+   * abort before it takes new tasks, or is terminated).
+   */
   takeAborted() {
     if (this.#aborted.length === 0) return null
     const aborted = this.#aborted
     this.#aborted = []
+    this.#write(this.#frame(ABORTS_SEEN, 0), FRAME_HEADER)
     return aborted
   }
 

@@ -14,6 +14,7 @@
 //! arrival or exit, and on timers. Starting, replacing, retiring and
 //! shrinking workers is in `workforce.rs`.
 
+mod grace;
 mod workforce;
 
 #[cfg(test)]
@@ -69,6 +70,11 @@ pub struct PoolConfig {
     /// successor, and delays the worker's own timers by at most this much;
     /// an idle worker sleeps in its event loop with no wake-ups.
     pub linger: Duration,
+    /// How long a worker that runs several tasks at once has, after one of
+    /// them was aborted or timed out, to show that its event loop still
+    /// turns; past it, the worker is terminated (see `grace.rs`). `None`:
+    /// no deadline; zero: terminated at once, as a worker of one task is.
+    pub abort_grace: Option<Duration>,
 }
 
 impl Default for PoolConfig {
@@ -90,6 +96,7 @@ impl Default for PoolConfig {
             // the main thread, a resolved promise, the next submit: 20-40 µs
             // here), short enough that the CPU it may burn per task stays small.
             linger: Duration::from_micros(100),
+            abort_grace: Some(Duration::from_secs(1)),
         }
     }
 }
@@ -346,18 +353,16 @@ impl Pool {
         ctx.failed += 1;
         // Not yet picked up: the worker never sees it, nothing to stop.
         let running = assigned.payload.is_none();
-        let shared = ctx.capacity > 1;
-        if running && shared {
-            // Its worker runs other tasks: tell it (the handler's ctx.signal
-            // aborts) rather than terminate it; whatever it returns is dropped.
-            ctx.aborted.push(task);
-            if let Some(doorbell) = &ctx.doorbell {
-                doorbell.ring();
-            }
+        // A worker that runs other tasks is told (the handler's ctx.signal
+        // aborts) rather than terminated, if its loop turns (see grace.rs);
+        // whatever the handler returns is dropped.
+        let spared = running && self.spares(ctx);
+        if spared {
+            self.begin_grace(ctx, task, TerminateReason::Abort);
         }
         state.counters.aborted += 1;
         self.settle_assigned(&mut state, task, assigned, Outcome::Aborted);
-        if running && !shared {
+        if running && !spared {
             self.stop_worker(&mut state, worker, TerminateReason::Abort);
         } else {
             self.list_available(&mut state, worker);
@@ -365,9 +370,19 @@ impl Pool {
         true
     }
 
-    /// Tasks of this worker aborted since it last asked.
+    /// Tasks of this worker aborted since it last asked: the supervisor's
+    /// call, which passes them on (the worker acknowledges with `aborts_seen`).
     pub fn take_aborted(&self, worker: WorkerId) -> Vec<TaskId> {
         self.state.lock().workers.get_mut(&worker).map(|w| std::mem::take(&mut w.aborted)).unwrap_or_default()
+    }
+
+    /// `take_aborted`, called by the worker itself from its event loop:
+    /// that it could call is the proof a grace waits for.
+    pub fn take_aborted_from_loop(&self, worker: WorkerId) -> Vec<TaskId> {
+        let mut state = self.state.lock();
+        let aborted = state.workers.get_mut(&worker).map(|w| std::mem::take(&mut w.aborted)).unwrap_or_default();
+        self.end_grace(&mut state, worker);
+        aborted
     }
 
     /// Refuses new tasks; emits `Closed` once every accepted task has settled.
@@ -481,8 +496,14 @@ impl Pool {
         assigned.deadline = None; // it has fired; nothing to cancel
         ctx.failed += 1;
         let timeout = assigned.timeout;
-        // Stop the worker first, so that a retry does not land on it.
-        self.stop_worker(&mut state, worker, TerminateReason::Timeout);
+        // A worker that runs other tasks keeps them if its loop turns (the
+        // handler's signal aborts; see grace.rs). Either way no retry lands
+        // on it: a stopped worker or one in a grace takes no task.
+        if assigned.payload.is_none() && self.spares(ctx) {
+            self.begin_grace(ctx, task, TerminateReason::Timeout);
+        } else {
+            self.stop_worker(&mut state, worker, TerminateReason::Timeout);
+        }
         self.retry_or_fail(&mut state, task, assigned, |attempts| Outcome::TimedOut { timeout, attempts });
     }
 

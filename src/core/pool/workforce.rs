@@ -16,6 +16,9 @@ impl Pool {
         let mut state = self.state.lock();
         let mut ctx = state.workers.remove(&worker)?;
         state.counters.workers_exited += 1;
+        if let Some(timer) = ctx.grace.take().and_then(|grace| grace.timer) {
+            self.timers.cancel(timer);
+        }
         let reason = match ctx.state {
             WorkerState::Starting => ExitReason::StartFailure,
             WorkerState::Ready if ctx.tasks.is_empty() && ctx.completed + ctx.failed == 0 => {

@@ -107,7 +107,7 @@ impl ChildWorker {
     }
 
     /// Sends the abort notices and the tasks the core has for this child.
-    fn send_assigned(&self) {
+    pub(super) fn send_assigned(&self) {
         let aborted = self.pool.take_aborted(self.worker);
         if !aborted.is_empty() {
             self.send(|outbound| aborted.into_iter().for_each(|task| outbound.frame(|out| frames::abort(out, task))));

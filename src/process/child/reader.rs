@@ -46,6 +46,11 @@ pub(super) fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, sup
                 complete(child, frames::ResultHeader { task, ok, memory_mb }, bytes.to_vec())
             }
             frames::FromChild::Fatal(bytes) => cause = bytes.to_vec(),
+            frames::FromChild::AbortsSeen => {
+                child.pool.aborts_seen(child.worker);
+                // Out of its grace, it may take what waits.
+                child.send_assigned();
+            }
         });
         let used = match parsed {
             Ok(used) => used,

@@ -119,9 +119,10 @@ fn a_worker_runs_several_tasks_at_once_and_its_crash_rejects_exactly_those() {
     let on_w2: Vec<TaskId> = std::iter::from_fn(|| h.pool.take(w2)).map(|d| d.id).collect();
     assert_eq!((on_w1.len(), on_w2.len()), (3, 3));
 
-    // A shared worker is not terminated for an abort: it is told.
+    // A shared worker is not terminated for an abort: it is told (from its
+    // loop, which ends its grace: see grace.rs).
     assert!(h.pool.abort(on_w2[0]));
-    assert_eq!(h.pool.take_aborted(w2), vec![on_w2[0]]);
+    assert_eq!(h.pool.take_aborted_from_loop(w2), vec![on_w2[0]]);
     assert!(h.terminated.is_empty());
     assert_eq!(h.pool.take(w2).map(|d| d.id), Some(tasks[6]), "its freed slot takes a waiting task");
 

@@ -244,6 +244,7 @@ pub(super) fn config(workers: usize, max_queue: usize, linger: Duration) -> Pool
         max_tasks_per_worker: None,
         max_worker_memory_mb: None,
         linger,
+        abort_grace: Some(Duration::from_secs(1)),
     }
 }
 

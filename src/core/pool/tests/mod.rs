@@ -13,6 +13,7 @@ mod crashes;
 mod deadlines;
 mod dispatch;
 mod dynamic_size;
+mod grace;
 mod retirement;
 mod shutdown;
 mod stats;
