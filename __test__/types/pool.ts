@@ -53,6 +53,7 @@ async function construction(): Promise<void> {
     maxQueue: Infinity,
     maxQueueWaitMs: 0,
     restartBackoffMs: { initial: 100, max: 5000 },
+    abortGraceMs: 1000,
     maxTasksPerWorker: 1000,
     maxWorkerMemoryMb: 512,
     concurrentTasksPerWorker: 1,
@@ -85,6 +86,8 @@ async function construction(): Promise<void> {
   void new ParallelProcessor({ cluster: { redis: 'redis://127.0.0.1:6379' } })
   // @ts-expect-error: `restartBackoffMs` is an object
   void new ParallelProcessor({ restartBackoffMs: 100 })
+  // @ts-expect-error: `abortGraceMs` is a number of ms
+  void new ParallelProcessor({ abortGraceMs: '1s' })
 }
 
 async function execution(pool: ParallelProcessor): Promise<void> {
