@@ -292,9 +292,28 @@ impl Pool {
                     // (a fixed one replaces its workers where they leave).
                     self.spawn_worker(&mut state);
                 }
+                if announce {
+                    self.reserve_for_starting(&mut state, id);
+                }
             }
         }
         Ok(id)
+    }
+
+    /// An announced task that would wait for a worker still starting goes to
+    /// it now: the host then sends its payload (shared memory, a port, moved
+    /// buffers) at once, while its caller is still there to send it; a caller
+    /// that blocks its thread next (`Atomics.wait` on that memory) is not
+    /// waiting for itself. Its deadline counts from when the worker is ready.
+    fn reserve_for_starting(&self, state: &mut PoolState, id: TaskId) {
+        let starting = state
+            .workers
+            .values()
+            .find(|w| w.state == WorkerState::Starting && w.tasks.len() < w.capacity)
+            .map(|w| w.id);
+        let Some(worker) = starting else { return };
+        let Some(task) = state.queue.remove(id) else { return };
+        self.assign(state, worker, task);
     }
 
     /// Everything the core has said since the last call, in order.
@@ -405,6 +424,7 @@ impl Pool {
         }
         ctx.state = WorkerState::Ready;
         ctx.doorbell = Some(doorbell);
+        self.start_reserved(&mut state, worker);
         if state.retry_starts_at.take().is_some() {
             self.emit(&mut state, Event::BreakerClosed);
             // The module loads again: close the breaker and restore the pool's size.
@@ -709,14 +729,46 @@ impl Pool {
         }
     }
 
+    /// The worker is ready: what it reserved while starting starts now (its
+    /// wait ends, its deadline counts from here).
+    fn start_reserved(&self, state: &mut PoolState, worker: WorkerId) {
+        let Some(ctx) = state.workers.get_mut(&worker) else { return };
+        let now = Instant::now();
+        let mut waited = Vec::new();
+        let mut deadlines = Vec::new();
+        for (&id, assigned) in ctx.tasks.iter_mut() {
+            waited.push(now.saturating_duration_since(assigned.started));
+            assigned.started = now;
+            if !assigned.timeout.is_zero() {
+                deadlines.push((id, assigned.timeout));
+            }
+        }
+        for (id, timeout) in deadlines {
+            let timer = self.schedule(timeout, move |pool| pool.on_deadline(worker, id));
+            if let Some(assigned) = state.workers.get_mut(&worker).and_then(|w| w.tasks.get_mut(&id)) {
+                assigned.deadline = Some(timer);
+            }
+        }
+        for wait in waited {
+            state.wait_times.record(wait);
+        }
+    }
+
     /// Moves `task` into `worker`'s context and arms its deadline.
     fn assign(&self, state: &mut PoolState, worker: WorkerId, task: Task) {
         if let Some(wait_deadline) = task.wait_deadline {
             self.timers.cancel(wait_deadline);
         }
-        state.wait_times.record(task.submitted.elapsed());
         let (id, attempt, announce) = (task.id, task.attempt, task.announce);
-        let deadline = task.timeout.map(|timeout| self.schedule(timeout, move |pool| pool.on_deadline(worker, id)));
+        let ready = state.workers.get(&worker).is_some_and(|w| w.state != WorkerState::Starting);
+        // A task reserved by a starting worker waits, and its deadline counts,
+        // from when the worker is ready (`start_reserved`).
+        let deadline = if ready {
+            state.wait_times.record(task.submitted.elapsed());
+            task.timeout.map(|timeout| self.schedule(timeout, move |pool| pool.on_deadline(worker, id)))
+        } else {
+            None
+        };
         state.running += 1;
         let ctx = state.workers.get_mut(&worker).expect("assigning to a known worker");
         ctx.idle_epoch += 1; // no longer idle: a pending idle timer is void

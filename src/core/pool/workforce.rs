@@ -16,6 +16,7 @@ impl Pool {
         let mut state = self.state.lock();
         let mut ctx = state.workers.remove(&worker)?;
         state.counters.workers_exited += 1;
+        let was_starting = ctx.state == WorkerState::Starting;
         if let Some(timer) = ctx.grace.take().and_then(|grace| grace.timer) {
             self.timers.cancel(timer);
         }
@@ -40,6 +41,14 @@ impl Pool {
         let exit_code = exit.code.unwrap_or(-1);
         self.emit(&mut state, Event::WorkerExited { worker, reason, exit });
         for (id, assigned) in ctx.release_all() {
+            if was_starting {
+                // Reserved while it started (its payload went to it): it fails
+                // as a task that no worker could start does.
+                state.running -= 1;
+                state.counters.failed += 1;
+                self.settle(&mut state, id, Outcome::StartFailed { worker });
+                continue;
+            }
             self.retry_or_fail(&mut state, id, assigned, |attempts| Outcome::Crashed { worker, exit_code, attempts });
         }
         match reason {

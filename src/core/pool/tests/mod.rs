@@ -14,6 +14,7 @@ mod deadlines;
 mod dispatch;
 mod dynamic_size;
 mod grace;
+mod reservation;
 mod retirement;
 mod shutdown;
 mod stats;
