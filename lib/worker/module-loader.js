@@ -5,6 +5,10 @@ const { pathToFileURL } = require('node:url')
 const { isModuleNamespaceObject } = require('node:util').types
 const { argumentError } = require('../shared/errors')
 const { exportOfJob, unwrappingJob } = require('../shared/job-handler')
+const { isTypeScript, stripsTypes, failedToParse, explainUnrunnable } = require('./typescript')
+
+/** ES modules whatever their package says, as `node <file>` takes them: import() them. */
+const ES_MODULE = /\.m[jt]s$/
 
 const modules = new Map()
 /** Failed loads per file: a retry needs a new URL, since Node caches the failure by URL. */
@@ -18,7 +22,7 @@ const failures = new Map()
 function loadModule(filename) {
   let loading = modules.get(filename)
   if (loading === undefined) {
-    loading = (filename.endsWith('.mjs') ? importModule(filename) : requireOrImport(filename)).then(settleExports)
+    loading = (ES_MODULE.test(filename) ? importOrExplain(filename) : requireOrImport(filename)).then(settleExports)
     modules.set(filename, loading)
   }
   return loading
@@ -36,7 +40,12 @@ function requireOrImport(filename) {
   try {
     exports = require(filename)
   } catch (error) {
-    if (error && (error.code === 'ERR_REQUIRE_ESM' || error.code === 'ERR_REQUIRE_ASYNC_MODULE')) return importModule(filename)
+    if (error && (error.code === 'ERR_REQUIRE_ESM' || error.code === 'ERR_REQUIRE_ASYNC_MODULE')) return importOrExplain(filename)
+    // A loader's ES module hooks (`--import`, `--loader` in execArgv) apply
+    // to import() and not to require(), as `node <file>` would take them: a
+    // TypeScript module that require() could not parse, on a Node that does
+    // not strip types, gets its chance there.
+    if (isTypeScript(filename) && !stripsTypes() && failedToParse(error, filename)) return importOrExplain(filename, error)
     return Promise.reject(error)
   }
   if (!isModuleNamespaceObject(exports)) return Promise.resolve({ default: exports })
@@ -122,6 +131,16 @@ function isThenable(value) {
   } catch {
     return false // a throwing `then` getter: not a promise to wait for
   }
+}
+
+/**
+ * import(); a TypeScript module that nothing here can run rejects with why
+ * (see explainUnrunnable), `parseError` being require()'s failure, if any.
+ */
+function importOrExplain(filename, parseError) {
+  const imported = importModule(filename)
+  if (!isTypeScript(filename)) return imported
+  return imported.catch((error) => Promise.reject(explainUnrunnable(filename, error, parseError)))
 }
 
 function importModule(filename) {

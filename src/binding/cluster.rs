@@ -10,7 +10,7 @@ use std::time::Duration;
 use napi_derive::napi;
 use parking_lot::Mutex;
 
-use super::doorbells::MainDoorbell;
+use super::main_doorbell::MainDoorbell;
 use super::wire;
 use crate::cluster::node::{ClusterNode, ClusterResult, Held, NodeHost, Started};
 use crate::cluster::options::ClusterOptions;

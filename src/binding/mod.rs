@@ -3,10 +3,10 @@
 
 mod buffers;
 mod cluster;
-mod doorbells;
 #[cfg(test)]
 mod generated_js;
 mod json;
+mod main_doorbell;
 mod options;
 mod orchestrator_handle;
 mod orchestrator_spec;
@@ -15,4 +15,5 @@ mod pool_handle;
 mod registry;
 mod stats;
 mod wire;
+mod worker_doorbell;
 mod worker_handle;

@@ -8,7 +8,7 @@ use napi::bindgen_prelude::{Either, Function, Unknown};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
-use super::doorbells::MainDoorbell;
+use super::main_doorbell::MainDoorbell;
 use super::orchestrator_spec::JobSpecObject;
 use super::orchestrator_wire as wire;
 use crate::core::TimerThread;
@@ -53,9 +53,8 @@ impl OrchestratorHandle {
     /// it should call `drain()`. It does not hold the event loop open unless
     /// `setReferenced(true)`.
     #[napi(constructor)]
-    pub fn new(options: OrchestratorOptions, on_outputs: Function<(), Unknown<'static>>) -> Result<Self> {
-        let callback = on_outputs.build_threadsafe_function::<()>().callee_handled::<false>().weak::<true>().build()?;
-        let doorbell = Arc::new(MainDoorbell::new(callback));
+    pub fn new(env: &Env, options: OrchestratorOptions, on_outputs: Function<(), Unknown<'static>>) -> Result<Self> {
+        let doorbell = Arc::new(MainDoorbell::new(env, "Orchestrator", on_outputs)?);
         let config = OrchestratorConfig {
             max_concurrent_jobs: options.max_concurrent_jobs as usize,
             dead_letter_limit: options.dead_letter_limit as usize,

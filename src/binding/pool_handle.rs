@@ -8,7 +8,7 @@ use napi_derive::napi;
 
 use super::buffers::new_buffer;
 use super::cluster::{self, ClusterLink, ClusterOptionsObject, ClusterStatsObject};
-use super::doorbells::MainDoorbell;
+use super::main_doorbell::MainDoorbell;
 use super::options::{duration_ms, PoolOptions, ProcessOptions};
 use super::stats::{self, PoolStatsObject};
 use super::{registry, wire};
@@ -61,13 +61,15 @@ impl PoolHandle {
     /// it should call `drain()`.
     #[napi(constructor)]
     pub fn new(
+        env: &Env,
         options: PoolOptions,
         process: Option<ProcessOptions>,
         on_events: Function<(), Unknown<'static>>,
         cluster: Option<ClusterOptionsObject>,
     ) -> Result<Self> {
-        let callback = on_events.build_threadsafe_function::<()>().callee_handled::<false>().weak::<true>().build()?;
-        let doorbell = Arc::new(MainDoorbell::new(callback));
+        // Named as the class users construct: it is what a tool listing
+        // what holds the process (jest's --detectOpenHandles) shows.
+        let doorbell = Arc::new(MainDoorbell::new(env, "ParallelProcessor", on_events)?);
         let config = PoolConfig::try_from(options)?;
         let timers = TimerThread::global();
         let (pool, processes) = match process {

@@ -9,7 +9,7 @@ use napi_derive::napi;
 use parking_lot::Mutex;
 
 use super::buffers::new_buffer;
-use super::doorbells::WorkerDoorbell;
+use super::worker_doorbell::WorkerDoorbell;
 use super::{registry, wire};
 use crate::core::{Delivery, HandlerId, Outcome, Pool, TaskId, WorkerId};
 
