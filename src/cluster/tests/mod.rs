@@ -1,6 +1,7 @@
 //! Tests against a real Redis (see `redis_server`). Each test has its own
 //! queue; timeouts and heartbeats are in milliseconds to keep them quick.
 
+mod charging;
 mod connect;
 mod fencing;
 mod node;
