@@ -67,7 +67,6 @@ impl Keys {
     }
 
     /// The heartbeat key of the node `node`.
-    #[cfg(test)]
     pub fn heartbeat(&self, node: &str) -> String {
         format!("{}{node}", self.heartbeat_prefix)
     }

@@ -87,6 +87,11 @@
 //!   dead-lettered for what another did. (With 1, a death dead-letters every
 //!   task its node had started: there is no second delivery to tell them
 //!   apart.)
+//! - A node never ends its process on its own (a lost lease or epoch, an
+//!   outage: none of them exits). A panic fails the node it concerns
+//!   (`node::failure`): it says why on stderr and deletes its heartbeat
+//!   before anything else, so that the others take back at once what it
+//!   holds, under the rules of a death.
 //! - Garbage never crashes: entries are parsed in Rust; one that is not a
 //!   task is dead-lettered (fenced) with the parse error as its reason.
 //! - Blocking reads own their connections, with no response timeout

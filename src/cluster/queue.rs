@@ -366,6 +366,17 @@ impl Queue {
         Ok(())
     }
 
+    /// Stops announcing this node at once and hands nothing back itself:
+    /// the others take back what it holds at their next heartbeat, as a
+    /// dead node's (what it had started charged a delivery, what it held
+    /// unstarted not). For a node that cannot go on (see `node::failure`).
+    pub async fn abandon(&self) -> Result<(), ClusterError> {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(self.keys.heartbeat(&self.node));
+        cmd.query_async::<Value>(&mut self.commands.clone()).await?;
+        Ok(())
+    }
+
     /// Reads the outcomes of this node's tasks, waiting up to `block` for the
     /// first. Records the protocol did not write are skipped.
     pub async fn read_results(&self, block: Duration) -> Result<Vec<ResultRecord>, ClusterError> {

@@ -141,6 +141,11 @@ impl Holding {
         self.running.iter().filter(|(_, held)| among(held)).map(|(local, _)| *local).collect()
     }
 
+    /// The local ids of every running task.
+    pub fn running_locals(&self) -> Vec<u64> {
+        self.running.keys().copied().collect()
+    }
+
     /// Forgets waiting entries another node now has.
     pub fn forget_waiting(&mut self, entries: &[EntryId]) {
         self.waiting.retain(|delivery| !entries.contains(&delivery.entry_id));

@@ -23,6 +23,7 @@
 //!   nodes, idle claims, renewals of what this node runs (and aborts its
 //!   submitters asked for), and the figures for `stats().cluster`.
 
+mod failure;
 mod holding;
 mod runner;
 mod starter;
@@ -181,6 +182,10 @@ struct Shared {
     results: Mutex<Vec<ClusterResult>>,
     /// Set once the node has left, cleared when the host is told.
     left: AtomicBool,
+    /// Why the node stopped on its own (a panic, see `failure`).
+    failed: Mutex<Option<String>>,
+    /// The node's runtime, for work started off it (the panic hook).
+    runtime: tokio::runtime::Handle,
     stats: Mutex<Option<ClusterStats>>,
 }
 
@@ -205,11 +210,12 @@ impl ClusterNode {
         capacity: usize,
         host: Arc<dyn NodeHost>,
     ) -> std::io::Result<ClusterNode> {
-        let runtime = ClusterRuntime::new()?;
+        let id = node_id();
+        let runtime = ClusterRuntime::for_node(&id)?;
         let (submissions, submissions_rx) = mpsc::unbounded_channel();
         let (acks, acks_rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
-            id: node_id(),
+            id,
             url: url.to_string(),
             queue_name: queue.to_string(),
             options,
@@ -238,8 +244,11 @@ impl ClusterNode {
             acks_flushed: Notify::new(),
             results: Mutex::new(Vec::new()),
             left: AtomicBool::new(false),
+            failed: Mutex::new(None),
+            runtime: runtime.handle(),
             stats: Mutex::new(None),
         });
+        failure::watch(&shared);
         runtime.spawn(shared.clone().connect());
         runtime.spawn(shared.clone().submit_loop(submissions_rx));
         runtime.spawn(shared.clone().results_loop());
@@ -270,7 +279,9 @@ impl ClusterNode {
             retries: submission.retries,
             priority: submission.priority,
         };
-        if shared.submissions.send(task).is_err() {
+        if let Some(why) = shared.failure() {
+            shared.finish(task_id, ResultKind::Unavailable, &why);
+        } else if shared.submissions.send(task).is_err() {
             shared.finish(task_id, ResultKind::Unavailable, "the pool has left the queue");
         }
         task_id
@@ -340,6 +351,11 @@ impl ClusterNode {
     pub fn dispose(&self) {
         self.stop_reading();
         if self.shared.stop.send_replace(true) {
+            // Failed already: it is gone from the queue; say so.
+            if self.shared.failure().is_some() {
+                self.shared.left.store(true, Ordering::Release);
+                self.shared.host.ring();
+            }
             return;
         }
         if let Some(runtime) = &self.runtime {

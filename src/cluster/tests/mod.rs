@@ -3,6 +3,7 @@
 
 mod charging;
 mod connect;
+mod failure;
 mod fencing;
 mod node;
 mod recovery;
@@ -16,6 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::aio::ConnectionManager;
 
+use super::keys::Keys;
 use super::options::ClusterOptions;
 use super::queue::Queue;
 use super::runtime::ClusterRuntime;

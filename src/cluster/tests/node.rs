@@ -16,9 +16,9 @@ use crate::cluster::task::Delivery;
 /// notes every start that breaks the rule that a suspect (a delivery after
 /// the first) runs alone.
 #[derive(Default)]
-struct FakePool {
+pub struct FakePool {
     next: AtomicU64,
-    running: Mutex<Vec<(u64, Delivery)>>,
+    pub running: Mutex<Vec<(u64, Delivery)>>,
     not_alone: Mutex<Vec<String>>,
 }
 
@@ -41,20 +41,24 @@ impl NodeHost for FakePool {
     fn ring(&self) {}
 }
 
-fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, condition: impl FnMut() -> bool) {
+    wait_within(Duration::from_secs(5), what, condition);
+}
+
+pub fn wait_within(most: Duration, what: &str, mut condition: impl FnMut() -> bool) {
     let start = Instant::now();
     while !condition() {
-        assert!(start.elapsed() < Duration::from_secs(5), "timed out waiting for {what}");
+        assert!(start.elapsed() < most, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(5));
     }
 }
 
-fn submission(n: u8) -> Submission {
+pub fn submission(n: u8) -> Submission {
     Submission { handler: String::new(), payload: vec![n], timeout_ms: None, retries: 0, priority: 0 }
 }
 
 /// Ends the oldest running task with its payload as the outcome.
-fn finish_one(node: &ClusterNode, pool: &FakePool) {
+pub fn finish_one(node: &ClusterNode, pool: &FakePool) {
     let (local, delivery) = pool.running.lock().remove(0);
     let held = node.release(local).expect("the node holds what it started");
     node.acknowledge(held, delivery.task.task.payload);
