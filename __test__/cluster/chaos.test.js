@@ -69,6 +69,9 @@ test('a SIGSTOPped node has its tasks taken back; resumed, its late outcomes are
   await cluster.start('alive', 2, QUICK)
   const outcomes = await tasks.settled(20000)
   expect(outcomes.map((o) => [o.status, o.value.node, o.value.delivery])).toEqual([['fulfilled', 'alive', 2], ['fulfilled', 'alive', 2]])
+  // Still there to be resumed: a node never ends its process on its own (and
+  // `kill` would not say that it had).
+  expect([paused.child.exitCode, paused.child.signalCode]).toEqual([null, null])
   paused.child.kill('SIGCONT')
   // The paused node ends its copies (finished, or aborted once it learns they were taken back) and
   // reports what it finished: fenced out, that publishes nothing.

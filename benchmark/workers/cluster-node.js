@@ -5,7 +5,8 @@
  * `cluster-node.js <system> <redis url> <queue> <workers>`. parallel-processor:
  * a pool of `workers` thread workers on the queue. BullMQ: a Worker with
  * `concurrency: workers` running its sandboxed processor in worker threads.
- * Says 'ready' once serving; runs until killed.
+ * Says 'ready' once serving; runs until killed, or until the process that
+ * started it goes: then it says so and leaves the queue before it exits.
  */
 const path = require('node:path')
 
@@ -20,7 +21,7 @@ async function start() {
     })
     const { nodeId } = pool.stats().cluster
     while (!pool.stats().cluster.nodes.some((node) => node.id === nodeId)) await new Promise((resolve) => setTimeout(resolve, 20))
-    return
+    return () => pool.dispose()
   }
   const { Worker } = require('bullmq')
   const { hostname, port } = new URL(url)
@@ -30,8 +31,16 @@ async function start() {
     useWorkerThreads: true,
   })
   await worker.waitUntilReady()
+  return () => worker.close()
 }
 
-// A node serves until stopped: it goes when the process that started it does.
-process.on('disconnect', () => process.exit(0))
-start().then(() => process.send('ready'))
+let stop = async () => {}
+process.on('disconnect', () => {
+  console.error(`${system} node: the process that started it is gone; it leaves the queue and exits`)
+  setTimeout(() => process.exit(1), 10000).unref()
+  stop().finally(() => process.exit(0))
+})
+start().then((stopper) => {
+  stop = stopper
+  process.send('ready')
+})

@@ -33,6 +33,11 @@ pub struct Keys {
     pub aborted: String,
     /// Set of node ids that have announced themselves (submitters included).
     pub nodes: String,
+    /// Set of pending task entries whose holder has not started them (read
+    /// ahead, taken from another node, handed back): a holder that dies or
+    /// stalls is charged a delivery only for the entries it holds that are
+    /// not here. Every change of holder sets or clears an entry's mark.
+    pub unstarted: String,
     /// Prefix of each submitter's result stream: `<prefix><node id>`.
     pub results_prefix: String,
     /// Prefix of each node's heartbeat key: `<prefix><node id>`, with a TTL.
@@ -50,6 +55,7 @@ impl Keys {
             dead: format!("{tag}:dead"),
             aborted: format!("{tag}:aborted"),
             nodes: format!("{tag}:nodes"),
+            unstarted: format!("{tag}:unstarted"),
             results_prefix: format!("{tag}:results:"),
             heartbeat_prefix: format!("{tag}:node:"),
         }
@@ -61,15 +67,14 @@ impl Keys {
     }
 
     /// The heartbeat key of the node `node`.
-    #[cfg(test)]
     pub fn heartbeat(&self, node: &str) -> String {
         format!("{}{node}", self.heartbeat_prefix)
     }
 
     /// Every key a script may touch that is known before it runs, in the
     /// order every script expects them as `KEYS`.
-    pub fn script_keys(&self) -> [&str; 7] {
-        [&self.tasks, &self.owners, &self.dead, &self.aborted, &self.nodes, &self.lanes, &self.epoch]
+    pub fn script_keys(&self) -> [&str; 8] {
+        [&self.tasks, &self.owners, &self.dead, &self.aborted, &self.nodes, &self.lanes, &self.epoch, &self.unstarted]
     }
 
     /// The priority of a lane, from its key.

@@ -32,6 +32,15 @@ pub struct Submitted {
     pub epoch: Arc<str>,
 }
 
+/// What a read gave this node.
+#[derive(Debug, Default)]
+pub struct Read {
+    /// To start at once: their death would be charged.
+    pub started: Vec<Delivery>,
+    /// Read ahead, held unstarted until `Queue::start_batch` says otherwise.
+    pub waiting: Vec<Delivery>,
+}
+
 /// What became of an abort.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Aborted {
@@ -168,27 +177,38 @@ impl Queue {
             .collect()
     }
 
-    /// Reads up to `count` new tasks (the free worker slots: back-pressure),
-    /// highest priority first, waiting up to `block` for the first when none
-    /// is waiting. Invalid entries are dead-lettered on the way and never
-    /// returned.
-    pub async fn read(&self, count: usize, block: Duration) -> Result<Vec<Delivery>, ClusterError> {
-        if count == 0 {
-            return Ok(Vec::new());
+    /// Reads new tasks, highest priority first: `start` that this node
+    /// starts at once (its free workers) and up to `ahead` more that it holds
+    /// unstarted (read ahead: its death does not charge them; see `start`).
+    /// When none is waiting and `start` > 0, waits up to `block` for the
+    /// first, which starts at once. Invalid entries are dead-lettered on the
+    /// way and never returned.
+    pub async fn read(&self, start: usize, ahead: usize, block: Duration) -> Result<Read, ClusterError> {
+        if start + ahead == 0 {
+            return Ok(Read::default());
         }
         // Entries read with `>` are on their first delivery, and none is
         // aborted: an abort deletes an entry never delivered (`abort.lua`).
         let mut call = self.invocation(&scripts::READ);
-        call.arg(count);
+        call.arg(start + ahead).arg(start);
         let reply = self.run(&call).await?;
         let parts = value::items(&reply).ok_or_else(|| bad_reply("read"))?;
         let [read, lanes] = parts else { return Err(bad_reply("read")) };
         let read = value::items(read).ok_or_else(|| bad_reply("read entries"))?;
         if !read.is_empty() {
-            let entries = read.iter().map(|item| Ok((value::entry(item)?, 1))).collect::<Result<_, ClusterError>>()?;
-            return self.parse_or_reject(entries).await;
+            let mut entries: Vec<(RawEntry, u64)> =
+                read.iter().map(|item| Ok((value::entry(item)?, 1))).collect::<Result<_, ClusterError>>()?;
+            let waiting = entries.split_off(start.min(entries.len()));
+            return Ok(Read {
+                started: self.parse_or_reject(entries).await?,
+                waiting: self.parse_or_reject(waiting).await?,
+            });
         }
-        // Nothing waiting: wait on every lane for the first task to come.
+        if start == 0 {
+            return Ok(Read::default());
+        }
+        // Nothing waiting: wait on every lane for the first task to come. It
+        // is not marked unstarted: it starts as soon as it arrives.
         let lanes = value::items(lanes).ok_or_else(|| bad_reply("read lanes"))?;
         let lanes: Option<Vec<String>> = lanes.iter().map(value::text).collect();
         let lanes = lanes.ok_or_else(|| bad_reply("read lanes"))?;
@@ -203,7 +223,7 @@ impl Queue {
             Err(ClusterError::Protocol(why)) if why.contains("NOGROUP") => {
                 // The stream went away (a Redis restarted without persistence).
                 self.ensure_group().await?;
-                return Ok(Vec::new());
+                return Ok(Read::default());
             }
             other => other?,
         };
@@ -213,7 +233,26 @@ impl Queue {
             raw.id = format!("{priority}:{}", raw.id);
             entries.push((raw, 1));
         }
-        self.parse_or_reject(entries).await
+        Ok(Read { started: self.parse_or_reject(entries).await?, waiting: Vec::new() })
+    }
+
+    /// Records that this node starts entries it holds unstarted, before it
+    /// starts them (see `start.lua`): whether each is still this node's to
+    /// start, in order. One round trip per chunk, the chunks pipelined.
+    pub async fn start_batch(&self, entries: &[(EntryId, u64)]) -> Result<Vec<bool>, ClusterError> {
+        let chunks = try_join_all(entries.chunks(SUBMIT_CHUNK).map(|chunk| self.start_chunk(chunk))).await?;
+        Ok(chunks.into_iter().flatten().collect())
+    }
+
+    async fn start_chunk(&self, chunk: &[(EntryId, u64)]) -> Result<Vec<bool>, ClusterError> {
+        let mut call = self.invocation(&scripts::START);
+        for (entry, delivery_count) in chunk {
+            call.arg(&entry.0).arg(*delivery_count);
+        }
+        let reply = self.run(&call).await?;
+        let statuses = value::items(&reply).filter(|statuses| statuses.len() == chunk.len());
+        let statuses = statuses.ok_or_else(|| bad_reply("start"))?;
+        Ok(statuses.iter().map(|status| value::int(status) == Some(1)).collect())
     }
 
     /// Turns entries this node has claimed into deliveries: garbage is
@@ -324,6 +363,17 @@ impl Queue {
         let mut call = self.invocation(&scripts::LEAVE);
         call.arg(millis(self.options.visibility_timeout));
         self.run(&call).await?;
+        Ok(())
+    }
+
+    /// Stops announcing this node at once and hands nothing back itself:
+    /// the others take back what it holds at their next heartbeat, as a
+    /// dead node's (what it had started charged a delivery, what it held
+    /// unstarted not). For a node that cannot go on (see `node::failure`).
+    pub async fn abandon(&self) -> Result<(), ClusterError> {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(self.keys.heartbeat(&self.node));
+        cmd.query_async::<Value>(&mut self.commands.clone()).await?;
         Ok(())
     }
 

@@ -13,7 +13,9 @@ use redis::Value;
 /// What a claim or a take-back did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Recovered {
-    /// Entries now held by this node, to run like fresh deliveries.
+    /// Entries now held by this node, unstarted: it records each start
+    /// (`Queue::start_batch`) before it runs it. One charged a delivery
+    /// before (`delivery_count` > 1) is a suspect, to run alone.
     pub deliveries: Vec<Delivery>,
     /// Entries past `maxDeliveries`, moved to the dead letters.
     pub dead_lettered: usize,
@@ -53,13 +55,14 @@ fn figure(reply: &[Value], at: usize) -> Result<usize, ClusterError> {
 }
 
 impl Queue {
-    /// Claims up to `count` entries idle past the visibility timeout,
-    /// highest priority first. Each lane's scan resumes where the previous
+    /// Claims entries idle past the visibility timeout, highest priority
+    /// first: up to `count` fresh ones and up to `suspects` suspects (see
+    /// `Recovered::deliveries`). Each lane's scan resumes where the previous
     /// call stopped, wrapping around.
-    pub async fn claim_idle(&self, count: usize) -> Result<Recovered, ClusterError> {
+    pub async fn claim_idle(&self, count: usize, suspects: usize) -> Result<Recovered, ClusterError> {
         let cursors = self.claim_cursors.lock().clone();
         let mut call = self.invocation(&scripts::CLAIM);
-        call.arg(millis(self.options.visibility_timeout)).arg(count.max(1)).arg(self.options.max_deliveries);
+        call.arg(millis(self.options.visibility_timeout)).arg(count).arg(self.options.max_deliveries).arg(suspects);
         for (priority, cursor) in &cursors {
             call.arg(priority).arg(cursor);
         }
@@ -75,11 +78,12 @@ impl Queue {
         Ok(Recovered { deliveries, dead_lettered: figure(parts, 1)?, lost: figure(parts, 2)?, nodes_removed: 0 })
     }
 
-    /// Takes over at once, up to `budget` entries, what nodes whose heartbeat
-    /// expired still hold; removes those nodes once they hold nothing.
-    pub async fn take_back_dead_nodes(&self, budget: usize) -> Result<Recovered, ClusterError> {
+    /// Takes over at once what nodes whose heartbeat expired still hold: up
+    /// to `budget` fresh entries and up to `suspects` suspects; removes those
+    /// nodes once they hold nothing.
+    pub async fn take_back_dead_nodes(&self, budget: usize, suspects: usize) -> Result<Recovered, ClusterError> {
         let mut call = self.invocation(&scripts::TAKE_BACK);
-        call.arg(budget).arg(self.options.max_deliveries);
+        call.arg(budget).arg(self.options.max_deliveries).arg(suspects);
         let reply = self.run(&call).await?;
         let parts = value::items(&reply).ok_or_else(|| bad_reply("take-back"))?;
         let entries = claimed(parts.first().ok_or_else(|| bad_reply("take-back"))?)?;
@@ -92,8 +96,8 @@ impl Queue {
         })
     }
 
-    /// Resets the idle time of entries this node is still running, without
-    /// counting a delivery.
+    /// Resets the idle time of entries this node still holds (running or
+    /// waiting to start), without counting a delivery.
     pub async fn renew(&self, entries: &[EntryId]) -> Result<Renewed, ClusterError> {
         if entries.is_empty() {
             return Ok(Renewed::default());

@@ -7,8 +7,12 @@
 use std::future::Future;
 use std::io;
 
-use tokio::runtime::{Builder, Runtime};
+use tokio::runtime::{Builder, Handle, Runtime};
 use tokio::task::JoinHandle;
+
+/// The name of a node's runtime threads, before the node's id: a panic on
+/// one of them is that node's (see `node::failure`).
+pub const NODE_THREAD: &str = "parallel-processor-cluster-node ";
 
 /// A runtime owned by one cluster pool.
 pub struct ClusterRuntime {
@@ -16,15 +20,29 @@ pub struct ClusterRuntime {
 }
 
 impl ClusterRuntime {
+    #[cfg(test)]
     pub fn new() -> io::Result<ClusterRuntime> {
+        ClusterRuntime::named("parallel-processor-cluster".into())
+    }
+
+    /// The runtime of the node `node`.
+    pub fn for_node(node: &str) -> io::Result<ClusterRuntime> {
+        ClusterRuntime::named(format!("{NODE_THREAD}{node}"))
+    }
+
+    fn named(name: String) -> io::Result<ClusterRuntime> {
         let runtime = Builder::new_multi_thread()
             .worker_threads(1)
             .max_blocking_threads(1)
-            .thread_name("parallel-processor-cluster")
+            .thread_name(name)
             .enable_io()
             .enable_time()
             .build()?;
         Ok(ClusterRuntime { runtime })
+    }
+
+    pub fn handle(&self) -> Handle {
+        self.runtime.handle().clone()
     }
 
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>

@@ -22,6 +22,7 @@ script!(RENEW, "scripts/renew.lua");
 script!(HEARTBEAT, "scripts/heartbeat.lua");
 script!(ABORT, "scripts/abort.lua");
 script!(READ, "scripts/read.lua");
+script!(START, "scripts/start.lua");
 script!(RELEASE, "scripts/release.lua");
 script!(LEAVE, "scripts/leave.lua");
 script!(STATS, "scripts/stats.lua");

@@ -11,18 +11,27 @@
 //! - `submitter`: one `submit_batch` per wake-up for every `submit` since the
 //!   last, and a blocking read of this node's result stream, deduplicated by
 //!   task id.
-//! - `runner`: a blocking read with `COUNT` = free slots (back-pressure), and
-//!   the acknowledgements, batched per wake-up and retried through outages.
+//! - `runner`: reads with `COUNT` = free slots (back-pressure): tasks for
+//!   its free workers start at once, a short read-ahead waits unstarted;
+//!   and the acknowledgements, batched per wake-up and retried through
+//!   outages.
+//! - `starter`: starts waiting tasks as slots free up, once Redis has
+//!   recorded their start (so that a task that kills its node is charged a
+//!   delivery and the tasks it never started are not), a suspect alone
+//!   (`holding`).
 //! - `upkeep`: every heartbeat, the heartbeat itself, take-back of dead
 //!   nodes, idle claims, renewals of what this node runs (and aborts its
 //!   submitters asked for), and the figures for `stats().cluster`.
 
+mod failure;
+mod holding;
 mod runner;
+mod starter;
 mod submitter;
 mod upkeep;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -37,6 +46,7 @@ use super::runtime::ClusterRuntime;
 use super::stats::ClusterStats;
 use super::task::{Delivery, EntryId, NewClusterTask};
 use crate::core::Backoff;
+use holding::Holding;
 
 /// What the node asks of the pool it belongs to. Called from the node's
 /// runtime thread; none of it may block.
@@ -101,11 +111,13 @@ pub struct ClusterResult {
     pub body: Vec<u8>,
 }
 
-/// A task this node holds, by its local id.
+/// A task this node has started, by its local id.
 #[derive(Clone, Debug)]
 pub struct Held {
     pub entry: EntryId,
     pub delivery_count: u64,
+    /// Charged a delivery before: it runs alone (see `holding`).
+    pub suspect: bool,
 }
 
 /// A task to submit: the id is the node's.
@@ -148,22 +160,32 @@ struct Shared {
     queue_epoch: Mutex<Option<Arc<str>>>,
     /// No reading before this (no worker can start here).
     paused_until: Mutex<Option<Instant>>,
-    /// Local id -> what this node holds; the lock is held across `start`, so
-    /// that a settlement is never reported before its task is known.
-    held: Mutex<HashMap<u64, Held>>,
+    /// What this node holds, started or not; the lock is held across
+    /// `NodeHost::start`, so that a settlement is never reported before its
+    /// task is known.
+    holding: Mutex<Holding>,
+    /// Something waiting may start now (a slot freed, tasks came to wait).
+    startable: Notify,
+    /// Start records that failed in a row (Redis unreachable): the back-off.
+    start_failures: AtomicU32,
     /// The time between two of this node's tasks ending (µs, a moving
     /// average; `u64::MAX` before the second): how much to read ahead.
     completion_interval_us: AtomicU64,
     /// When the last task ended, in µs since `epoch`.
     last_completion_us: AtomicU64,
     epoch: Instant,
-    slot_freed: Notify,
+    /// What this node holds has changed: the read loop may read again.
+    readable: Notify,
     acks: mpsc::UnboundedSender<Settlement>,
     /// The ack loop has sent what it could after the node stopped.
     acks_flushed: Notify,
     results: Mutex<Vec<ClusterResult>>,
     /// Set once the node has left, cleared when the host is told.
     left: AtomicBool,
+    /// Why the node stopped on its own (a panic, see `failure`).
+    failed: Mutex<Option<String>>,
+    /// The node's runtime, for work started off it (the panic hook).
+    runtime: tokio::runtime::Handle,
     stats: Mutex<Option<ClusterStats>>,
 }
 
@@ -188,11 +210,12 @@ impl ClusterNode {
         capacity: usize,
         host: Arc<dyn NodeHost>,
     ) -> std::io::Result<ClusterNode> {
-        let runtime = ClusterRuntime::new()?;
+        let id = node_id();
+        let runtime = ClusterRuntime::for_node(&id)?;
         let (submissions, submissions_rx) = mpsc::unbounded_channel();
         let (acks, acks_rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
-            id: node_id(),
+            id,
             url: url.to_string(),
             queue_name: queue.to_string(),
             options,
@@ -210,17 +233,22 @@ impl ClusterNode {
             submissions_flushed: Notify::new(),
             queue_epoch: Mutex::new(None),
             paused_until: Mutex::new(None),
-            held: Mutex::new(HashMap::new()),
+            holding: Mutex::new(Holding::new(capacity)),
+            startable: Notify::new(),
+            start_failures: AtomicU32::new(0),
             completion_interval_us: AtomicU64::new(u64::MAX),
             last_completion_us: AtomicU64::new(u64::MAX),
             epoch: Instant::now(),
-            slot_freed: Notify::new(),
+            readable: Notify::new(),
             acks,
             acks_flushed: Notify::new(),
             results: Mutex::new(Vec::new()),
             left: AtomicBool::new(false),
+            failed: Mutex::new(None),
+            runtime: runtime.handle(),
             stats: Mutex::new(None),
         });
+        failure::watch(&shared);
         runtime.spawn(shared.clone().connect());
         runtime.spawn(shared.clone().submit_loop(submissions_rx));
         runtime.spawn(shared.clone().results_loop());
@@ -228,6 +256,7 @@ impl ClusterNode {
         runtime.spawn(shared.clone().upkeep_loop());
         if capacity > 0 {
             runtime.spawn(shared.clone().read_loop());
+            runtime.spawn(shared.clone().start_loop());
         }
         Ok(ClusterNode { shared, runtime: Some(runtime) })
     }
@@ -250,7 +279,9 @@ impl ClusterNode {
             retries: submission.retries,
             priority: submission.priority,
         };
-        if shared.submissions.send(task).is_err() {
+        if let Some(why) = shared.failure() {
+            shared.finish(task_id, ResultKind::Unavailable, &why);
+        } else if shared.submissions.send(task).is_err() {
             shared.finish(task_id, ResultKind::Unavailable, "the pool has left the queue");
         }
         task_id
@@ -269,10 +300,10 @@ impl ClusterNode {
     /// A task this node was running has settled: what it held, if it was a
     /// delivery (else the task is the pool's own business).
     pub fn release(&self, local: u64) -> Option<Held> {
-        let held = self.shared.held.lock().remove(&local);
+        let held = self.shared.holding.lock().ended(local);
         if held.is_some() {
             self.shared.record_completion();
-            self.shared.slot_freed.notify_one();
+            self.shared.changed();
         }
         held
     }
@@ -307,10 +338,11 @@ impl ClusterNode {
         self.shared.outstanding.lock().len()
     }
 
-    /// `close()`: no new deliveries; what is held runs on and is acknowledged.
+    /// `close()`: no new deliveries; what runs runs on and is acknowledged,
+    /// what waits unstarted goes back to the queue at once, uncharged.
     pub fn stop_reading(&self) {
         self.shared.reading_stopped.store(true, Ordering::Release);
-        self.shared.slot_freed.notify_one();
+        self.shared.changed();
     }
 
     /// `dispose()`, once the pool's last settlements are acknowledged: stops
@@ -319,6 +351,11 @@ impl ClusterNode {
     pub fn dispose(&self) {
         self.stop_reading();
         if self.shared.stop.send_replace(true) {
+            // Failed already: it is gone from the queue; say so.
+            if self.shared.failure().is_some() {
+                self.shared.left.store(true, Ordering::Release);
+                self.shared.host.ring();
+            }
             return;
         }
         if let Some(runtime) = &self.runtime {
@@ -400,6 +437,12 @@ impl Shared {
 
     fn stopped(&self) -> bool {
         *self.stop.borrow()
+    }
+
+    /// What this node holds has changed: the read loop and the starter look again.
+    fn changed(&self) {
+        self.readable.notify_one();
+        self.startable.notify_one();
     }
 
     /// Why Redis is unavailable, for a task that could not be handed over.

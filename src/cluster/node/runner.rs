@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use super::holding::{is_suspect, Holding};
 use super::{next_batch, waiting, Held, Settlement, Shared, Started, BACKOFF, READ_BLOCK};
-use crate::cluster::queue::Queue;
+use crate::cluster::queue::{Queue, Read};
 use crate::cluster::task::{Delivery, EntryId};
 
-/// How much work a node reads ahead of its workers (`free_slots`).
+/// How much work a node reads ahead of its workers (`room`).
 const READ_AHEAD: Duration = Duration::from_millis(10);
 /// At most this many tasks per worker slot are read ahead.
 const MOST_READ_AHEAD: usize = 16;
@@ -25,6 +26,9 @@ const PAUSE_WHEN_UNAVAILABLE: Duration = Duration::from_secs(1);
 impl Shared {
     /// Reads as many tasks as there are free slots, waiting for a slot when
     /// there is none: a busy node leaves the queue's work to the others.
+    /// Tasks for free workers start at once; the read-ahead waits unstarted
+    /// for the starter. A node with no free worker waits for one rather than
+    /// block on an empty queue for read-ahead: an idle node gets what comes.
     pub(super) async fn read_loop(self: Arc<Self>) {
         let Some(queue) = self.queue().await else { return };
         let mut stop = self.stop.subscribe();
@@ -40,22 +44,29 @@ impl Shared {
                 }
                 continue;
             }
-            let slot_freed = self.slot_freed.notified();
-            let free = self.free_slots();
-            if free == 0 {
+            let changed = self.readable.notified();
+            let (start, ahead) = self.to_read();
+            if start + ahead == 0 {
                 tokio::select! {
-                    _ = slot_freed => continue,
+                    _ = changed => continue,
                     _ = stop.wait_for(|stopped| *stopped) => return,
                 }
             }
             let read = tokio::select! {
-                read = queue.read(free, READ_BLOCK) => read,
+                read = queue.read(start, ahead, READ_BLOCK) => read,
                 _ = stop.wait_for(|stopped| *stopped) => return,
             };
             match read {
-                Ok(deliveries) => {
+                Ok(read) => {
                     failures = 0;
-                    self.start_all(&queue, deliveries).await;
+                    let nothing = read.started.is_empty() && read.waiting.is_empty();
+                    self.hold_read(&queue, read).await;
+                    if nothing && start == 0 {
+                        tokio::select! {
+                            _ = changed => {}
+                            _ = stop.wait_for(|stopped| *stopped) => return,
+                        }
+                    }
                 }
                 Err(_) => {
                     failures += 1;
@@ -67,16 +78,46 @@ impl Shared {
         }
     }
 
-    /// How many more tasks this node may take: one per worker slot, plus a
+    /// How many tasks to read now: (to start at once, to read ahead).
+    /// Nothing while a suspect is held.
+    fn to_read(&self) -> (usize, usize) {
+        let holding = self.holding.lock();
+        if holding.isolating() {
+            return (0, 0);
+        }
+        let room = self.room(holding.len());
+        let start = holding.free_workers().min(room);
+        (start, room - start)
+    }
+
+    /// How many more tasks this node may hold: one per worker slot, plus a
     /// read-ahead of about `READ_AHEAD` of work when tasks end often. Long
     /// tasks get none, so that an idle node takes what a busy one could not
     /// start; tiny ones get enough that a worker which finishes starts its
-    /// next task at once, and that one read and one wake-up carry many
-    /// tasks instead of each waiting for a round trip to Redis.
-    pub(super) fn free_slots(&self) -> usize {
+    /// next task after one short round trip (recording its start), and that
+    /// one read and one wake-up carry many tasks instead of each waiting for
+    /// a read.
+    fn room(&self, held: usize) -> usize {
         let interval = self.completion_interval_us.load(Ordering::Relaxed).max(1);
         let read_ahead = (READ_AHEAD.as_micros() as u64 / interval).min((MOST_READ_AHEAD * self.capacity) as u64);
-        (self.capacity + read_ahead as usize).saturating_sub(self.held.lock().len())
+        (self.capacity + read_ahead as usize).saturating_sub(held)
+    }
+
+    /// How many tasks this node may take from others now: (fresh ones,
+    /// suspects). A node takes one suspect at a time, and nothing while it
+    /// holds one: a suspect runs alone. What it takes waits unstarted, so a
+    /// read in flight (a blocking one lasts up to `READ_BLOCK`) does not
+    /// count against it.
+    pub(super) fn claimable(&self) -> (usize, usize) {
+        let paused = self.paused_until.lock().is_some_and(|until| until > Instant::now());
+        if self.capacity == 0 || paused || self.reading_stopped.load(Ordering::Acquire) {
+            return (0, 0);
+        }
+        let holding = self.holding.lock();
+        if holding.isolating() {
+            return (0, 0);
+        }
+        (self.room(holding.held()), 1)
     }
 
     /// A held task ended: the interval since the previous one joins the
@@ -94,31 +135,56 @@ impl Shared {
         });
     }
 
-    /// Hands deliveries to the pool. One the pool refuses is acknowledged
-    /// with its refusal; one it declines (closing) stays this node's until
-    /// it leaves, and is then taken back by another.
-    pub(super) async fn start_all(&self, queue: &Queue, deliveries: Vec<Delivery>) {
+    /// Takes what a read gave this node: what it read to start goes to the
+    /// pool now, unless a suspect came meanwhile (it runs alone): then it
+    /// goes back to the queue at once, uncharged. The read-ahead waits for
+    /// the starter.
+    async fn hold_read(&self, queue: &Queue, read: Read) {
+        let settled = {
+            let mut holding = self.holding.lock();
+            let settled = if holding.isolating() {
+                read.started.into_iter().map(|d| Settlement::Release(d.entry_id, d.delivery_count, false)).collect()
+            } else {
+                self.start_in_pool(&mut holding, read.started)
+            };
+            holding.wait(read.waiting);
+            settled
+        };
+        self.changed();
+        self.send_settlements(queue, settled).await;
+    }
+
+    /// Takes what a claim or a take-back gave this node: it waits, unstarted,
+    /// for the starter.
+    pub(super) fn hold_taken(&self, deliveries: Vec<Delivery>) {
+        if !deliveries.is_empty() {
+            self.holding.lock().wait(deliveries);
+            self.changed();
+        }
+    }
+
+    /// Hands deliveries whose start is recorded to the pool; returns what
+    /// becomes of those it does not run. One the pool refuses is
+    /// acknowledged with its refusal; one it declines (closing) goes back to
+    /// the queue uncharged; one no worker can start goes back charged, and
+    /// the node reads nothing for a while.
+    pub(super) fn start_in_pool(&self, holding: &mut Holding, deliveries: Vec<Delivery>) -> Vec<Settlement> {
         let mut settled = Vec::new();
-        {
-            let mut held = self.held.lock();
-            for delivery in deliveries {
-                let (entry, delivery_count) = (delivery.entry_id.clone(), delivery.delivery_count);
-                match self.host.start(delivery) {
-                    Started::Running(local) => {
-                        held.insert(local, Held { entry, delivery_count });
-                    }
-                    Started::Refused(outcome) => settled.push(Settlement::Ack(entry, delivery_count, outcome)),
-                    Started::Declined => settled.push(Settlement::Release(entry, delivery_count, false)),
-                    Started::Unavailable => {
-                        *self.paused_until.lock() = Some(Instant::now() + PAUSE_WHEN_UNAVAILABLE);
-                        settled.push(Settlement::Release(entry, delivery_count, true));
-                    }
+        for delivery in deliveries {
+            let (entry, delivery_count) = (delivery.entry_id.clone(), delivery.delivery_count);
+            match self.host.start(delivery) {
+                Started::Running(local) => {
+                    holding.run(local, Held { entry, delivery_count, suspect: is_suspect(delivery_count) });
+                }
+                Started::Refused(outcome) => settled.push(Settlement::Ack(entry, delivery_count, outcome)),
+                Started::Declined => settled.push(Settlement::Release(entry, delivery_count, false)),
+                Started::Unavailable => {
+                    *self.paused_until.lock() = Some(Instant::now() + PAUSE_WHEN_UNAVAILABLE);
+                    settled.push(Settlement::Release(entry, delivery_count, true));
                 }
             }
         }
-        if !settled.is_empty() {
-            self.send_settlements(queue, settled).await;
-        }
+        settled
     }
 
     /// Sends the acknowledgements made since the last batch went out, all
@@ -146,7 +212,10 @@ impl Shared {
     /// Sends acknowledgements and hand-backs, retrying through outages until
     /// they are answered or the node stops. A stale one is dropped: the task
     /// is another node's now.
-    async fn send_settlements(&self, queue: &Queue, batch: Vec<Settlement>) {
+    pub(super) async fn send_settlements(&self, queue: &Queue, batch: Vec<Settlement>) {
+        if batch.is_empty() {
+            return;
+        }
         let (acks, releases) = split(batch);
         let mut failures = 0;
         while queue.ack_batch(&acks).await.is_err() {

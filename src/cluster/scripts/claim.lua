@@ -1,31 +1,35 @@
 -- Takes over entries idle past the visibility timeout, highest priority
--- first, up to a count. In the same step: entries past the delivery limit go
--- to the dead letters (their submitter told), and entries deleted while
--- pending are reported as lost. Each lane's scan resumes where the last one
--- stopped (XAUTOCLAIM looks at most ten times the count per call).
--- ARGV: 6 min idle ms, 7 count, 8 max deliveries; from 9, pairs of
--- (priority, cursor) from the last call.
+-- first: fresh ones up to a count and suspects up to theirs, each under the
+-- rules of `take` (charged only if started, dead-lettered past the limit,
+-- reported lost if deleted while pending). Each lane's scan resumes after
+-- the last entry the previous call looked at, and wraps around at the end;
+-- a call looks at no more than ten rows per entry it may take.
+-- ARGV: 6 min idle ms, 7 count, 8 max deliveries, 9 suspects this node may
+-- take; from 10, pairs of (priority, cursor) from the last call.
 -- Returns {{{entry, deliveries, fields}, ...}, dead-lettered, lost,
 -- {priority, next cursor, ...}}.
-local want, max = tonumber(ARGV[7]), tonumber(ARGV[8])
+local min_idle, fresh, max, suspects = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local cursors = {}
-for i = 9, #ARGV, 2 do cursors[ARGV[i]] = ARGV[i + 1] end
+for i = 10, #ARGV, 2 do cursors[ARGV[i]] = ARGV[i + 1] end
+local scan = 10 * math.max(1, fresh + suspects)
 local out, dead, gone, next_cursors = {}, 0, 0, {}
 for _, priority in ipairs(lanes()) do
-  local key = lane_key(priority)
-  local cursor = cursors[priority] or '0-0'
-  if want > 0 then
-    local ok, reply = pcall(redis.call, 'XAUTOCLAIM', key, GROUP, ME, ARGV[6], cursor, 'COUNT', want)
+  local cursor = cursors[priority] or '-'
+  if fresh > 0 or suspects > 0 then
+    local ok, rows = pcall(redis.call, 'XPENDING', lane_key(priority), GROUP, 'IDLE', min_idle, cursor, '+', scan)
     if ok then
-      cursor = reply[1]
-      for _, item in ipairs(reply[2]) do
-        local entry = priority .. ':' .. item[1]
-        dead = dead + take_claimed(out, entry, item[2], tonumber(pending_row(entry)[4]), max)
-        want = want - 1
-      end
-      for _, id in ipairs(reply[3] or {}) do
-        lost(priority .. ':' .. id)
-        gone = gone + 1
+      -- The end of the lane unless the scan stops early or is cut by its length.
+      cursor = '-'
+      for i, row in ipairs(rows) do
+        local kind = take(out, priority, row, min_idle, max, fresh, suspects)
+        if kind == 'fresh' then fresh = fresh - 1 end
+        if kind == 'suspect' then suspects = suspects - 1 end
+        if kind == 'dead' then dead = dead + 1 end
+        if kind == 'lost' then gone = gone + 1 end
+        if (fresh <= 0 and suspects <= 0 and i < #rows) or i == scan then
+          cursor = '(' .. row[1]
+          break
+        end
       end
     end
   end

@@ -1,13 +1,15 @@
 -- Shared by every script of a queue (prepended to each).
 -- KEYS: 1 tasks stream (the lane of priority 0), 2 owners hash, 3 dead-letter
---       stream, 4 aborted set, 5 nodes set, 6 lanes sorted set, 7 epoch.
+--       stream, 4 aborted set, 5 nodes set, 6 lanes sorted set, 7 epoch,
+--       8 unstarted set (pending entries their holder has not started).
 -- ARGV: 1 group, 2 this node (consumer name), 3 result stream prefix,
 --       4 result TTL (ms), 5 heartbeat key prefix; script arguments follow.
 --
 -- Tasks of priority p are in the lane (stream) TASKS .. ':' .. p, TASKS
 -- itself for 0. A task is named by "<p>:<stream id>" (its entry) everywhere
 -- outside its lane: owners, aborted set, results, dead letters.
-local TASKS, OWNERS, DEAD, ABORTED, NODES, LANES, EPOCH = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local TASKS, OWNERS, DEAD, ABORTED, NODES, LANES, EPOCH, UNSTARTED =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local GROUP, ME, RESULTS, RESULT_TTL, HEARTBEAT = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 -- The queue's epoch, set by the first script that asks (the server's time:
@@ -70,6 +72,7 @@ local function forget(entry)
   redis.call('XDEL', key, id)
   redis.call('HDEL', OWNERS, entry)
   redis.call('SREM', ABORTED, entry)
+  redis.call('SREM', UNSTARTED, entry)
 end
 
 -- Moves an entry to the dead letters with a reason, tells its submitter with
@@ -84,29 +87,52 @@ local function dead_letter(entry, fields, reason, kind, deliveries)
   forget(entry)
 end
 
--- An entry XAUTOCLAIM or XCLAIM found deleted while pending: the task is lost,
--- and its submitter must hear it rather than wait forever.
+-- An entry XCLAIM found deleted while pending (XCLAIM drops it from the
+-- pending entries): the task is lost, and its submitter must hear it rather
+-- than wait forever.
 local function lost(entry)
   local key, id = locate(entry)
   redis.call('XACK', key, GROUP, id)
   publish(entry, 'lost', 'the entry was deleted while pending', '')
   redis.call('HDEL', OWNERS, entry)
   redis.call('SREM', ABORTED, entry)
+  redis.call('SREM', UNSTARTED, entry)
 end
 
--- Applies the delivery limit to an entry just claimed (its count already
--- incremented by the claim). Returns true if the entry was dead-lettered.
-local function over_limit(entry, fields, deliveries, max)
-  if deliveries <= max then return false end
-  local done = deliveries - 1
-  dead_letter(entry, fields, 'delivered ' .. done .. ' times without an outcome', 'limit', done)
-  return true
-end
-
--- An entry just claimed: dead-lettered past the delivery limit, else added
--- to `out` as this node's. Returns how many were dead-lettered (0 or 1).
-local function take_claimed(out, entry, fields, deliveries, max)
-  if over_limit(entry, fields, deliveries, max) then return 1 end
-  out[#out + 1] = {entry, deliveries, fields}
-  return 0
+-- Takes over one pending entry from its holder: `row` as XPENDING gives it,
+-- {id, consumer, idle, deliveries}; `min_idle` as XCLAIM takes it.
+-- The holder is charged the delivery only if it had started the entry: one
+-- it held unstarted (read ahead, handed back) keeps its count. Charged past
+-- `max`, the entry is dead-lettered. An entry charged before (a suspect: it
+-- may be what killed a node) is taken only if `suspect_room` > 0, and a
+-- fresh one only if `fresh_room` > 0: a node runs a suspect alone, so it
+-- takes one at a time. What it takes is its own, not started yet, and added
+-- to `out` as {entry, deliveries, fields}.
+-- Returns 'fresh' or 'suspect' (taken), 'dead', 'lost' (deleted while
+-- pending), or 'left' (not this node's to take now).
+local function take(out, priority, row, min_idle, max, fresh_room, suspect_room)
+  local entry = priority .. ':' .. row[1]
+  local unstarted = redis.call('SISMEMBER', UNSTARTED, entry) == 1
+  local deliveries = tonumber(row[4])
+  if not unstarted then deliveries = deliveries + 1 end
+  local dead = not unstarted and deliveries > max
+  local kind = 'fresh'
+  if deliveries > 1 then kind = 'suspect' end
+  if not dead and ((kind == 'fresh' and fresh_room < 1) or (kind == 'suspect' and suspect_room < 1)) then
+    return 'left'
+  end
+  local claimed = redis.call('XCLAIM', lane_key(priority), GROUP, ME, min_idle, row[1], 'RETRYCOUNT', deliveries)
+  local item = claimed[1]
+  if type(item) ~= 'table' or type(item[2]) ~= 'table' then
+    lost(entry)
+    return 'lost'
+  end
+  if dead then
+    local done = deliveries - 1
+    dead_letter(entry, item[2], 'delivered ' .. done .. ' times without an outcome', 'limit', done)
+    return 'dead'
+  end
+  redis.call('SADD', UNSTARTED, entry)
+  out[#out + 1] = {entry, deliveries, item[2]}
+  return kind
 end

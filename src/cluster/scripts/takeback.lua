@@ -1,13 +1,18 @@
 -- Takes back at once the pending entries of nodes whose heartbeat expired,
--- highest priority first, up to a budget, with the same delivery-limit and
--- lost-entry rules as an idle claim. A dead consumer is deleted from a lane
--- only once it holds nothing there (XGROUP DELCONSUMER drops whatever it
--- still holds), and forgotten once it holds nothing anywhere.
--- ARGV: 6 budget, 7 max deliveries.
+-- highest priority first: fresh ones up to a budget and suspects up to
+-- theirs, each under the rules of `take` (charged only if the dead node had
+-- started it, dead-lettered past the limit, reported lost if deleted while
+-- pending). A dead consumer is deleted from a lane only once it holds
+-- nothing there (XGROUP DELCONSUMER drops whatever it still holds), and
+-- forgotten once it holds nothing anywhere.
+-- ARGV: 6 budget, 7 max deliveries, 8 suspects this node may take.
 -- Returns {{{entry, deliveries, fields}, ...}, dead-lettered, lost, nodes removed}.
-local budget, max = tonumber(ARGV[6]), tonumber(ARGV[7])
+local fresh, max, suspects = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+-- Rows looked at per dead node and lane: a node holds its workers' tasks and
+-- a short read-ahead, far fewer.
+local SCAN = 10000
 local out, dead, gone, removed = {}, 0, 0, 0
-local dead_nodes, holding = {}, {}
+local dead_nodes = {}
 local candidates = {}
 for _, node in ipairs(redis.call('SMEMBERS', NODES)) do candidates[node] = true end
 local keys = {}
@@ -30,26 +35,14 @@ for _, node in ipairs(dead_nodes) do
   local holds = false
   for _, lane in ipairs(keys) do
     local priority, key = lane[1], lane[2]
-    if budget > 0 then
-      local rows = redis.call('XPENDING', key, GROUP, '-', '+', budget, node)
-      if #rows > 0 then
-        local ids, before = {}, {}
-        for _, row in ipairs(rows) do
-          ids[#ids + 1] = row[1]
-          before[row[1]] = tonumber(row[4])
-        end
-        local claimed = redis.call('XCLAIM', key, GROUP, ME, 0, unpack(ids))
-        for _, item in ipairs(claimed) do
-          local id = item[1]
-          dead = dead + take_claimed(out, priority .. ':' .. id, item[2], before[id] + 1, max)
-          before[id] = nil
-          budget = budget - 1
-        end
-        -- Whatever XCLAIM did not return was deleted while pending.
-        for id in pairs(before) do
-          lost(priority .. ':' .. id)
-          gone = gone + 1
-        end
+    if fresh > 0 or suspects > 0 then
+      for _, row in ipairs(redis.call('XPENDING', key, GROUP, '-', '+', SCAN, node)) do
+        local kind = take(out, priority, row, 0, max, fresh, suspects)
+        if kind == 'fresh' then fresh = fresh - 1 end
+        if kind == 'suspect' then suspects = suspects - 1 end
+        if kind == 'dead' then dead = dead + 1 end
+        if kind == 'lost' then gone = gone + 1 end
+        if fresh <= 0 and suspects <= 0 then break end
       end
     end
     if #redis.call('XPENDING', key, GROUP, '-', '+', 1, node) == 0 then

@@ -1,7 +1,9 @@
 //! Tests against a real Redis (see `redis_server`). Each test has its own
 //! queue; timeouts and heartbeats are in milliseconds to keep them quick.
 
+mod charging;
 mod connect;
+mod failure;
 mod fencing;
 mod node;
 mod recovery;
@@ -15,6 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::aio::ConnectionManager;
 
+use super::keys::Keys;
 use super::options::ClusterOptions;
 use super::queue::Queue;
 use super::runtime::ClusterRuntime;

@@ -12,17 +12,27 @@ use super::*;
 use crate::cluster::node::{ClusterNode, ClusterResult, NodeHost, ResultKind, Started, Submission};
 use crate::cluster::task::Delivery;
 
-/// A pool that starts what it is given and ends it when the test says.
+/// A pool that starts what it is given and ends it when the test says, and
+/// notes every start that breaks the rule that a suspect (a delivery after
+/// the first) runs alone.
 #[derive(Default)]
-struct FakePool {
+pub struct FakePool {
     next: AtomicU64,
-    running: Mutex<Vec<(u64, Delivery)>>,
+    pub running: Mutex<Vec<(u64, Delivery)>>,
+    not_alone: Mutex<Vec<String>>,
 }
 
 impl NodeHost for FakePool {
     fn start(&self, delivery: Delivery) -> Started {
         let local = self.next.fetch_add(1, Ordering::Relaxed);
-        self.running.lock().push((local, delivery));
+        let mut running = self.running.lock();
+        let suspect_running = running.iter().any(|(_, running)| running.delivery_count > 1);
+        if suspect_running || (delivery.delivery_count > 1 && !running.is_empty()) {
+            let beside: Vec<_> = running.iter().map(|(_, d)| (d.task.task.payload.clone(), d.delivery_count)).collect();
+            let what = (delivery.task.task.payload.clone(), delivery.delivery_count);
+            self.not_alone.lock().push(format!("{what:?} started beside {beside:?}"));
+        }
+        running.push((local, delivery));
         Started::Running(local)
     }
 
@@ -31,20 +41,24 @@ impl NodeHost for FakePool {
     fn ring(&self) {}
 }
 
-fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, condition: impl FnMut() -> bool) {
+    wait_within(Duration::from_secs(5), what, condition);
+}
+
+pub fn wait_within(most: Duration, what: &str, mut condition: impl FnMut() -> bool) {
     let start = Instant::now();
     while !condition() {
-        assert!(start.elapsed() < Duration::from_secs(5), "timed out waiting for {what}");
+        assert!(start.elapsed() < most, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(5));
     }
 }
 
-fn submission(n: u8) -> Submission {
+pub fn submission(n: u8) -> Submission {
     Submission { handler: String::new(), payload: vec![n], timeout_ms: None, retries: 0, priority: 0 }
 }
 
 /// Ends the oldest running task with its payload as the outcome.
-fn finish_one(node: &ClusterNode, pool: &FakePool) {
+pub fn finish_one(node: &ClusterNode, pool: &FakePool) {
     let (local, delivery) = pool.running.lock().remove(0);
     let held = node.release(local).expect("the node holds what it started");
     node.acknowledge(held, delivery.task.task.payload);
@@ -94,4 +108,40 @@ fn a_node_that_leaves_hands_what_it_holds_to_another_at_once() {
     // Handed back on leaving, it is not charged a delivery.
     assert_eq!(staying_pool.running.lock()[0].1.delivery_count, 1);
     finish_one(&staying, &staying_pool);
+}
+
+#[test]
+fn what_a_dead_node_had_started_runs_again_alone_and_what_it_never_got_runs_at_once() {
+    let bench = Bench::new();
+    let url = &bench.redis.url;
+    let submitter = ClusterNode::start(url, &bench.queue, quick(), 0, Arc::new(FakePool::default())).unwrap();
+    let doomed_pool = Arc::new(FakePool::default());
+    let doomed = ClusterNode::start(url, &bench.queue, quick(), 2, doomed_pool.clone()).unwrap();
+    let ids: Vec<u64> = (1..=3).map(|n| submitter.submit(submission(n))).collect();
+    wait_until("two tasks to start on the doomed node", || doomed_pool.running.lock().len() == 2);
+    // It dies: it never leaves, its heartbeat expires.
+    drop(doomed);
+    // Room for all three at once: only the rule keeps the two it had started apart.
+    let pool = Arc::new(FakePool::default());
+    let node = ClusterNode::start(url, &bench.queue, quick(), 3, pool.clone()).unwrap();
+    let mut ran = Vec::new();
+    while ran.len() < 3 {
+        wait_until("a task to run", || !pool.running.lock().is_empty());
+        // Time for the node to take back and start what it should not beside it.
+        std::thread::sleep(Duration::from_millis(150));
+        let first = pool.running.lock()[0].1.clone();
+        ran.push((first.task.task.payload[0], first.delivery_count));
+        finish_one(&node, &pool);
+    }
+    assert_eq!(*pool.not_alone.lock(), Vec::<String>::new());
+    ran.sort();
+    assert_eq!(ran, [(1, 2), (2, 2), (3, 1)]);
+    let mut results: Vec<ClusterResult> = Vec::new();
+    wait_until("three results", || {
+        results.extend(submitter.take_results().0);
+        results.len() == 3
+    });
+    results.sort_by_key(|result| result.task_id);
+    let deliveries: Vec<_> = results.iter().map(|result| (result.task_id, result.deliveries)).collect();
+    assert_eq!(deliveries, [(ids[0], 2), (ids[1], 2), (ids[2], 1)]);
 }

@@ -21,10 +21,10 @@ fn an_idle_entry_is_taken_back_after_the_visibility_timeout_only() {
         let first = bench.node("first", quick()).await;
         let second = bench.node("second", quick()).await;
         let ids = submit(&first, &[task(1)]).await;
-        first.read(1, BLOCK).await.unwrap();
-        assert!(second.claim_idle(10).await.unwrap().deliveries.is_empty());
+        first.read(1, 0, BLOCK).await.unwrap();
+        assert!(second.claim_idle(10, 1).await.unwrap().deliveries.is_empty());
         pause(quick().visibility_timeout).await;
-        let recovered = second.claim_idle(10).await.unwrap();
+        let recovered = second.claim_idle(10, 1).await.unwrap();
         assert_eq!(recovered.deliveries.len(), 1);
         assert_eq!(recovered.deliveries[0].entry_id, ids[0]);
         assert_eq!(recovered.deliveries[0].task.task.task_id, 1);
@@ -41,19 +41,20 @@ fn a_dead_nodes_entries_are_taken_back_at_once_and_then_it_is_deleted() {
         let doomed = bench.node("doomed", options.clone()).await;
         let survivor = bench.node("survivor", options.clone()).await;
         let ids = submit(&survivor, &[task(1), task(2), task(3)]).await;
-        assert_eq!(doomed.read(3, BLOCK).await.unwrap().len(), 3);
+        assert_eq!(doomed.read(3, 0, BLOCK).await.unwrap().started.len(), 3);
 
         // Alive: nothing to take.
-        let nothing = survivor.take_back_dead_nodes(10).await.unwrap();
+        let nothing = survivor.take_back_dead_nodes(10, 10).await.unwrap();
         assert_eq!((nothing.deliveries.len(), nothing.nodes_removed), (0, 0));
 
-        // `doomed` stops beating; three heartbeats later it is dead. The
-        // budget limits the take-back: the node stays until it holds nothing.
+        // `doomed` stops beating; three heartbeats later it is dead. It had
+        // started them all: each is charged, and a suspect. The budget limits
+        // the take-back: the node stays until it holds nothing.
         pause(options.heartbeat_ttl()).await;
         survivor.heartbeat().await.unwrap();
-        let some = survivor.take_back_dead_nodes(2).await.unwrap();
+        let some = survivor.take_back_dead_nodes(10, 2).await.unwrap();
         assert_eq!((some.deliveries.len(), some.nodes_removed), (2, 0));
-        let rest = survivor.take_back_dead_nodes(2).await.unwrap();
+        let rest = survivor.take_back_dead_nodes(10, 2).await.unwrap();
         assert_eq!((rest.deliveries.len(), rest.nodes_removed), (1, 1));
         let mut taken: Vec<_> = some.deliveries.iter().chain(&rest.deliveries).map(|d| d.entry_id.clone()).collect();
         taken.sort();
@@ -87,17 +88,19 @@ fn past_max_deliveries_an_entry_is_dead_lettered_and_its_submitter_told() {
         let submitter = bench.node("submitter", ClusterOptions { workers: 0, ..quick() }).await;
         let node = bench.node("node", quick()).await;
         let ids = submit(&submitter, &[task(1), task(2)]).await;
-        let read = node.read(2, BLOCK).await.unwrap();
+        let read = node.read(2, 0, BLOCK).await.unwrap().started;
         // Task 2 is fine; task 1 kills whatever runs it (never acknowledged).
         node.ack(&read[1].entry_id, 1, b"fine").await.unwrap();
         for delivery in 2..=3 {
             pause(quick().visibility_timeout).await;
-            let claimed = node.claim_idle(10).await.unwrap();
+            let claimed = node.claim_idle(10, 1).await.unwrap();
             assert_eq!(claimed.deliveries.len(), 1);
             assert_eq!(claimed.deliveries[0].delivery_count, delivery);
+            // Claimed, it waits unstarted; started, its holder's stall is charged.
+            assert_eq!(node.start_batch(&[(ids[0].clone(), delivery)]).await.unwrap(), [true]);
         }
         pause(quick().visibility_timeout).await;
-        let last = node.claim_idle(10).await.unwrap();
+        let last = node.claim_idle(10, 1).await.unwrap();
         assert_eq!((last.deliveries.len(), last.dead_lettered), (0, 1));
 
         let dead = dead_letters(&bench, &node).await;
@@ -126,10 +129,10 @@ fn a_dead_node_past_max_deliveries_is_dead_lettered_in_the_take_back() {
         let doomed = bench.node("doomed", options.clone()).await;
         let survivor = bench.node("survivor", options.clone()).await;
         submit(&survivor, &[task(1)]).await;
-        doomed.read(1, BLOCK).await.unwrap();
+        doomed.read(1, 0, BLOCK).await.unwrap();
         pause(options.heartbeat_ttl()).await;
         survivor.heartbeat().await.unwrap();
-        let taken = survivor.take_back_dead_nodes(10).await.unwrap();
+        let taken = survivor.take_back_dead_nodes(10, 1).await.unwrap();
         assert_eq!((taken.deliveries.len(), taken.dead_lettered, taken.nodes_removed), (0, 1, 1));
         let results = survivor.read_results(BLOCK).await.unwrap();
         assert_eq!(results[0].outcome, TaskOutcome::DeliveryLimit { deliveries: 1 });
@@ -143,12 +146,12 @@ fn an_entry_deleted_while_pending_is_reported_lost_to_its_submitter() {
         let submitter = bench.node("submitter", ClusterOptions { workers: 0, ..quick() }).await;
         let node = bench.node("node", quick()).await;
         let ids = submit(&submitter, &[task(1), task(2)]).await;
-        node.read(2, BLOCK).await.unwrap();
+        node.read(2, 0, BLOCK).await.unwrap();
         let mut raw = bench.raw().await;
         let _: usize = raw.xdel(&node.keys().tasks, &[ids[0].stream_id()]).await.unwrap();
 
         pause(quick().visibility_timeout).await;
-        let claimed = node.claim_idle(10).await.unwrap();
+        let claimed = node.claim_idle(10, 1).await.unwrap();
         assert_eq!((claimed.deliveries.len(), claimed.lost), (1, 1));
         assert_eq!(claimed.deliveries[0].entry_id, ids[1]);
         let results = submitter.read_results(BLOCK).await.unwrap();
@@ -165,11 +168,11 @@ fn an_entry_deleted_while_a_dead_node_held_it_is_reported_lost_in_the_take_back(
         let doomed = bench.node("doomed", quick()).await;
         let survivor = bench.node("survivor", quick()).await;
         let ids = submit(&survivor, &[task(1)]).await;
-        doomed.read(1, BLOCK).await.unwrap();
+        doomed.read(1, 0, BLOCK).await.unwrap();
         let _: usize = bench.raw().await.xdel(&survivor.keys().tasks, &[ids[0].stream_id()]).await.unwrap();
         pause(quick().heartbeat_ttl()).await;
         survivor.heartbeat().await.unwrap();
-        let taken = survivor.take_back_dead_nodes(10).await.unwrap();
+        let taken = survivor.take_back_dead_nodes(10, 1).await.unwrap();
         assert_eq!((taken.deliveries.len(), taken.lost, taken.nodes_removed), (0, 1, 1));
         assert_eq!(survivor.read_results(BLOCK).await.unwrap()[0].outcome, TaskOutcome::Lost);
     });
@@ -189,7 +192,7 @@ fn a_garbage_entry_is_dead_lettered_with_a_reason_and_crashes_nothing() {
         let bad: String = raw.xadd(&node.keys().tasks, "*", &fields).await.unwrap();
         let _: usize = raw.hset(&node.keys().owners, format!("0:{bad}"), "5 node").await.unwrap();
 
-        let read = node.read(10, BLOCK).await.unwrap();
+        let read = node.read(10, 0, BLOCK).await.unwrap().started;
         assert_eq!(read.len(), 1);
         assert_eq!(read[0].task.task.task_id, 4);
         let dead = dead_letters(&bench, &node).await;
@@ -214,10 +217,10 @@ fn a_released_entry_is_taken_by_the_next_idle_claim_charged_only_if_asked() {
         let options = ClusterOptions { visibility_timeout: Duration::from_secs(600), ..quick() };
         let first = bench.node("first", options.clone()).await;
         let ids = submit(&first, &[task(1), task(2)]).await;
-        assert_eq!(first.read(2, BLOCK).await.unwrap().len(), 2);
+        assert_eq!(first.read(2, 0, BLOCK).await.unwrap().started.len(), 2);
         first.release_batch(&[(ids[0].clone(), 1, false), (ids[1].clone(), 1, true)]).await.unwrap();
         let second = bench.node("second", options).await;
-        let claimed = second.claim_idle(10).await.unwrap();
+        let claimed = second.claim_idle(10, 1).await.unwrap();
         let counts: Vec<(u64, u64)> =
             claimed.deliveries.iter().map(|d| (d.task.task.task_id, d.delivery_count)).collect();
         assert_eq!(counts, vec![(1, 1), (2, 2)]);

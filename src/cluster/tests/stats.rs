@@ -7,7 +7,7 @@ fn stats_show_live_nodes_backlog_pending_and_dead_letters() {
         let submitter = bench.node("a-submitter", ClusterOptions { workers: 0, ..quick() }).await;
         let worker = bench.node("b-worker", ClusterOptions { max_deliveries: 1, ..quick() }).await;
         submit(&submitter, &(0..5).map(task).collect::<Vec<_>>()).await;
-        let held = worker.read(3, BLOCK).await.unwrap();
+        let held = worker.read(3, 0, BLOCK).await.unwrap().started;
         worker.ack(&held[0].entry_id, 1, b"").await.unwrap();
 
         let stats = worker.stats().await.unwrap();
@@ -20,7 +20,7 @@ fn stats_show_live_nodes_backlog_pending_and_dead_letters() {
         tokio::time::sleep(quick().heartbeat_ttl().max(quick().visibility_timeout)).await;
         worker.heartbeat().await.unwrap();
         worker.renew(&[held[2].entry_id.clone()]).await.unwrap();
-        let claimed = worker.claim_idle(10).await.unwrap();
+        let claimed = worker.claim_idle(10, 1).await.unwrap();
         assert_eq!(claimed.dead_lettered, 1);
         let stats = worker.stats().await.unwrap();
         assert_eq!(stats.nodes.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), vec!["b-worker"]);
