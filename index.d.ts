@@ -82,6 +82,8 @@ export interface ClusterOptions {
   heartbeatMs?: number
   /** Deliveries without an outcome before a task is dead-lettered (`DeliveryLimitError`). Default `3`. */
   maxDeliveries?: number
+  /** The most dead letters the queue keeps, the oldest dropped first; `Infinity`: all. Default `10000`. */
+  deadLetterLimit?: number
   /** How long a submitter's result stream outlives its last result. Default `3600000`. */
   resultTtlMs?: number
   /** `execute()` rejects with `ClusterUnavailableError` when Redis does not take the task within this. Default `5000`. */

@@ -41,6 +41,7 @@ async function construction(): Promise<void> {
     visibilityTimeoutMs: 30_000,
     heartbeatMs: 1000,
     maxDeliveries: 3,
+    deadLetterLimit: 10000,
     resultTtlMs: 3_600_000,
     connectTimeoutMs: 5000,
   }

@@ -13,6 +13,7 @@ const DEFAULTS = Object.freeze({
   visibilityTimeoutMs: 30000,
   heartbeatMs: 1000,
   maxDeliveries: 3,
+  deadLetterLimit: 10000,
   resultTtlMs: 3600000,
   connectTimeoutMs: 5000,
 })
@@ -64,6 +65,9 @@ function resolveClusterOptions(value) {
     heartbeatMs: milliseconds(options.heartbeatMs, 'heartbeatMs', 10),
     visibilityTimeoutMs: milliseconds(options.visibilityTimeoutMs, 'visibilityTimeoutMs', 10),
     maxDeliveries: integerInRange(options.maxDeliveries, 'cluster.maxDeliveries', 1, 1000),
+    deadLetterLimit: options.deadLetterLimit === Infinity
+      ? Infinity
+      : integerInRange(options.deadLetterLimit, 'cluster.deadLetterLimit', 0, Number.MAX_SAFE_INTEGER),
     resultTtlMs: milliseconds(options.resultTtlMs, 'resultTtlMs', 1000),
     connectTimeoutMs: milliseconds(options.connectTimeoutMs, 'connectTimeoutMs', 10),
   }

@@ -39,6 +39,8 @@ pub struct ClusterOptionsObject {
     pub connect_timeout_ms: f64,
     /// Most tasks waiting in Redis; `Infinity`: no bound.
     pub max_queue: f64,
+    /// Most dead letters kept; `Infinity`: all.
+    pub dead_letter_limit: f64,
     /// Tasks this node runs at once (0: it only submits).
     pub capacity: u32,
     /// The module delivered tasks name an export of: this node's own copy.
@@ -56,6 +58,7 @@ impl From<&ClusterOptionsObject> for ClusterOptions {
             result_ttl: ms(options.result_ttl_ms),
             workers: options.capacity,
             max_queue: options.max_queue.is_finite().then_some(options.max_queue as u64),
+            dead_letter_limit: options.dead_letter_limit.is_finite().then_some(options.dead_letter_limit as u64),
         }
     }
 }

@@ -20,9 +20,17 @@ pub struct ClusterOptions {
     pub workers: u32,
     /// Tasks beyond this many waiting in the queue are refused; `None`: no bound.
     pub max_queue: Option<u64>,
+    /// The most dead letters the queue keeps, the oldest dropped first;
+    /// `None`: all.
+    pub dead_letter_limit: Option<u64>,
 }
 
 impl ClusterOptions {
+    /// `dead_letter_limit` as the scripts take it: -1 for no bound.
+    pub fn dead_letter_limit_arg(&self) -> i64 {
+        self.dead_letter_limit.map_or(-1, |limit| limit.min(i64::MAX as u64) as i64)
+    }
+
     /// The TTL of the heartbeat key: three heartbeats.
     pub fn heartbeat_ttl(&self) -> Duration {
         self.heartbeat * 3

@@ -283,7 +283,7 @@ impl Queue {
                 }
                 Err(reason) => {
                     let mut call = self.invocation(&scripts::REJECT);
-                    call.arg(&raw.id).arg(delivery_count).arg(reason);
+                    call.arg(&raw.id).arg(delivery_count).arg(reason).arg(self.options.dead_letter_limit_arg());
                     self.run(&call).await?;
                 }
             }

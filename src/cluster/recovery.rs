@@ -62,7 +62,11 @@ impl Queue {
     pub async fn claim_idle(&self, count: usize, suspects: usize) -> Result<Recovered, ClusterError> {
         let cursors = self.claim_cursors.lock().clone();
         let mut call = self.invocation(&scripts::CLAIM);
-        call.arg(millis(self.options.visibility_timeout)).arg(count).arg(self.options.max_deliveries).arg(suspects);
+        call.arg(millis(self.options.visibility_timeout))
+            .arg(count)
+            .arg(self.options.max_deliveries)
+            .arg(suspects)
+            .arg(self.options.dead_letter_limit_arg());
         for (priority, cursor) in &cursors {
             call.arg(priority).arg(cursor);
         }
@@ -83,7 +87,7 @@ impl Queue {
     /// nodes once they hold nothing.
     pub async fn take_back_dead_nodes(&self, budget: usize, suspects: usize) -> Result<Recovered, ClusterError> {
         let mut call = self.invocation(&scripts::TAKE_BACK);
-        call.arg(budget).arg(self.options.max_deliveries).arg(suspects);
+        call.arg(budget).arg(self.options.max_deliveries).arg(suspects).arg(self.options.dead_letter_limit_arg());
         let reply = self.run(&call).await?;
         let parts = value::items(&reply).ok_or_else(|| bad_reply("take-back"))?;
         let entries = claimed(parts.first().ok_or_else(|| bad_reply("take-back"))?)?;

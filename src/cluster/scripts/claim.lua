@@ -5,12 +5,14 @@
 -- the last entry the previous call looked at, and wraps around at the end;
 -- a call looks at no more than ten rows per entry it may take.
 -- ARGV: 6 min idle ms, 7 count, 8 max deliveries, 9 suspects this node may
--- take; from 10, pairs of (priority, cursor) from the last call.
+-- take, 10 dead letters kept (-1: all); from 11, pairs of (priority, cursor)
+-- from the last call.
 -- Returns {{{entry, deliveries, fields}, ...}, dead-lettered, lost,
 -- {priority, next cursor, ...}}.
 local min_idle, fresh, max, suspects = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+bound_dead_letters(ARGV[10])
 local cursors = {}
-for i = 10, #ARGV, 2 do cursors[ARGV[i]] = ARGV[i + 1] end
+for i = 11, #ARGV, 2 do cursors[ARGV[i]] = ARGV[i + 1] end
 local scan = 10 * math.max(1, fresh + suspects)
 local out, dead, gone, next_cursors = {}, 0, 0, {}
 for _, priority in ipairs(lanes()) do

@@ -75,10 +75,28 @@ local function forget(entry)
   redis.call('SREM', UNSTARTED, entry)
 end
 
+-- The most dead letters kept, the oldest dropped first; nil: no bound. Set
+-- by the scripts that dead-letter (`bound_dead_letters`), from the option.
+local DEAD_LIMIT = nil
+
+-- `limit`: the option as passed (a negative number: no bound).
+local function bound_dead_letters(limit)
+  limit = tonumber(limit)
+  if limit and limit >= 0 then DEAD_LIMIT = limit end
+end
+
 -- Moves an entry to the dead letters with a reason, tells its submitter with
 -- `kind`, and forgets it. `fields` is the entry's flat field list (may be nil).
+-- Past DEAD_LIMIT the oldest letters go (exactly: the stream's length is
+-- what `stats()` reports).
 local function dead_letter(entry, fields, reason, kind, deliveries)
-  local args = {'XADD', DEAD, '*', 'entry', entry, 'reason', reason, 'deliveries', deliveries}
+  local args = {'XADD', DEAD}
+  if DEAD_LIMIT then
+    args[#args + 1] = 'MAXLEN'
+    args[#args + 1] = '='
+    args[#args + 1] = DEAD_LIMIT
+  end
+  for _, part in ipairs({'*', 'entry', entry, 'reason', reason, 'deliveries', deliveries}) do args[#args + 1] = part end
   if fields then
     for i = 1, #fields do args[#args + 1] = fields[i] end
   end

@@ -5,9 +5,11 @@
 -- pending). A dead consumer is deleted from a lane only once it holds
 -- nothing there (XGROUP DELCONSUMER drops whatever it still holds), and
 -- forgotten once it holds nothing anywhere.
--- ARGV: 6 budget, 7 max deliveries, 8 suspects this node may take.
+-- ARGV: 6 budget, 7 max deliveries, 8 suspects this node may take, 9 dead
+-- letters kept (-1: all).
 -- Returns {{{entry, deliveries, fields}, ...}, dead-lettered, lost, nodes removed}.
 local fresh, max, suspects = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+bound_dead_letters(ARGV[9])
 -- Rows looked at per dead node and lane: a node holds its workers' tasks and
 -- a short read-ahead, far fewer.
 local SCAN = 10000

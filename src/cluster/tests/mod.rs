@@ -81,6 +81,7 @@ pub fn quick() -> ClusterOptions {
         result_ttl: Duration::from_secs(60),
         workers: 2,
         max_queue: None,
+        dead_letter_limit: None,
     }
 }
 

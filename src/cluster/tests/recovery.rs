@@ -210,6 +210,23 @@ fn a_garbage_entry_is_dead_lettered_with_a_reason_and_crashes_nothing() {
 }
 
 #[test]
+fn the_dead_letters_keep_the_newest_up_to_their_limit() {
+    let bench = Bench::new();
+    bench.run(async {
+        let node = bench.node("node", ClusterOptions { dead_letter_limit: Some(3), ..quick() }).await;
+        let mut raw = bench.raw().await;
+        for i in 0..5 {
+            let _: String = raw.xadd(&node.keys().tasks, "*", &[("garbage", i.to_string())]).await.unwrap();
+        }
+        assert!(node.read(10, 0, BLOCK).await.unwrap().started.is_empty());
+        let dead = dead_letters(&bench, &node).await;
+        let kept: Vec<&str> = dead.iter().map(|letter| text(letter, "garbage")).collect();
+        assert_eq!(kept, ["2", "3", "4"], "the oldest went first");
+        assert_eq!(node.stats().await.unwrap().dead_letters, 3);
+    });
+}
+
+#[test]
 fn a_released_entry_is_taken_by_the_next_idle_claim_charged_only_if_asked() {
     let bench = Bench::new();
     bench.run(async {
