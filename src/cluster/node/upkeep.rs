@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::{Shared, BACKOFF};
+use crate::cluster::error::ClusterError;
 use crate::cluster::queue::Queue;
 use crate::cluster::task::EntryId;
 
@@ -28,22 +29,41 @@ impl Shared {
         }
     }
 
-    async fn upkeep(&self, queue: &Queue) -> Result<(), crate::cluster::error::ClusterError> {
-        let epoch = queue.heartbeat().await?;
-        self.forget_lost_epoch(&epoch);
+    /// Each step runs whatever became of the others: a step that fails (a
+    /// key of the wrong type, a script refused) must not leave this node's
+    /// tasks unrenewed, to be claimed and run twice, nor a dead node's
+    /// tasks untaken. The first error is the upkeep's.
+    async fn upkeep(&self, queue: &Queue) -> Result<(), ClusterError> {
+        let mut first_error = None;
+        let mut note = |result: Result<(), ClusterError>| {
+            if let Err(error) = result {
+                first_error.get_or_insert(error);
+            }
+        };
+        note(queue.heartbeat().await.map(|epoch| self.forget_lost_epoch(&epoch)));
         // What dead nodes held first: it has waited longest.
+        note(self.take_back(queue).await);
+        note(self.claim_idle(queue).await);
+        note(self.renew(queue).await);
+        note(queue.stats().await.map(|stats| *self.stats.lock() = Some(stats)));
+        first_error.map_or(Ok(()), Err)
+    }
+
+    async fn take_back(&self, queue: &Queue) -> Result<(), ClusterError> {
         let (fresh, suspects) = self.claimable();
         if fresh + suspects > 0 {
             let taken = queue.take_back_dead_nodes(fresh, suspects).await?;
             self.hold_taken(taken.deliveries);
         }
+        Ok(())
+    }
+
+    async fn claim_idle(&self, queue: &Queue) -> Result<(), ClusterError> {
         let (fresh, suspects) = self.claimable();
         if fresh + suspects > 0 {
             let claimed = queue.claim_idle(fresh, suspects).await?;
             self.hold_taken(claimed.deliveries);
         }
-        self.renew(queue).await?;
-        *self.stats.lock() = Some(queue.stats().await?);
         Ok(())
     }
 
@@ -51,7 +71,7 @@ impl Shared {
     /// aborted and what another node has taken (its outcome would be
     /// refused: the slot is better used). A waiting task another node has
     /// taken is forgotten; one aborted will not run.
-    async fn renew(&self, queue: &Queue) -> Result<(), crate::cluster::error::ClusterError> {
+    async fn renew(&self, queue: &Queue) -> Result<(), ClusterError> {
         let entries: Vec<EntryId> = self.holding.lock().entries();
         let renewed = queue.renew(&entries).await?;
         if renewed.aborted.is_empty() && renewed.gone.is_empty() {

@@ -145,3 +145,43 @@ fn what_a_dead_node_had_started_runs_again_alone_and_what_it_never_got_runs_at_o
     let deliveries: Vec<_> = results.iter().map(|result| (result.task_id, result.deliveries)).collect();
     assert_eq!(deliveries, [(ids[0], 2), (ids[1], 2), (ids[2], 1)]);
 }
+
+#[test]
+fn a_failing_upkeep_step_does_not_keep_a_node_from_renewing_what_it_runs() {
+    let bench = Bench::new();
+    let pool = Arc::new(FakePool::default());
+    // Renewed every heartbeat (20 ms), an entry idles far less than this.
+    let options = ClusterOptions { visibility_timeout: Duration::from_millis(500), ..quick() };
+    let visibility = options.visibility_timeout.as_millis() as u64;
+    let node = ClusterNode::start(&bench.redis.url, &bench.queue, options, 1, pool.clone()).unwrap();
+    node.submit(submission(1));
+    wait_until("the task to start", || pool.running.lock().len() == 1);
+    // The set of nodes becomes a string: the heartbeat and the take-back fail
+    // from now on (WRONGTYPE); the renewal does not need it.
+    let keys = crate::cluster::keys::Keys::new(&bench.queue);
+    bench.run(async {
+        let mut raw = bench.raw().await;
+        let _: () = redis::cmd("DEL").arg(&keys.nodes).query_async(&mut raw).await.unwrap();
+        let _: () = redis::cmd("SET").arg(&keys.nodes).arg("not a set").query_async(&mut raw).await.unwrap();
+    });
+    // Several visibility timeouts: renewed, the entry never idles that long.
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(visibility));
+        let idle: u64 = bench.run(async {
+            let mut raw = bench.raw().await;
+            let rows: Vec<(String, String, u64, u64)> = redis::cmd("XPENDING")
+                .arg(&keys.tasks)
+                .arg("workers")
+                .arg("-")
+                .arg("+")
+                .arg(10)
+                .query_async(&mut raw)
+                .await
+                .unwrap();
+            rows[0].2
+        });
+        assert!(idle < visibility, "renewed despite the failing steps (idle {idle} ms)");
+    }
+    finish_one(&node, &pool);
+    node.dispose();
+}
