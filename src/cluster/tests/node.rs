@@ -185,3 +185,31 @@ fn a_failing_upkeep_step_does_not_keep_a_node_from_renewing_what_it_runs() {
     finish_one(&node, &pool);
     node.dispose();
 }
+
+#[test]
+fn an_entry_deleted_while_a_live_node_runs_it_is_reported_lost_to_its_submitter() {
+    let bench = Bench::new();
+    let url = &bench.redis.url;
+    let submitter = ClusterNode::start(url, &bench.queue, quick(), 0, Arc::new(FakePool::default())).unwrap();
+    let pool = Arc::new(FakePool::default());
+    let node = ClusterNode::start(url, &bench.queue, quick(), 1, pool.clone()).unwrap();
+    let id = submitter.submit(submission(1));
+    wait_until("the task to start", || pool.running.lock().len() == 1);
+    // An operator's XDEL (or a mistaken trim) while it runs.
+    let keys = crate::cluster::keys::Keys::new(&bench.queue);
+    let entry = pool.running.lock()[0].1.entry_id.0.clone();
+    let stream_id = entry.split_once(':').map(|(_, id)| id.to_string()).unwrap();
+    bench.run(async {
+        let _: u64 =
+            redis::cmd("XDEL").arg(&keys.tasks).arg(&stream_id).query_async(&mut bench.raw().await).await.unwrap();
+    });
+    // Within a few heartbeats (20 ms each), its submitter hears of it.
+    let mut results: Vec<ClusterResult> = Vec::new();
+    wait_until("the submitter to hear the task is lost", || {
+        results.extend(submitter.take_results().0);
+        !results.is_empty()
+    });
+    assert_eq!((results[0].task_id, results[0].kind), (id, ResultKind::Lost));
+    submitter.dispose();
+    node.dispose();
+}
