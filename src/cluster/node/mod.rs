@@ -158,6 +158,10 @@ struct Shared {
     submissions_flushed: Notify,
     /// The queue's epoch as of the last heartbeat.
     queue_epoch: Mutex<Option<Arc<str>>>,
+    /// A submission came back with an epoch other than `queue_epoch`: the
+    /// next heartbeat looks at the outstanding tasks even if the epoch it
+    /// sees has not changed (the submission may predate a loss it saw).
+    epoch_recheck: AtomicBool,
     /// No reading before this (no worker can start here).
     paused_until: Mutex<Option<Instant>>,
     /// What this node holds, started or not; the lock is held across
@@ -232,6 +236,7 @@ impl ClusterNode {
             submissions,
             submissions_flushed: Notify::new(),
             queue_epoch: Mutex::new(None),
+            epoch_recheck: AtomicBool::new(false),
             paused_until: Mutex::new(None),
             holding: Mutex::new(Holding::new(capacity)),
             startable: Notify::new(),

@@ -1,6 +1,7 @@
 //! The submitting side: tasks go to Redis in one batch per wake-up, and
 //! their outcomes come back on this node's result stream.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -56,13 +57,26 @@ impl Shared {
         let (mut aborted, mut refused) = (Vec::new(), Vec::new());
         {
             let mut outstanding = self.outstanding.lock();
+            let mut epochs: Vec<Arc<str>> = Vec::new();
             for (task, id) in batch.iter().zip(ids) {
                 match (id, outstanding.get_mut(&task.task_id)) {
-                    (Some(id), Some(entry)) => *entry = Some(id),
+                    (Some(id), Some(entry)) => {
+                        if !epochs.contains(&id.epoch) {
+                            epochs.push(id.epoch.clone());
+                        }
+                        *entry = Some(id)
+                    }
                     // Aborted (or already ended) while on its way.
                     (Some(id), None) => aborted.push(id.entry),
                     (None, _) => refused.push(task.task_id),
                 }
+            }
+            // Read after the entries are in, under their lock: a heartbeat
+            // that sees a new epoch either finds them in its look, or its
+            // change is seen here and the next heartbeat looks again.
+            let known = self.queue_epoch.lock().clone();
+            if epochs.iter().any(|epoch| known.as_ref() != Some(epoch)) {
+                self.epoch_recheck.store(true, Ordering::Release);
             }
         }
         for task_id in refused {
@@ -114,7 +128,8 @@ impl Shared {
     /// before are gone, and no node will ever report them.
     pub(super) fn forget_lost_epoch(&self, current: &Arc<str>) {
         let previous = self.queue_epoch.lock().replace(current.clone());
-        if previous.as_ref().is_none_or(|previous| previous == current) {
+        let changed = previous.as_ref().is_some_and(|previous| previous != current);
+        if !changed && !self.epoch_recheck.swap(false, Ordering::AcqRel) {
             return;
         }
         let lost: Vec<u64> = {
