@@ -73,6 +73,8 @@ pub struct Queue {
     results_reader: Mutex<BlockingConnection>,
     /// Where the next read of the result stream starts.
     results_cursor: parking_lot::Mutex<EntryId>,
+    /// The queue's epoch as the last heartbeat saw it.
+    epoch: parking_lot::Mutex<Option<Arc<str>>>,
     /// Where the next `XAUTOCLAIM` scan of each lane starts: (priority, cursor).
     pub(super) claim_cursors: parking_lot::Mutex<Vec<(String, String)>>,
 }
@@ -92,6 +94,7 @@ impl Queue {
             tasks_reader: Mutex::new(BlockingConnection::new(client.clone(), timeout)),
             results_reader: Mutex::new(BlockingConnection::new(client, timeout)),
             results_cursor: parking_lot::Mutex::new(EntryId("0-0".into())),
+            epoch: parking_lot::Mutex::new(None),
             claim_cursors: parking_lot::Mutex::new(Vec::new()),
         };
         queue.ensure_group().await?;
@@ -336,7 +339,16 @@ impl Queue {
         call.arg(millis(self.options.heartbeat_ttl())).arg(self.options.workers);
         let reply = self.run(&call).await?;
         let epoch = value::items(&reply).and_then(|parts| parts.get(1)).and_then(value::text);
-        epoch.map(Arc::from).ok_or_else(|| bad_reply("heartbeat"))
+        let epoch: Arc<str> = epoch.map(Arc::from).ok_or_else(|| bad_reply("heartbeat"))?;
+        let previous = self.epoch.lock().replace(epoch.clone());
+        if previous.is_some_and(|previous| previous != epoch) {
+            // A queue Redis lost and made again: its streams start afresh, and
+            // their ids may be below the old ones (a server whose clock is
+            // behind), so the cursors start again from the beginning.
+            *self.results_cursor.lock() = EntryId("0-0".into());
+            self.claim_cursors.lock().clear();
+        }
+        Ok(epoch)
     }
 
     /// Hands entries this node holds back to the queue at once (see

@@ -260,3 +260,27 @@ fn a_queue_lost_by_redis_gets_a_new_epoch() {
         assert_ne!(after, before);
     });
 }
+
+#[test]
+fn results_on_a_queue_made_again_are_read_from_its_beginning() {
+    let bench = Bench::new();
+    bench.run(async {
+        let node = bench.node("node", quick()).await;
+        let ids = submit(&node, &[task(1)]).await;
+        assert_eq!(node.read(1, 0, BLOCK).await.unwrap().started.len(), 1);
+        assert_eq!(node.ack(&ids[0], 1, b"first").await.unwrap(), Ack::Acked);
+        assert_eq!(node.read_results(BLOCK).await.unwrap().len(), 1);
+        // Redis loses the queue; the new result stream's ids are below the old
+        // ones (a server whose clock is behind).
+        let mut raw = bench.raw().await;
+        let results = node.keys().results("node");
+        let record: Vec<(String, Vec<String>)> =
+            redis::cmd("XRANGE").arg(&results).arg("-").arg("+").query_async(&mut raw).await.unwrap();
+        let _: () = redis::cmd("DEL").arg(&results).arg(&node.keys().epoch).query_async(&mut raw).await.unwrap();
+        let _: String =
+            redis::cmd("XADD").arg(&results).arg("1-1").arg(&record[0].1).query_async(&mut raw).await.unwrap();
+        node.heartbeat().await.unwrap();
+        let again = node.read_results(BLOCK).await.unwrap();
+        assert_eq!(again.len(), 1, "the result on the new stream is read");
+    });
+}
