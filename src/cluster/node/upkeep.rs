@@ -49,9 +49,12 @@ impl Shared {
         first_error.map_or(Ok(()), Err)
     }
 
+    /// A node that only submits takes nothing back, but still forgets the
+    /// dead nodes that hold nothing: a fleet of submitters alone would
+    /// otherwise keep every dead one for good.
     async fn take_back(&self, queue: &Queue) -> Result<(), ClusterError> {
         let (fresh, suspects) = self.claimable();
-        if fresh + suspects > 0 {
+        if fresh + suspects > 0 || self.capacity == 0 {
             let taken = queue.take_back_dead_nodes(fresh, suspects).await?;
             self.hold_taken(taken.deliveries);
         }

@@ -213,3 +213,49 @@ fn an_entry_deleted_while_a_live_node_runs_it_is_reported_lost_to_its_submitter(
     submitter.dispose();
     node.dispose();
 }
+
+#[test]
+fn nodes_that_only_submit_still_forget_the_dead_nodes_that_hold_nothing() {
+    let bench = Bench::new();
+    let submitter =
+        ClusterNode::start(&bench.redis.url, &bench.queue, quick(), 0, Arc::new(FakePool::default())).unwrap();
+    submitter.submit(submission(1));
+    let keys = crate::cluster::keys::Keys::new(&bench.queue);
+    // A node that read the queue, held nothing and died (no heartbeat).
+    let ghost_known = || {
+        bench.run(async {
+            let mut raw = bench.raw().await;
+            let member: bool =
+                redis::cmd("SISMEMBER").arg(&keys.nodes).arg("ghost").query_async(&mut raw).await.unwrap();
+            let consumers: Vec<redis::Value> = redis::cmd("XINFO")
+                .arg("CONSUMERS")
+                .arg(&keys.tasks)
+                .arg("workers")
+                .query_async(&mut raw)
+                .await
+                .unwrap();
+            member || !consumers.is_empty()
+        })
+    };
+    wait_until("the submission to reach the queue", || {
+        submitter.outstanding() == 1
+            && bench.run(async {
+                redis::cmd("XLEN").arg(&keys.tasks).query_async::<u64>(&mut bench.raw().await).await.unwrap() == 1
+            })
+    });
+    bench.run(async {
+        let mut raw = bench.raw().await;
+        let _: () = redis::cmd("XGROUP")
+            .arg("CREATECONSUMER")
+            .arg(&keys.tasks)
+            .arg("workers")
+            .arg("ghost")
+            .query_async(&mut raw)
+            .await
+            .unwrap();
+        let _: () = redis::cmd("SADD").arg(&keys.nodes).arg("ghost").query_async(&mut raw).await.unwrap();
+    });
+    assert!(ghost_known());
+    wait_until("the dead node to be forgotten", || !ghost_known());
+    submitter.dispose();
+}
