@@ -7,8 +7,7 @@
 local out = {}
 for i = 6, #ARGV, 3 do
   local entry, count = ARGV[i], tonumber(ARGV[i + 1])
-  local row = pending_row(entry)
-  if row and row[2] == ME and tonumber(row[4]) == count then
+  if holds(entry, count) then
     publish(entry, 'done', ARGV[i + 2], ARGV[i + 1])
     forget(entry)
     out[#out + 1] = 1

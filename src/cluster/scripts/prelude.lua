@@ -51,6 +51,13 @@ local function pending_row(entry)
   return rows[1]
 end
 
+-- The fence: whether this node still holds `entry` at the delivery count it
+-- was given (a node that lost it, or a retried call, changes nothing).
+local function holds(entry, count)
+  local row = pending_row(entry)
+  return row ~= nil and row[2] == ME and tonumber(row[4]) == count
+end
+
 -- Publishes an outcome to the submitter recorded in the owners hash, if any,
 -- signed by the node that publishes it.
 -- The owner value is "<task id> <node id>"; task ids are digits.

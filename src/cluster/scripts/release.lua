@@ -11,8 +11,7 @@
 local released = 0
 for i = 7, #ARGV, 3 do
   local entry, count = ARGV[i], tonumber(ARGV[i + 1])
-  local row = pending_row(entry)
-  if row and row[2] == ME and tonumber(row[4]) == count then
+  if holds(entry, count) then
     local key, id = locate(entry)
     if #redis.call('XCLAIM', key, GROUP, ME, 0, id, 'IDLE', ARGV[6], 'JUSTID') == 0 then
       lost(entry)

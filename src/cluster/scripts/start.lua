@@ -8,8 +8,7 @@
 local out = {}
 for i = 6, #ARGV, 2 do
   local entry, count = ARGV[i], tonumber(ARGV[i + 1])
-  local row = pending_row(entry)
-  if row and row[2] == ME and tonumber(row[4]) == count then
+  if holds(entry, count) then
     redis.call('SREM', UNSTARTED, entry)
     out[#out + 1] = 1
   else

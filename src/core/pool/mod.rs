@@ -339,6 +339,9 @@ impl Pool {
             if let Some(timer) = ctx.idle_timer.take() {
                 self.timers.cancel(timer);
             }
+            if let Some(timer) = ctx.grace.take().and_then(|grace| grace.timer) {
+                self.timers.cancel(timer);
+            }
             if !ctx.state.is_terminating() {
                 ctx.state = WorkerState::Terminating(TerminateReason::Dispose);
                 if ctx.lingering {

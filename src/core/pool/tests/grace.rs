@@ -118,3 +118,12 @@ fn a_zero_grace_terminates_at_once_and_no_grace_never_does() {
     assert_eq!(h.pool.take_aborted_from_loop(w1), vec![aborted]);
     assert_eq!(h.pool.complete(w1, neighbour, Outcome::Returned(vec![2])), None);
 }
+
+#[test]
+fn dispose_cancels_a_grace() {
+    let (h, _, _, [aborted, _]) = shared(Some(Duration::from_millis(700)));
+    assert!(h.pool.abort(aborted));
+    assert_eq!(grace_timers(&h), 1);
+    h.pool.dispose();
+    assert_eq!(grace_timers(&h), 0, "no timer left to wake the timer thread for nothing");
+}
