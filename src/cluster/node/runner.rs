@@ -105,9 +105,11 @@ impl Shared {
 
     /// How many tasks this node may take from others now: (fresh ones,
     /// suspects). A node takes one suspect at a time, and nothing while it
-    /// holds one: a suspect runs alone. What it takes waits unstarted, so a
-    /// read in flight (a blocking one lasts up to `READ_BLOCK`) does not
-    /// count against it.
+    /// holds one: a suspect runs alone. What it takes waits unstarted, in
+    /// priority order with its read-ahead, and starts before anything read
+    /// later; so a busy node takes too, up to its `room` once more, or the
+    /// work of a dead node would wait behind every new task. A read in
+    /// flight (a blocking one lasts up to `READ_BLOCK`) does not count.
     pub(super) fn claimable(&self) -> (usize, usize) {
         let paused = self.paused_until.lock().is_some_and(|until| until > Instant::now());
         if self.capacity == 0 || paused || self.reading_stopped.load(Ordering::Acquire) {
@@ -117,7 +119,7 @@ impl Shared {
         if holding.isolating() {
             return (0, 0);
         }
-        (self.room(holding.held()), 1)
+        ((2 * self.room(0)).saturating_sub(holding.held()), 1)
     }
 
     /// A held task ended: the interval since the previous one joins the

@@ -259,3 +259,61 @@ fn nodes_that_only_submit_still_forget_the_dead_nodes_that_hold_nothing() {
     wait_until("the dead node to be forgotten", || !ghost_known());
     submitter.dispose();
 }
+
+#[test]
+fn a_busy_node_takes_a_dead_nodes_work_and_runs_it_before_new_work_of_a_lower_priority() {
+    let bench = Bench::new();
+    let url = &bench.redis.url;
+    let submitter = ClusterNode::start(url, &bench.queue, quick(), 0, Arc::new(FakePool::default())).unwrap();
+    let pool = Arc::new(FakePool::default());
+    let busy = ClusterNode::start(url, &bench.queue, quick(), 2, pool.clone()).unwrap();
+    // A backlog of priority 0; the node's two workers run the first two.
+    for n in 0..20 {
+        submitter.submit(submission(n));
+    }
+    wait_until("the busy node to run two tasks", || pool.running.lock().len() == 2);
+    // A node reads two tasks of priority 5 ahead, and dies.
+    let keys = crate::cluster::keys::Keys::new(&bench.queue);
+    for n in [100, 101] {
+        submitter.submit(Submission { priority: 5, ..submission(n) });
+    }
+    let lane_5 = format!("{}:5", keys.tasks);
+    let holder = |bench: &Bench| -> Vec<String> {
+        bench.run(async {
+            let rows: Vec<(String, String, u64, u64)> = redis::cmd("XPENDING")
+                .arg(&lane_5)
+                .arg("workers")
+                .arg("-")
+                .arg("+")
+                .arg(10)
+                .query_async(&mut bench.raw().await)
+                .await
+                .unwrap_or_default();
+            rows.into_iter().map(|row| row.1).collect()
+        })
+    };
+    wait_until("the tasks of priority 5 to be in Redis", || {
+        bench.run(async {
+            redis::cmd("XLEN").arg(&lane_5).query_async::<u64>(&mut bench.raw().await).await.unwrap_or(0) == 2
+        })
+    });
+    bench.run(async {
+        let doomed = bench.node("doomed", quick()).await;
+        assert_eq!(doomed.read(0, 2, BLOCK).await.unwrap().waiting.len(), 2);
+    });
+    assert_eq!(holder(&bench), ["doomed", "doomed"]);
+    // Its heartbeat expires (60 ms); the busy node, all its workers taken,
+    // takes its work at once all the same.
+    let busy_id = busy.id().to_string();
+    wait_until("the busy node to take the dead node's work", || holder(&bench) == [busy_id.clone(), busy_id.clone()]);
+    // And runs it next, before the backlog of a lower priority.
+    let mut ran = Vec::new();
+    while ran.len() < 2 {
+        finish_one(&busy, &pool);
+        wait_until("the next task to start", || pool.running.lock().len() == 2);
+        ran.push(pool.running.lock()[1].1.task.task.payload[0]);
+    }
+    assert_eq!(ran, [100, 101]);
+    submitter.dispose();
+    busy.dispose();
+}
