@@ -18,14 +18,18 @@ pub struct Keys {
     /// leaves its lane only once it is acknowledged or dead-lettered.
     pub tasks: String,
     /// Sorted set of the priorities that have a lane (score: the priority).
+    /// A lane other than 0's goes once it has been empty for
+    /// `ClusterOptions::lane_retention`, and comes back with its next task.
     pub lanes: String,
-    /// The queue's epoch: set once, when its first script runs. A different
-    /// one later means Redis lost the queue (restarted without persistence,
-    /// failed over, flushed): the tasks of the old epoch are gone.
+    /// The queue's epoch: set when the queue is made. A different one later
+    /// means Redis lost the queue, whole (restarted without persistence,
+    /// failed over, flushed) or in part (a lane, the lanes set, the owners
+    /// hash: deleted or evicted): the tasks of the old epoch are gone.
     pub epoch: String,
     /// Hash: task entry id -> `"<task id> <submitter node>"`, written in the
     /// same script as the entry, so that an entry deleted while pending can
-    /// still be reported to whoever waits for it.
+    /// still be reported to whoever waits for it; and the field `epoch`,
+    /// the epoch again, so that losing the hash shows.
     pub owners: String,
     /// Stream of entries that will not run: past `maxDeliveries`, or invalid.
     pub dead: String,

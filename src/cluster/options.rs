@@ -35,6 +35,12 @@ impl ClusterOptions {
     pub fn heartbeat_ttl(&self) -> Duration {
         self.heartbeat * 3
     }
+
+    /// How long a lane (but priority 0's) stays once empty: sixty
+    /// heartbeats, long enough that a priority in steady use keeps its lane.
+    pub fn lane_retention(&self) -> Duration {
+        self.heartbeat * 60
+    }
 }
 
 /// Whole milliseconds, at least one (Redis reads 0 as "forever" in places).

@@ -80,7 +80,8 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// Connects, makes sure the group exists and announces the node. Fails
+    /// Connects and announces the node (its first heartbeat makes the queue
+    /// if it is new, see `heartbeat`). Fails
     /// with `Unavailable` within `options.connect_timeout` when Redis cannot
     /// be reached or refuses the URL's credentials.
     pub async fn connect(url: &str, queue: &str, node: &str, options: ClusterOptions) -> Result<Queue, ClusterError> {
@@ -97,7 +98,6 @@ impl Queue {
             epoch: parking_lot::Mutex::new(None),
             claim_cursors: parking_lot::Mutex::new(Vec::new()),
         };
-        queue.ensure_group().await?;
         queue.heartbeat().await?;
         Ok(queue)
     }
@@ -105,21 +105,6 @@ impl Queue {
     #[cfg(test)]
     pub fn keys(&self) -> &Keys {
         &self.keys
-    }
-
-    /// Creates the consumer group (and the stream) unless it exists. From
-    /// id 0: entries added before the group are tasks too.
-    pub(super) async fn ensure_group(&self) -> Result<(), ClusterError> {
-        let mut lane = redis::cmd("ZADD");
-        lane.arg(&self.keys.lanes).arg("NX").arg(0).arg("0");
-        lane.query_async::<Value>(&mut self.commands.clone()).await?;
-        let mut cmd = redis::cmd("XGROUP");
-        cmd.arg("CREATE").arg(&self.keys.tasks).arg(GROUP).arg("0").arg("MKSTREAM");
-        match cmd.query_async::<Value>(&mut self.commands.clone()).await {
-            Ok(_) => Ok(()),
-            Err(error) if error.code() == Some("BUSYGROUP") => Ok(()),
-            Err(error) => Err(error.into()),
-        }
     }
 
     /// A script call with the keys and leading arguments every script expects.
@@ -214,20 +199,17 @@ impl Queue {
         // is not marked unstarted: it starts as soon as it arrives.
         let lanes = value::items(lanes).ok_or_else(|| bad_reply("read lanes"))?;
         let lanes: Option<Vec<String>> = lanes.iter().map(value::text).collect();
-        let lanes = lanes.ok_or_else(|| bad_reply("read lanes"))?;
+        let lanes = lanes.filter(|lanes| !lanes.is_empty()).ok_or_else(|| bad_reply("read lanes"))?;
         let mut cmd = redis::cmd("XREADGROUP");
         cmd.arg("GROUP").arg(GROUP).arg(&self.node).arg("COUNT").arg(1);
         cmd.arg("BLOCK").arg(millis(block)).arg("STREAMS").arg(&lanes);
         for _ in &lanes {
             cmd.arg(">");
         }
-        let reply = self.tasks_reader.lock().await.query(&cmd, block).await;
-        let reply = match reply {
-            Err(ClusterError::Protocol(why)) if why.contains("NOGROUP") => {
-                // The stream went away (a Redis restarted without persistence).
-                self.ensure_group().await?;
-                return Ok(Read::default());
-            }
+        let reply = match self.tasks_reader.lock().await.query(&cmd, block).await {
+            // A lane it waited on was removed (empty for long, see
+            // `heartbeat`): the next read lists the lanes again.
+            Err(ClusterError::Protocol(why)) if why.contains("UNBLOCKED") => return Ok(Read::default()),
             other => other?,
         };
         let mut entries = Vec::new();
@@ -333,10 +315,15 @@ impl Queue {
     }
 
     /// Renews this node's heartbeat key (TTL: three heartbeats) and its place
-    /// in the nodes set. Returns the queue's epoch.
+    /// in the nodes set; checks that the queue is whole, beginning a new
+    /// epoch if Redis lost any of it (or making it, the first time); removes
+    /// the lanes empty for `ClusterOptions::lane_retention`. Returns the
+    /// queue's epoch.
     pub async fn heartbeat(&self) -> Result<Arc<str>, ClusterError> {
         let mut call = self.invocation(&scripts::HEARTBEAT);
-        call.arg(millis(self.options.heartbeat_ttl())).arg(self.options.workers);
+        call.arg(millis(self.options.heartbeat_ttl()))
+            .arg(self.options.workers)
+            .arg(millis(self.options.lane_retention()));
         let reply = self.run(&call).await?;
         let epoch = value::items(&reply).and_then(|parts| parts.get(1)).and_then(value::text);
         let epoch: Arc<str> = epoch.map(Arc::from).ok_or_else(|| bad_reply("heartbeat"))?;

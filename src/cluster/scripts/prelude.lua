@@ -12,17 +12,6 @@ local TASKS, OWNERS, DEAD, ABORTED, NODES, LANES, EPOCH, UNSTARTED =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local GROUP, ME, RESULTS, RESULT_TTL, HEARTBEAT = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
--- The queue's epoch, set by the first script that asks (the server's time:
--- a Redis that lost the queue sets a new one).
-local function epoch()
-  local current = redis.call('GET', EPOCH)
-  if current then return current end
-  local t = redis.call('TIME')
-  current = t[1] .. '.' .. t[2]
-  redis.call('SET', EPOCH, current)
-  return current
-end
-
 local function lane_key(priority)
   if priority == '0' then return TASKS end
   return TASKS .. ':' .. priority
@@ -35,11 +24,70 @@ local function locate(entry)
   return lane_key(string.sub(entry, 1, colon - 1)), string.sub(entry, colon + 1)
 end
 
--- The priorities with a lane, highest first (0, the lane every node
--- creates, always among them).
+-- The priorities with a lane, highest first (0, the lane every queue has,
+-- always among them).
 local function lanes()
-  redis.call('ZADD', LANES, 'NX', 0, '0')
   return redis.call('ZREVRANGE', LANES, 0, -1)
+end
+
+-- The owners hash keeps the epoch in a field of its own (entries are named
+-- "<p>:<id>", never this), so that a lost hash shows.
+local EPOCH_FIELD = 'epoch'
+
+-- Whether the lane `key` has its stream and this queue's group.
+local function has_group(key)
+  local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', key)
+  if not ok then return false end
+  for _, group in ipairs(groups) do
+    for i = 1, #group, 2 do
+      if group[i] == 'name' and group[i + 1] == GROUP then return true end
+    end
+  end
+  return false
+end
+
+-- Whether the queue is whole under the epoch `current`: the owners hash, the
+-- lanes set, and each lane's stream and group are all there.
+local function whole(current)
+  local mark = redis.call('HGET', OWNERS, EPOCH_FIELD)
+  if not mark and redis.call('HLEN', OWNERS) > 0 then
+    -- Owners written by nodes that predate the mark: adopt them.
+    redis.call('HSET', OWNERS, EPOCH_FIELD, current)
+    mark = current
+  end
+  if mark ~= current or not redis.call('ZSCORE', LANES, '0') then return false end
+  for _, priority in ipairs(lanes()) do
+    if not has_group(lane_key(priority)) then return false end
+  end
+  return true
+end
+
+-- Starts the queue afresh under a new epoch (the server's time), dropping
+-- what is left of the old one: its lanes, owners, marks. Its submitters
+-- reject what they wait for (ClusterUnavailableError) once they see the
+-- new epoch, and nothing of it runs later.
+local function begin_epoch(old)
+  for _, priority in ipairs(lanes()) do redis.call('UNLINK', lane_key(priority)) end
+  redis.call('UNLINK', TASKS, LANES, OWNERS, UNSTARTED, ABORTED)
+  redis.call('XGROUP', 'CREATE', TASKS, GROUP, '0', 'MKSTREAM')
+  redis.call('ZADD', LANES, 0, '0')
+  local t = redis.call('TIME')
+  local current = t[1] .. '.' .. t[2]
+  if current == old then current = current .. '.1' end
+  redis.call('SET', EPOCH, current)
+  redis.call('HSET', OWNERS, EPOCH_FIELD, current)
+  return current
+end
+
+-- The queue's epoch, once it is known whole. A queue of which Redis lost
+-- anything that says what it holds (the epoch, the owners hash, the lanes
+-- set, a lane's stream or group: a restart without persistence, a flush,
+-- an eviction, an operator's DEL) cannot tell its tasks from none: it
+-- begins a new epoch. So does a queue used for the first time.
+local function epoch()
+  local current = redis.call('GET', EPOCH)
+  if current and whole(current) then return current end
+  return begin_epoch(current)
 end
 
 -- The pending-entries row of one entry: {id, consumer, idle, deliveries}, or nil.

@@ -6,6 +6,9 @@
 -- payload, timeout ms ('' = none), retries, priority (an integer).
 -- Returns {the queue's epoch, {each task's entry, or 0 where the backlog
 -- was full, in order}}.
+-- First: a queue Redis lost in part begins a new epoch before it takes
+-- anything, so that no task joins what is lost.
+local current = epoch()
 local max = tonumber(ARGV[6])
 local room = -1
 if max >= 0 then
@@ -14,10 +17,7 @@ if max >= 0 then
   local backlog = 0
   for _, priority in ipairs(lanes()) do
     local key = lane_key(priority)
-    -- pcall: a Redis that restarted without persistence has lost the group.
-    local summary = redis.pcall('XPENDING', key, GROUP)
-    local pending = type(summary) == 'table' and tonumber(summary[1]) or 0
-    backlog = backlog + redis.call('XLEN', key) - pending
+    backlog = backlog + redis.call('XLEN', key) - redis.call('XPENDING', key, GROUP)[1]
   end
   room = math.max(0, max - backlog)
 end
@@ -32,7 +32,10 @@ for i = 7, #ARGV, 6 do
     if not known[priority] then
       known[priority] = true
       if redis.call('ZSCORE', LANES, priority) == false then
-        local created = redis.pcall('XGROUP', 'CREATE', key, GROUP, '0', 'MKSTREAM')
+        -- A stream of this name not in the lanes set is what an epoch
+        -- that lost that set left: nothing of it may run.
+        redis.call('UNLINK', key)
+        redis.call('XGROUP', 'CREATE', key, GROUP, '0', 'MKSTREAM')
         redis.call('ZADD', LANES, tonumber(priority), priority)
       end
     end
@@ -44,4 +47,4 @@ for i = 7, #ARGV, 6 do
     room = room - 1
   end
 end
-return {epoch(), entries}
+return {current, entries}

@@ -103,6 +103,12 @@ pub async fn pause(duration: Duration) {
     tokio::time::sleep(duration + Duration::from_millis(20)).await;
 }
 
+/// How many entries the owners hash records (besides its epoch field).
+pub async fn owned(raw: &mut ConnectionManager, keys: &Keys) -> usize {
+    let fields: Vec<String> = redis::cmd("HKEYS").arg(&keys.owners).query_async(raw).await.unwrap();
+    fields.iter().filter(|field| field.contains(':')).count()
+}
+
 /// Submits and returns the entry ids (no task is refused without `max_queue`).
 pub async fn submit(node: &Queue, tasks: &[NewClusterTask]) -> Vec<super::task::EntryId> {
     node.submit_batch(tasks).await.unwrap().into_iter().map(|id| id.expect("submitted").entry).collect()

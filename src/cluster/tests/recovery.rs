@@ -1,6 +1,7 @@
 use redis::AsyncCommands;
 
 use super::*;
+use crate::cluster::keys::GROUP;
 use crate::cluster::queue::Ack;
 use crate::cluster::results::TaskOutcome;
 use crate::cluster::value::{field, RawEntry};
@@ -117,7 +118,7 @@ fn past_max_deliveries_an_entry_is_dead_lettered_and_its_submitter_told() {
         assert_eq!((results[1].task_id, &results[1].outcome), (1, &TaskOutcome::DeliveryLimit { deliveries: 3 }));
         let mut raw = bench.raw().await;
         assert_eq!(raw.xlen::<_, usize>(&node.keys().tasks).await.unwrap(), 0);
-        assert_eq!(raw.hlen::<_, usize>(&node.keys().owners).await.unwrap(), 0);
+        assert_eq!(owned(&mut raw, node.keys()).await, 0);
     });
 }
 
@@ -157,7 +158,7 @@ fn an_entry_deleted_while_pending_is_reported_lost_to_its_submitter() {
         let results = submitter.read_results(BLOCK).await.unwrap();
         assert_eq!(results.len(), 1);
         assert_eq!((results[0].task_id, &results[0].entry_id, &results[0].outcome), (1, &ids[0], &TaskOutcome::Lost));
-        assert_eq!(raw.hlen::<_, usize>(&node.keys().owners).await.unwrap(), 1);
+        assert_eq!(owned(&mut raw, node.keys()).await, 1);
     });
 }
 
@@ -282,5 +283,83 @@ fn results_on_a_queue_made_again_are_read_from_its_beginning() {
         node.heartbeat().await.unwrap();
         let again = node.read_results(BLOCK).await.unwrap();
         assert_eq!(again.len(), 1, "the result on the new stream is read");
+    });
+}
+
+#[test]
+fn a_queue_redis_lost_in_part_begins_a_new_epoch_without_what_the_old_one_held() {
+    type Loss = fn(&Keys) -> redis::Cmd;
+    let losses: [(&str, Loss); 5] = [
+        ("a lane's stream", |keys| redis::cmd("DEL").arg(format!("{}:5", keys.tasks)).clone()),
+        ("a lane's group", |keys| redis::cmd("XGROUP").arg("DESTROY").arg(&keys.tasks).arg(GROUP).clone()),
+        ("the lanes set", |keys| redis::cmd("DEL").arg(&keys.lanes).clone()),
+        ("the owners hash", |keys| redis::cmd("DEL").arg(&keys.owners).clone()),
+        ("the epoch", |keys| redis::cmd("DEL").arg(&keys.epoch).clone()),
+    ];
+    for (what, loss) in losses {
+        let bench = Bench::new();
+        bench.run(async {
+            let node = bench.node("node", quick()).await;
+            let tasks = [task(1), NewClusterTask { priority: 5, ..task(2) }];
+            let before = node.submit_batch(&tasks).await.unwrap()[0].clone().unwrap().epoch;
+            node.read(1, 0, BLOCK).await.unwrap();
+            assert_eq!(node.heartbeat().await.unwrap(), before, "{what}: whole, the epoch stays");
+            let mut raw = bench.raw().await;
+            let _: redis::Value = loss(node.keys()).query_async(&mut raw).await.unwrap();
+            let after = node.heartbeat().await.unwrap();
+            assert_ne!(after, before, "{what}: a new epoch");
+            // What the old epoch held is gone: nothing of it runs later.
+            assert_eq!(owned(&mut raw, node.keys()).await, 0, "{what}");
+            let lanes: Vec<String> =
+                redis::cmd("ZRANGE").arg(&node.keys().lanes).arg(0).arg(-1).query_async(&mut raw).await.unwrap();
+            assert_eq!(lanes, ["0"], "{what}");
+            assert!(node.read(10, 0, BLOCK).await.unwrap().started.is_empty(), "{what}");
+            // And the new one works.
+            let again = node.submit_batch(&[task(3)]).await.unwrap()[0].clone().unwrap();
+            assert_eq!(again.epoch, after, "{what}");
+            assert_eq!(node.read(1, 0, BLOCK).await.unwrap().started.len(), 1, "{what}");
+        });
+    }
+}
+
+#[test]
+fn a_lane_empty_for_its_retention_is_removed_and_made_again_when_needed() {
+    let bench = Bench::new();
+    bench.run(async {
+        let options = quick();
+        let node = bench.node("node", options.clone()).await;
+        let mut raw = bench.raw().await;
+        let lanes = |raw: &mut redis::aio::ConnectionManager| {
+            let mut raw = raw.clone();
+            let key = node.keys().lanes.clone();
+            async move { redis::cmd("ZRANGE").arg(key).arg(0).arg(-1).query_async::<Vec<String>>(&mut raw).await.unwrap() }
+        };
+        // 200 priorities, each used once and done with.
+        let tasks: Vec<NewClusterTask> = (1..=200).map(|p| NewClusterTask { priority: p, ..task(p as u64) }).collect();
+        submit(&node, &tasks).await;
+        let read = node.read(200, 0, BLOCK).await.unwrap();
+        assert_eq!(read.started.len(), 200);
+        for delivery in &read.started {
+            assert_eq!(node.ack(&delivery.entry_id, 1, b"done").await.unwrap(), Ack::Acked);
+        }
+        assert_eq!(lanes(&mut raw).await.len(), 201);
+        // Not before the retention: a priority in steady use keeps its lane.
+        node.heartbeat().await.unwrap();
+        assert_eq!(lanes(&mut raw).await.len(), 201);
+        pause(options.lane_retention()).await;
+        node.heartbeat().await.unwrap();
+        assert_eq!(lanes(&mut raw).await, ["0"]);
+        let streams: Vec<String> = redis::cmd("KEYS").arg(format!("{}:*", node.keys().tasks)).query_async(&mut raw).await.unwrap();
+        assert_eq!(streams, Vec::<String>::new());
+        // Removing lanes is not losing them: the epoch stays, and a priority
+        // used again gets its lane again.
+        let epoch = node.heartbeat().await.unwrap();
+        let again = node.submit_batch(&[NewClusterTask { priority: 7, ..task(300) }]).await.unwrap();
+        assert_eq!(again[0].as_ref().unwrap().epoch, epoch);
+        assert_eq!(node.read(1, 0, BLOCK).await.unwrap().started[0].task.task.task_id, 300);
+        // A lane with an entry pending is never removed, however old.
+        pause(options.lane_retention()).await;
+        node.heartbeat().await.unwrap();
+        assert_eq!(lanes(&mut raw).await, ["0", "7"]);
     });
 }

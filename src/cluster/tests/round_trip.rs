@@ -50,7 +50,7 @@ fn a_task_goes_round_trip_and_its_result_reaches_the_submitter() {
         let mut raw = bench.raw().await;
         let keys = submitter.keys();
         assert_eq!(raw.xlen::<_, usize>(&keys.tasks).await.unwrap(), 0);
-        assert_eq!(raw.hlen::<_, usize>(&keys.owners).await.unwrap(), 0);
+        assert_eq!(owned(&mut raw, keys).await, 0);
         submitter.trim_results(&results[1].id).await.unwrap();
         assert_eq!(raw.xlen::<_, usize>(keys.results("submitter")).await.unwrap(), 1);
         let ttl: i64 = raw.pttl(keys.results("submitter")).await.unwrap();
