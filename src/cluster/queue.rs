@@ -314,6 +314,20 @@ impl Queue {
         })
     }
 
+    /// Looks at entries this node submitted and still awaits (see
+    /// `audit.lua`): those deleted before any node read them are reported
+    /// lost, on this node's result stream like any outcome. Returns how many.
+    pub async fn audit(&self, entries: &[EntryId]) -> Result<usize, ClusterError> {
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        let mut call = self.invocation(&scripts::AUDIT);
+        for entry in entries {
+            call.arg(&entry.0);
+        }
+        value::int(&self.run(&call).await?).map(|lost| lost as usize).ok_or_else(|| bad_reply("audit"))
+    }
+
     /// Renews this node's heartbeat key (TTL: three heartbeats) and its place
     /// in the nodes set; checks that the queue is whole, beginning a new
     /// epoch if Redis lost any of it (or making it, the first time); removes

@@ -26,3 +26,4 @@ script!(START, "scripts/start.lua");
 script!(RELEASE, "scripts/release.lua");
 script!(LEAVE, "scripts/leave.lua");
 script!(STATS, "scripts/stats.lua");
+script!(AUDIT, "scripts/audit.lua");

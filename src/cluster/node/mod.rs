@@ -21,7 +21,8 @@
 //!   (`holding`).
 //! - `upkeep`: every heartbeat, the heartbeat itself, take-back of dead
 //!   nodes, idle claims, renewals of what this node runs (and aborts its
-//!   submitters asked for), and the figures for `stats().cluster`.
+//!   submitters asked for), an audit of the tasks it awaits, and the
+//!   figures for `stats().cluster`.
 
 mod failure;
 mod holding;
@@ -30,7 +31,7 @@ mod starter;
 mod submitter;
 mod upkeep;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -152,7 +153,9 @@ struct Shared {
     reading_stopped: AtomicBool,
     next_task: AtomicU64,
     /// Task id -> its entry, once submitted, for tasks awaiting their result.
-    outstanding: Mutex<HashMap<u64, Option<Submitted>>>,
+    outstanding: Mutex<BTreeMap<u64, Option<Submitted>>>,
+    /// The task id the next audit of the outstanding tasks starts from.
+    audit_from: AtomicU64,
     submissions: mpsc::UnboundedSender<NewClusterTask>,
     /// The submit loop has handed over what was submitted before the node stopped.
     submissions_flushed: Notify,
@@ -232,7 +235,8 @@ impl ClusterNode {
             stop: watch::channel(false).0,
             reading_stopped: AtomicBool::new(false),
             next_task: AtomicU64::new(1),
-            outstanding: Mutex::new(HashMap::new()),
+            outstanding: Mutex::new(BTreeMap::new()),
+            audit_from: AtomicU64::new(0),
             submissions,
             submissions_flushed: Notify::new(),
             queue_epoch: Mutex::new(None),

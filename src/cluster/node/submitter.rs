@@ -7,11 +7,16 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::{next_batch, waiting, ClusterResult, ResultKind, Shared, BACKOFF, READ_BLOCK};
+use crate::cluster::error::ClusterError;
+use crate::cluster::queue::Queue;
 use crate::cluster::results::{ResultRecord, TaskOutcome};
 use crate::cluster::task::{EntryId, NewClusterTask};
 
 /// Most tasks per batch: a bigger backlog goes out in several round trips.
 const MOST_PER_BATCH: usize = 4096;
+/// Outstanding tasks audited per heartbeat: 100,000 are all looked at
+/// within 100 heartbeats, for a few ms of Redis time each.
+const AUDITED_PER_HEARTBEAT: usize = 1000;
 
 impl Shared {
     /// Every task submitted since the last batch went out goes out together:
@@ -139,10 +144,32 @@ impl Shared {
             lost.map(|(task_id, _)| *task_id).collect()
         };
         let why =
-            "Redis lost the queue (it restarted without persistence, failed over or was flushed): the task is gone";
+            "Redis lost the queue (it restarted without persistence, failed over, was flushed, or a key of the queue was deleted or evicted): the task is gone";
         for task_id in lost {
             self.finish(task_id, ResultKind::Lost, why);
         }
+    }
+
+    /// Looks, a slice per heartbeat and round in task order, at the tasks
+    /// this node awaits, so that one deleted from Redis before any node
+    /// read it is reported lost rather than awaited for ever (`audit.lua`).
+    pub(super) async fn audit(&self, queue: &Queue) -> Result<(), ClusterError> {
+        let entries: Vec<EntryId> = {
+            let outstanding = self.outstanding.lock();
+            let from = self.audit_from.load(Ordering::Relaxed);
+            let slice: Vec<(u64, EntryId)> = outstanding
+                .range(from..)
+                .filter_map(|(task_id, submitted)| Some((*task_id, submitted.as_ref()?.entry.clone())))
+                .take(AUDITED_PER_HEARTBEAT)
+                .collect();
+            let next = match slice.last() {
+                Some((last, _)) if slice.len() == AUDITED_PER_HEARTBEAT => last + 1,
+                _ => 0,
+            };
+            self.audit_from.store(next, Ordering::Relaxed);
+            slice.into_iter().map(|(_, entry)| entry).collect()
+        };
+        queue.audit(&entries).await.map(|_| ())
     }
 
     /// The records of tasks still awaiting a result, as results.

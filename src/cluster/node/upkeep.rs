@@ -1,5 +1,6 @@
 //! Every heartbeat: this node's heartbeat, recovery of the work of nodes
-//! that stopped, renewal of what this node runs, and the queue's figures.
+//! that stopped, renewal of what this node runs, an audit of what it
+//! awaits, and the queue's figures.
 
 use std::sync::Arc;
 
@@ -45,6 +46,7 @@ impl Shared {
         note(self.take_back(queue).await);
         note(self.claim_idle(queue).await);
         note(self.renew(queue).await);
+        note(self.audit(queue).await);
         note(queue.stats().await.map(|stats| *self.stats.lock() = Some(stats)));
         first_error.map_or(Ok(()), Err)
     }

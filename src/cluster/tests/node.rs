@@ -317,3 +317,44 @@ fn a_busy_node_takes_a_dead_nodes_work_and_runs_it_before_new_work_of_a_lower_pr
     submitter.dispose();
     busy.dispose();
 }
+
+#[test]
+fn an_entry_deleted_before_any_node_read_it_is_reported_lost_to_its_submitter() {
+    let bench = Bench::new();
+    // No node runs anything: the task waits in its lane.
+    let submitter =
+        ClusterNode::start(&bench.redis.url, &bench.queue, quick(), 0, Arc::new(FakePool::default())).unwrap();
+    submitter.submit(submission(1));
+    let deleted = submitter.submit(submission(2));
+    let keys = crate::cluster::keys::Keys::new(&bench.queue);
+    let ids = || -> Vec<String> {
+        bench.run(async {
+            let entries: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+                .arg(&keys.tasks)
+                .arg("-")
+                .arg("+")
+                .query_async(&mut bench.raw().await)
+                .await
+                .unwrap();
+            entries.into_iter().map(|(id, _)| id).collect()
+        })
+    };
+    wait_until("both tasks to be in Redis", || ids().len() == 2);
+    // An operator's XDEL of the second.
+    let second = ids()[1].clone();
+    bench.run(async {
+        let _: u64 =
+            redis::cmd("XDEL").arg(&keys.tasks).arg(&second).query_async(&mut bench.raw().await).await.unwrap();
+    });
+    let mut results: Vec<ClusterResult> = Vec::new();
+    wait_until("the submitter to hear the task is lost", || {
+        results.extend(submitter.take_results().0);
+        !results.is_empty()
+    });
+    assert_eq!((results[0].task_id, results[0].kind), (deleted, ResultKind::Lost));
+    // The other still waits, and is still awaited.
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(submitter.take_results().0.is_empty());
+    assert_eq!(submitter.outstanding(), 1);
+    submitter.dispose();
+}
