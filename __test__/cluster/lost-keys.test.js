@@ -9,7 +9,7 @@
  */
 const path = require('node:path')
 const { ParallelProcessor, ClusterUnavailableError } = require('../..')
-const { startRedis, command, queueName, keysOf, dropQueue } = require('./redis')
+const { startRedis, command, queueName, keysOf, pendingTasks, dropQueue } = require('./redis')
 const { track, waitFor } = require('../helpers')
 
 const TASKS = path.join(__dirname, '..', 'fixtures', 'cluster-tasks.js')
@@ -46,6 +46,33 @@ test.each([
     await expect(submitter.execute({ id: 'after' }, { priority: 5 })).resolves.toMatchObject({ id: 'after' })
     // Nothing of the old epoch is left to run.
     expect(await queued()).toBe(0)
+  } finally {
+    await submitter.dispose()
+    await node.dispose()
+    if (!redis.own) await dropQueue(redis.url, queue)
+  }
+})
+
+test('an entry deleted by hand, waiting or running, rejects its own promise only', async () => {
+  const queue = queueName('lost-entry')
+  const keys = keysOf(queue)
+  const cluster = { redis: redis.url, queue, ...OPTIONS }
+  const node = new ParallelProcessor(1, { filename: TASKS, cluster })
+  const submitter = new ParallelProcessor(0, { cluster })
+  try {
+    const running = submitter.execute({ id: 'running', ms: 1500 }).catch((caught) => caught)
+    await waitFor(async () => (await pendingTasks(redis.url, queue)).length === 1, 10000, 'the first task to run')
+    const waiting = track([submitter.execute({ id: 'deleted' }), submitter.execute({ id: 'kept' })])
+    await waitFor(async () => (await command(redis.url, 'XLEN', keys.lane(0))) === 3, 10000, 'the tasks to be in Redis')
+    const ids = (await command(redis.url, 'XRANGE', keys.lane(0), '-', '+')).map(([id]) => id)
+    await command(redis.url, 'XDEL', keys.lane(0), ids[0], ids[1])
+    const [deleted, kept] = await waiting.settled(10000)
+    expect(deleted.value).toBeInstanceOf(ClusterUnavailableError)
+    expect(deleted.value.message).toContain('before any node read it')
+    expect(kept.value).toMatchObject({ id: 'kept' })
+    const error = await running
+    expect(error).toBeInstanceOf(ClusterUnavailableError)
+    expect(error.message).toContain(`while node ${node.stats().cluster.nodeId} held it`)
   } finally {
     await submitter.dispose()
     await node.dispose()

@@ -315,17 +315,19 @@ impl Queue {
     }
 
     /// Looks at entries this node submitted and still awaits (see
-    /// `audit.lua`): those deleted before any node read them are reported
-    /// lost, on this node's result stream like any outcome. Returns how many.
-    pub async fn audit(&self, entries: &[EntryId]) -> Result<usize, ClusterError> {
+    /// `audit.lua`); returns those deleted before any node read them, which
+    /// no node will ever report.
+    pub async fn audit(&self, entries: &[EntryId]) -> Result<Vec<EntryId>, ClusterError> {
         if entries.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let mut call = self.invocation(&scripts::AUDIT);
         for entry in entries {
             call.arg(&entry.0);
         }
-        value::int(&self.run(&call).await?).map(|lost| lost as usize).ok_or_else(|| bad_reply("audit"))
+        let reply = self.run(&call).await?;
+        let lost = value::items(&reply).ok_or_else(|| bad_reply("audit"))?;
+        lost.iter().map(|entry| value::text(entry).map(EntryId).ok_or_else(|| bad_reply("audit entry"))).collect()
     }
 
     /// Renews this node's heartbeat key (TTL: three heartbeats) and its place

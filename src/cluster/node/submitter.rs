@@ -154,7 +154,7 @@ impl Shared {
     /// this node awaits, so that one deleted from Redis before any node
     /// read it is reported lost rather than awaited for ever (`audit.lua`).
     pub(super) async fn audit(&self, queue: &Queue) -> Result<(), ClusterError> {
-        let entries: Vec<EntryId> = {
+        let slice: Vec<(u64, EntryId)> = {
             let outstanding = self.outstanding.lock();
             let from = self.audit_from.load(Ordering::Relaxed);
             let slice: Vec<(u64, EntryId)> = outstanding
@@ -167,9 +167,15 @@ impl Shared {
                 _ => 0,
             };
             self.audit_from.store(next, Ordering::Relaxed);
-            slice.into_iter().map(|(_, entry)| entry).collect()
+            slice
         };
-        queue.audit(&entries).await.map(|_| ())
+        let entries: Vec<EntryId> = slice.iter().map(|(_, entry)| entry.clone()).collect();
+        let lost = queue.audit(&entries).await?;
+        let why = "the queue lost the task (its entry was deleted from Redis before any node read it)";
+        for (task_id, _) in slice.iter().filter(|(_, entry)| lost.contains(entry)) {
+            self.finish(*task_id, ResultKind::Lost, why);
+        }
+        Ok(())
     }
 
     /// The records of tasks still awaiting a result, as results.

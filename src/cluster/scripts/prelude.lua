@@ -120,14 +120,19 @@ local function publish(entry, kind, body, deliveries)
   redis.call('PEXPIRE', key, RESULT_TTL)
 end
 
+-- Forgets what the queue knows of an entry besides the entry itself.
+local function unown(entry)
+  redis.call('HDEL', OWNERS, entry)
+  redis.call('SREM', ABORTED, entry)
+  redis.call('SREM', UNSTARTED, entry)
+end
+
 -- Forgets an entry the queue is done with: acknowledged, deleted, unowned.
 local function forget(entry)
   local key, id = locate(entry)
   redis.call('XACK', key, GROUP, id)
   redis.call('XDEL', key, id)
-  redis.call('HDEL', OWNERS, entry)
-  redis.call('SREM', ABORTED, entry)
-  redis.call('SREM', UNSTARTED, entry)
+  unown(entry)
 end
 
 -- The most dead letters kept, the oldest dropped first; nil: no bound. Set
@@ -167,9 +172,7 @@ local function lost(entry)
   local key, id = locate(entry)
   redis.call('XACK', key, GROUP, id)
   publish(entry, 'lost', 'the entry was deleted while pending', '')
-  redis.call('HDEL', OWNERS, entry)
-  redis.call('SREM', ABORTED, entry)
-  redis.call('SREM', UNSTARTED, entry)
+  unown(entry)
 end
 
 -- Takes over one pending entry from its holder: `row` as XPENDING gives it,
