@@ -13,9 +13,12 @@
  *   settlement. Both with their default failure detection (ours: heartbeat
  *   1 s, dead after 3; BullMQ: lock 30 s, stalled check every 30 s).
  *
- *   node benchmark/cluster.js [--rounds 3] [--json]
+ *   node benchmark/cluster.js [--rounds 3] [--json] [--baseline <dir>] [--systems a,b]
  *
  * Systems alternate round by round. REDIS_URL, else a redis-server of its own.
+ * `--baseline <dir>`: another built checkout of this package, measured as the
+ * system `baseline` in the same rounds (before/after a change); `--systems`
+ * keeps only the systems named.
  */
 const path = require('node:path')
 const { fork } = require('node:child_process')
@@ -28,11 +31,13 @@ const SEQUENTIAL = 500
 const WARM_UP = 200
 const RECOVERY_TASK_MS = 2000
 const RECOVERY_KILL_AT_MS = 500
-const SYSTEMS = ['parallel-processor', 'bullmq']
 const NODE_SCRIPT = path.join(__dirname, 'workers', 'cluster-node.js')
+const PACKAGES = { 'parallel-processor': path.join(__dirname, '..') }
 
 function startNode(system, url, queue) {
-  const child = fork(NODE_SCRIPT, [system, url, queue, String(WORKERS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const kind = system === 'bullmq' ? 'bullmq' : 'parallel-processor'
+  const env = { ...process.env, BENCH_PACKAGE: PACKAGES[system] ?? '' }
+  const child = fork(NODE_SCRIPT, [kind, url, queue, String(WORKERS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env })
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child))
     child.once('exit', (code, signal) => reject(new Error(`${system} node exited (${code ?? signal}) before it was ready`)))
@@ -49,8 +54,8 @@ function stopNode(child) {
 
 /** `{ run(data) -> Promise, runMany(datas) -> Promise, close() }` on a queue. */
 async function submitter(system, url, queue) {
-  if (system === 'parallel-processor') {
-    const { ParallelProcessor } = require('..')
+  if (system !== 'bullmq') {
+    const { ParallelProcessor } = require(PACKAGES[system])
     const pool = new ParallelProcessor(0, { cluster: { redis: url, queue } })
     return {
       run: (data) => pool.execute(data),
@@ -146,6 +151,10 @@ async function main() {
   const args = process.argv.slice(2)
   const roundsFlag = args.indexOf('--rounds')
   const rounds = roundsFlag === -1 ? 3 : Number(args[roundsFlag + 1])
+  const baselineFlag = args.indexOf('--baseline')
+  if (baselineFlag !== -1) PACKAGES.baseline = path.resolve(args[baselineFlag + 1])
+  const systemsFlag = args.indexOf('--systems')
+  const SYSTEMS = [...Object.keys(PACKAGES), 'bullmq'].filter((system) => systemsFlag === -1 || args[systemsFlag + 1].split(',').includes(system))
   const redis = await startRedis()
   const samples = Object.fromEntries(SYSTEMS.map((system) => [system, []]))
   try {

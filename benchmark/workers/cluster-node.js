@@ -14,7 +14,8 @@ const [system, url, queue, workers] = process.argv.slice(2)
 
 async function start() {
   if (system === 'parallel-processor') {
-    const { ParallelProcessor } = require('../..')
+    // BENCH_PACKAGE: another checkout of this package (a baseline).
+    const { ParallelProcessor } = require(process.env.BENCH_PACKAGE || '../..')
     const pool = new ParallelProcessor(Number(workers), {
       filename: path.join(__dirname, 'cluster-task.js'),
       cluster: { redis: url, queue },
