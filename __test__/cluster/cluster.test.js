@@ -49,7 +49,9 @@ test('tasks submitted on one node run on every node, with results, ctx.delivery 
   expect(results.map((r) => r.id)).toEqual(Array.from({ length: 200 }, (_, id) => id))
   expect(new Set(results.map((r) => r.node))).toEqual(new Set(['a', 'b']))
   expect(results.every((r) => r.delivery === 1)).toBe(true)
-  await waitFor(() => submitter.stats().cluster.nodes.length === 3, 5000, 'three nodes in stats')
+  // Figures as of the submitter's last heartbeat: one after the last task.
+  const drained = ({ nodes, queued, pending }) => nodes.length === 3 && queued === 0 && pending === 0
+  await waitFor(() => drained(submitter.stats().cluster), 5000, 'three nodes and nothing queued in stats')
   const stats = submitter.stats().cluster
   expect(stats.nodeId).toEqual(expect.any(String))
   expect(stats.nodes.map((n) => n.id).sort()).toEqual([a.nodeId, b.nodeId, stats.nodeId].sort())
