@@ -1,0 +1,53 @@
+'use strict'
+
+/**
+ * The platforms this package has prebuilt binaries for, and which one this
+ * process runs on. A platform is named as napi-rs names it
+ * (`<os>-<arch>[-<libc>]`): its binary is `parallel-processor.<name>.node`,
+ * shipped in the package `parallel-processor-<name>` (under npm/<name>/ in
+ * the repository).
+ */
+const fs = require('node:fs')
+
+/** Name -> Rust target and npm's os/cpu/libc fields. */
+const PLATFORMS = {
+  'linux-x64-gnu': { rustTarget: 'x86_64-unknown-linux-gnu', os: 'linux', cpu: 'x64', libc: 'glibc' },
+  'linux-arm64-gnu': { rustTarget: 'aarch64-unknown-linux-gnu', os: 'linux', cpu: 'arm64', libc: 'glibc' },
+  'linux-x64-musl': { rustTarget: 'x86_64-unknown-linux-musl', os: 'linux', cpu: 'x64', libc: 'musl' },
+  'linux-arm64-musl': { rustTarget: 'aarch64-unknown-linux-musl', os: 'linux', cpu: 'arm64', libc: 'musl' },
+}
+
+const packageOf = (name) => `parallel-processor-${name}`
+const fileOf = (name) => `parallel-processor.${name}.node`
+
+/**
+ * The C library of this Linux process: what the process report says it runs
+ * on (the report names glibc's version; musl's loader shows among the
+ * shared objects), else whether a musl loader is installed.
+ */
+function linuxLibc() {
+  if (typeof process.report?.getReport === 'function') {
+    // No network in the report: gathering it can take seconds.
+    process.report.excludeNetwork = true
+    const report = process.report.getReport()
+    const header = typeof report === 'string' ? JSON.parse(report).header : report?.header
+    if (header?.glibcVersionRuntime) return 'gnu'
+    const objects = typeof report === 'object' ? report?.sharedObjects : undefined
+    if (Array.isArray(objects) && objects.some((file) => /ld-musl-|libc\.musl-/.test(file))) return 'musl'
+  }
+  try {
+    return fs.readdirSync('/lib').some((file) => file.startsWith('ld-musl-')) ? 'musl' : 'gnu'
+  } catch {
+    return 'gnu'
+  }
+}
+
+/** `{ name, description }` of this process's platform; `name` is null where none could apply. */
+function currentPlatform() {
+  const { platform, arch } = process
+  if (platform !== 'linux') return { name: `${platform}-${arch}`, description: `${platform} ${arch}, Node ${process.version}` }
+  const libc = linuxLibc()
+  return { name: `linux-${arch}-${libc}`, description: `linux ${arch} with ${libc === 'gnu' ? 'glibc' : 'musl'}, Node ${process.version}` }
+}
+
+module.exports = { PLATFORMS, packageOf, fileOf, currentPlatform }
