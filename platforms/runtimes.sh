@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bun and Deno: installs both from the npm registry (pinned versions) into
 # .cache/runtimes/ (git-ignored), then runs the runtime contract script
-# (__test__/runtimes/contract.js) under Node, Bun and Deno, each with thread
+# (__test__/runtimes/contract.cjs) under Node, Bun and Deno, each with thread
 # and process workers. The addon must be built first (`npm ci`).
 #
 #   platforms/runtimes.sh            install, then test under every runtime
@@ -46,7 +46,7 @@ run() {
   shift
   local start=$SECONDS
   echo "== $name"
-  if "$@" __test__/runtimes/contract.js; then
+  if "$@" __test__/runtimes/contract.cjs; then
     echo "== $name: passed ($((SECONDS - start)) s)"
   else
     echo "== $name: FAILED ($((SECONDS - start)) s)" >&2
