@@ -340,6 +340,18 @@ export declare class DeliveryLimitError extends ProcessorError {
   /** The node that dead-lettered it. */
   readonly nodeId: string
 }
+/**
+ * The constructor's options ask for what this runtime (Bun, Deno) cannot do
+ * (see docs/runtimes.md); `missing` says what.
+ */
+export declare class UnsupportedRuntimeError extends ProcessorError {
+  readonly code: 'ERR_UNSUPPORTED_RUNTIME'
+  readonly runtime: 'node' | 'bun' | 'deno'
+  /** The runtime and its version, e.g. `"Bun 1.4.5"`. */
+  readonly runtimeVersion: string
+  /** What is missing, and why. */
+  readonly missing: string
+}
 
 export type JobPriority = 'low' | 'normal' | 'high' | 'critical' | 0 | 1 | 2 | 3
 export type JobTrigger = 'schedule' | 'manual' | 'dependency' | 'retry' | 'continuous'

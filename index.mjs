@@ -16,6 +16,7 @@ export const {
   JobBusyError,
   JobNotFoundError,
   OrchestratorStoppedError,
+  UnsupportedRuntimeError,
   move,
   isWorker,
   workerData,

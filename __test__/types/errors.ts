@@ -14,6 +14,7 @@ import {
   QueueFullError,
   QueueTimeoutError,
   TimeoutError,
+  UnsupportedRuntimeError,
   WorkerCrashedError,
   WorkerStartError,
 } from 'parallel-processor'
@@ -33,6 +34,7 @@ const all: Array<typeof ProcessorError> = [
   JobBusyError,
   JobNotFoundError,
   OrchestratorStoppedError,
+  UnsupportedRuntimeError,
 ]
 void all
 
@@ -84,6 +86,11 @@ function handle(error: unknown): void {
     exactly<string | undefined>()(error.job)
   } else if (error instanceof OrchestratorStoppedError) {
     exactly<'ERR_ORCHESTRATOR_STOPPED'>()(error.code)
+  } else if (error instanceof UnsupportedRuntimeError) {
+    exactly<'ERR_UNSUPPORTED_RUNTIME'>()(error.code)
+    exactly<'node' | 'bun' | 'deno'>()(error.runtime)
+    exactly<string>()(error.runtimeVersion)
+    exactly<string>()(error.missing)
   }
 }
 

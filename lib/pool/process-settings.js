@@ -8,7 +8,11 @@
 const path = require('node:path')
 const v8 = require('node:v8')
 
+const { RUNTIME } = require('../shared/runtime')
+
 const PROCESS_RUNTIME = path.join(__dirname, '..', 'worker', 'process', 'runtime.js')
+/** Deno starts a `.js` file as an ES module: its entry is CommonJS by name. */
+const DENO_PROCESS_RUNTIME = path.join(__dirname, '..', 'worker', 'process', 'runtime.cjs')
 
 /** The settings of a pool's children, from its resolved options. */
 function processSettings(config) {
@@ -17,7 +21,7 @@ function processSettings(config) {
     execPath: process.execPath,
     // `argv` follows the script, so that the child's process.argv.slice(2) is
     // exactly it, as in a thread worker.
-    args: [...(execArgv ?? inheritedExecArgv()), ...v8Flags(resourceLimits), PROCESS_RUNTIME, ...(argv ?? [])],
+    args: [...runtimeArgs(execArgv ?? inheritedExecArgv(), v8Flags(resourceLimits)), ...(argv ?? [])],
     // SHARE_ENV (a symbol) and no `env` both mean the parent's environment.
     env: env === undefined || typeof env === 'symbol'
       ? undefined
@@ -25,6 +29,21 @@ function processSettings(config) {
     stdio,
     init: v8.serialize({ filename, workerData, reportMemory: maxWorkerMemoryMb > 0, concurrent: concurrentTasksPerWorker > 1 }),
   }
+}
+
+/**
+ * The child's command line up to its script: the runtime's options, the V8
+ * flags of `resourceLimits`, the worker runtime. Deno runs a script with
+ * `deno run`, takes V8's flags in one `--v8-flags`, and gives the child every
+ * permission (`-A`): the child writes its results through FFI (see
+ * ../worker/process/descriptors.js), and runs the user's module as Node would.
+ * (Bun has no V8 flags: the constructor refuses `resourceLimits` there.)
+ */
+function runtimeArgs(options, flags) {
+  if (RUNTIME === 'deno') {
+    return ['run', '-A', ...options, ...(flags.length === 0 ? [] : [`--v8-flags=${flags.join(',')}`]), DENO_PROCESS_RUNTIME]
+  }
+  return [...options, ...flags, PROCESS_RUNTIME]
 }
 
 /** Options that say what node runs, with the next argument as their value. */

@@ -14,6 +14,7 @@ const { jsonOf } = require('../shared/codec')
 const { ClusterSubmissions } = require('../cluster/submissions')
 const { resolveProcessorOptions, resolveExecuteOptions, resolveCloseOptions, modulePath } = require('./options')
 const { processSettings } = require('./process-settings')
+const { RUNTIME, RUNTIME_VERSION, missingFeature } = require('../shared/runtime')
 const { encodePayload } = require('./payload')
 const { declareInternals } = require('./internal')
 const { PendingTasks } = require('./pending-tasks')
@@ -48,6 +49,8 @@ class ParallelProcessor extends EventEmitter {
   constructor(workersOrOptions, options) {
     super()
     const config = resolveProcessorOptions(workersOrOptions, options)
+    const missing = missingFeature(config)
+    if (missing !== null) throw new errors.UnsupportedRuntimeError({ runtime: RUNTIME, runtimeVersion: RUNTIME_VERSION, missing })
     this.#config = config
     this.#internals = declareInternals(this, {
       filename: config.filename,

@@ -12,7 +12,14 @@
 const v8 = require('node:v8')
 const { types } = require('node:util')
 
-const V8_TAG = 0xff
+/**
+ * The first byte of what `v8.serialize` writes: 0xFF in V8's format (Node,
+ * Deno). Bun's `v8.serialize` writes JavaScriptCore's format instead, whose
+ * first byte is its version number; neither is ever JSON text's first byte.
+ */
+const SERIALIZED_TAG = v8.serialize(null)[0]
+/** V8's own format, which `serializedParts` writes by hand and `v8.DefaultDeserializer` reads. */
+const V8_FORMAT = SERIALIZED_TAG === 0xff && typeof v8.DefaultDeserializer === 'function'
 /** Bigger graphs go to v8 directly: checking them would cost more than it saves. */
 const MAX_NODES = 512
 
@@ -37,7 +44,7 @@ const viewHeads = new Map()
  * anything else, which `v8.serialize` handles whole.
  */
 function serializedParts(value) {
-  if (!ArrayBuffer.isView(value) || value.byteLength < PARTS_FROM_BYTES || types.isSharedArrayBuffer(value.buffer)) return null
+  if (!V8_FORMAT || !ArrayBuffer.isView(value) || value.byteLength < PARTS_FROM_BYTES || types.isSharedArrayBuffer(value.buffer)) return null
   const head = viewHead(value.constructor)
   if (head === null) return null
   const length = lengthBytes(value.byteLength)
@@ -166,7 +173,7 @@ function isExotic(value) {
  * would expose other tasks' bytes, or be overwritten).
  */
 function decodeDetached(buffer, start, end) {
-  if (buffer[start] !== V8_TAG) return JSON.parse(buffer.toString('utf8', start, end))
+  if (buffer[start] !== SERIALIZED_TAG) return JSON.parse(buffer.toString('utf8', start, end))
   return deserializeDetached(buffer, start, end)
 }
 
@@ -176,20 +183,29 @@ function decodeDetached(buffer, start, end) {
  * `.buffer` is then the whole task's memory, larger than the view).
  */
 function decodeInPlace(buffer, start, end) {
-  if (buffer[start] !== V8_TAG) return JSON.parse(buffer.toString('utf8', start, end))
+  if (buffer[start] !== SERIALIZED_TAG) return JSON.parse(buffer.toString('utf8', start, end))
+  if (!V8_FORMAT) return v8.deserialize(buffer.subarray(start, end))
   const deserializer = new InPlaceDeserializer(buffer.subarray(start, end))
   deserializer.readHeader()
   return deserializer.readValue()
 }
 
-/** v8's format only, with the detached copies of `decodeDetached`. */
+/**
+ * v8's format only, with the detached copies of `decodeDetached`. Where there
+ * is no `v8.DefaultDeserializer` (Bun), `v8.deserialize` gives every typed
+ * array memory of its own anyway.
+ */
 function deserializeDetached(buffer, start, end) {
+  if (!V8_FORMAT) return v8.deserialize(buffer.subarray(start, end))
   const deserializer = new DetachedDeserializer(buffer.subarray(start, end))
   deserializer.readHeader()
   return deserializer.readValue()
 }
 
-class DetachedDeserializer extends v8.DefaultDeserializer {
+// Bun: never instantiated (see V8_FORMAT), only declared.
+const DefaultDeserializer = V8_FORMAT ? v8.DefaultDeserializer : class {}
+
+class DetachedDeserializer extends DefaultDeserializer {
   _readHostObject() {
     return detached(super._readHostObject())
   }
@@ -203,7 +219,7 @@ const IN_PLACE_FROM_BYTES = 64 * 1024
  * memory of their own, so that a small array a handler keeps does not pin
  * the whole task's bytes.
  */
-class InPlaceDeserializer extends v8.DefaultDeserializer {
+class InPlaceDeserializer extends DefaultDeserializer {
   _readHostObject() {
     const view = super._readHostObject()
     return view.byteLength >= IN_PLACE_FROM_BYTES ? view : detached(view)
@@ -219,4 +235,4 @@ function detached(view) {
   return view.slice()
 }
 
-module.exports = { encode, jsonOf, serializedParts, decodeDetached, decodeInPlace, deserializeDetached }
+module.exports = { SERIALIZED_TAG, encode, jsonOf, serializedParts, decodeDetached, decodeInPlace, deserializeDetached }

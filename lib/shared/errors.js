@@ -118,6 +118,20 @@ class OrchestratorStoppedError extends ProcessorError {
   }
 }
 
+/**
+ * The constructor's options ask for what this runtime (Bun, Deno) cannot do;
+ * `missing` says what, and why.
+ */
+class UnsupportedRuntimeError extends ProcessorError {
+  /** `runtime`: 'bun', 'deno' or 'node'; `runtimeVersion`: e.g. "Bun 1.4.5". */
+  constructor({ runtime, runtimeVersion, missing }) {
+    super(`${runtimeVersion} cannot run this pool: ${missing} (see docs/runtimes.md)`, 'ERR_UNSUPPORTED_RUNTIME')
+    this.runtime = runtime
+    this.runtimeVersion = runtimeVersion
+    this.missing = missing
+  }
+}
+
 /** Node-style argument errors: a built-in class with a `code`. */
 function argumentError(Class, code, message) {
   const error = new Class(message)
@@ -145,6 +159,7 @@ const publicErrors = {
   JobBusyError,
   JobNotFoundError,
   OrchestratorStoppedError,
+  UnsupportedRuntimeError,
 }
 
 module.exports = {

@@ -7,12 +7,12 @@
  * Descriptor 3 brings tasks; it is read through the event loop, so an idle
  * child sleeps. Descriptor 4 takes results back with plain blocking writes:
  * a result leaves the moment it is ready, in order, and nothing is left
- * half-written if the child then dies.
+ * half-written if the child then dies. How each runtime reads and writes
+ * them is in descriptors.js.
  *
  * It is the task runner's carrier (see ../task-runner.js).
  */
-const fs = require('node:fs')
-const net = require('node:net')
+const { readDescriptor, writeSync, writevSync } = require('./descriptors')
 const { PROCESS_FRAME } = require('../../shared/generated/constants')
 
 const { tasksFd: TASKS_FD, resultsFd: RESULTS_FD } = PROCESS_FRAME
@@ -53,14 +53,11 @@ class ProcessChannel {
   constructor() {
     // The reads land where #nextBuffer says: a big frame's own buffer while
     // one arrives (one copy in all, the kernel's), else #readBuffer.
-    const input = new net.Socket({
-      fd: TASKS_FD,
-      readable: true,
-      writable: false,
-      onread: { buffer: () => this.#nextBuffer(), callback: (length, buffer) => this.#onRead(length, buffer) },
+    readDescriptor(TASKS_FD, {
+      nextBuffer: () => this.#nextBuffer(),
+      onRead: (length, buffer) => this.#onRead(length, buffer),
+      onClose: () => this.onClose?.(),
     })
-    input.on('end', () => this.onClose?.())
-    input.on('error', () => this.onClose?.())
   }
 
   take() {
@@ -147,11 +144,11 @@ class ProcessChannel {
 
   #write(buffer, length) {
     let written = 0
-    while (written < length) written += fs.writeSync(RESULTS_FD, buffer, written, length - written)
+    while (written < length) written += writeSync(RESULTS_FD, buffer, written, length - written)
   }
 
   #writev(buffers) {
-    let written = fs.writevSync(RESULTS_FD, buffers)
+    let written = writevSync(RESULTS_FD, buffers)
     // A blocking descriptor takes it all at once, unless a signal cut it short.
     for (const buffer of buffers) {
       if (written >= buffer.length) {
