@@ -3,6 +3,7 @@
 # allows (npm run test:platforms; after npm ci):
 # - every prebuilt binary built (npm run build:all) and checked statically,
 #   and the packed tarballs installed as npm installs them;
+# - the runtime contract under Bun and Deno (installed from npm);
 # - the suite on Node 22, 24 and 26 (Node 20, the machine's, runs it all in
 #   npm test);
 # - the arm64 glibc binary run under qemu (a part of the contract tests:
@@ -11,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 platforms/toolchain.sh
 npm run build:all
+platforms/runtimes.sh install
 npx jest --config __test__/platforms/jest.config.js
 platforms/node-versions.sh 22 24 26
 if [ "${ARM64_TESTS:-}" = all ]; then

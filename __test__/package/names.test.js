@@ -10,7 +10,7 @@ const path = require('node:path')
 const ts = require('typescript')
 
 const root = path.join(__dirname, '..', '..')
-const addon = require(path.join(root, 'native', 'index.js'))
+const addon = require(path.join(root, 'lib', 'native.js'))
 
 /** The string literals of the type of `member` of the interface `name` in index.d.ts. */
 function literalsOf(name, member) {
