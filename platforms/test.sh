@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 platforms/toolchain.sh
 npm run build:all
 platforms/runtimes.sh install
+platforms/arm64.sh setup
 npx jest --config __test__/platforms/jest.config.js
 platforms/node-versions.sh 22 24 26
 if [ "${ARM64_TESTS:-}" = all ]; then

