@@ -35,7 +35,6 @@ describe.each(Object.entries(PLATFORMS))('%s', (name, platform) => {
       main: fileOf(name),
       files: [fileOf(name)],
     })
-    expect(MAIN.optionalDependencies[packageOf(name)]).toBe(MAIN.version)
     expect(MAIN.napi.targets).toContain(platform.rustTarget)
   })
 

@@ -1,7 +1,8 @@
 'use strict'
 
 /**
- * The packed tarballs, installed in a fresh folder as a user would: npm
+ * The tarballs as published (platforms/pack.js), installed in a fresh
+ * folder as a user would: npm
  * picks the one platform package that fits (npm's --os/--cpu/--libc say
  * which platform to install for), the main package carries no binary, and
  * on this machine's own platform a task runs, as it does on arm64 under
@@ -12,6 +13,7 @@ const os = require('node:os')
 const path = require('node:path')
 const { execFileSync } = require('node:child_process')
 const { PLATFORMS, packageOf, fileOf } = require('../../lib/platform')
+const { packAll } = require('../../platforms/pack')
 
 const ROOT = path.join(__dirname, '..', '..')
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
@@ -20,13 +22,14 @@ let work
 let tarballs
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-install-'))
-  const pack = (dir) => path.join(work, JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work, dir], ROOT))[0].filename)
-  tarballs = { main: pack(ROOT), ...Object.fromEntries(Object.keys(PLATFORMS).map((name) => [name, pack(path.join(ROOT, 'npm', name))])) }
+  tarballs = packAll(work)
 })
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
 
-test('the main package carries the JavaScript and no binary; each platform package its binary', () => {
+test('the main package carries the JavaScript and no binary, and lists every platform package at its exact version; each platform package its binary', () => {
   const files = (tarball) => execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean)
+  const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarballs.main, 'package/package.json'], { encoding: 'utf8' }))
+  expect(manifest.optionalDependencies).toEqual(Object.fromEntries(Object.keys(PLATFORMS).map((name) => [packageOf(name), manifest.version])))
   const main = files(tarballs.main)
   expect(main).toContain('package/lib/native.js')
   expect(main.filter((file) => file.endsWith('.node'))).toEqual([])
