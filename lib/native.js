@@ -48,7 +48,7 @@ function noBinary(platform, failures) {
     lines.push('Looked for:')
     for (const failure of failures) lines.push(`  - ${failure.what}: ${failure.missing ? (failure.isPackage ? 'not installed' : 'not found') : failure.error.message.split('\n')[0]}`)
   }
-  if (platform.name !== null && PLATFORMS[platform.name]) {
+  if (failures.some((failure) => failure.isPackage && failure.missing) && PLATFORMS[platform.name]) {
     lines.push(
       `A prebuilt binary exists for this platform, in the optional dependency ${packageOf(platform.name)}. When it is missing, npm most likely skipped it:`,
       'its bug with optional dependencies (https://github.com/npm/cli/issues/4828) hits a package-lock.json made on another platform.',

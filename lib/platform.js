@@ -21,11 +21,18 @@ const packageOf = (name) => `parallel-processor-${name}`
 const fileOf = (name) => `parallel-processor.${name}.node`
 
 /**
- * The C library of this Linux process: what the process report says it runs
- * on (the report names glibc's version; musl's loader shows among the
- * shared objects), else whether a musl loader is installed.
+ * The C library of this Linux process. `ldd` names musl on a musl system
+ * (its loader is what it runs), and reading it takes a fraction of a
+ * millisecond: every worker thread loads the addon, and the process report,
+ * the fallback where there is no `ldd`, costs a few milliseconds each time
+ * (it names glibc's version; musl's loader shows among its shared objects).
  */
 function linuxLibc() {
+  try {
+    return fs.readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? 'musl' : 'gnu'
+  } catch {
+    // No ldd (a slim container): ask the process.
+  }
   if (typeof process.report?.getReport === 'function') {
     // No network in the report: gathering it can take seconds.
     process.report.excludeNetwork = true

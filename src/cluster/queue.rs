@@ -325,9 +325,7 @@ impl Queue {
         for entry in entries {
             call.arg(&entry.0);
         }
-        let reply = self.run(&call).await?;
-        let lost = value::items(&reply).ok_or_else(|| bad_reply("audit"))?;
-        lost.iter().map(|entry| value::text(entry).map(EntryId).ok_or_else(|| bad_reply("audit entry"))).collect()
+        value::entry_ids(&self.run(&call).await?, "audit")
     }
 
     /// Renews this node's heartbeat key (TTL: three heartbeats) and its place

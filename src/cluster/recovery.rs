@@ -112,10 +112,7 @@ impl Queue {
         }
         let reply = self.run(&call).await?;
         let parts = value::items(&reply).ok_or_else(|| bad_reply("renew"))?;
-        let ids = |at: usize| -> Result<Vec<EntryId>, ClusterError> {
-            let ids = parts.get(at).and_then(value::items).ok_or_else(|| bad_reply("renew"))?;
-            ids.iter().map(|id| value::text(id).map(EntryId).ok_or_else(|| bad_reply("renew id"))).collect()
-        };
+        let ids = |at: usize| value::entry_ids(parts.get(at).ok_or_else(|| bad_reply("renew"))?, "renew");
         Ok(Renewed { gone: ids(0)?, aborted: ids(1)? })
     }
 }

@@ -4,6 +4,7 @@
 use redis::Value;
 
 use super::error::{bad_reply, ClusterError};
+use super::task::EntryId;
 
 /// The field/value pairs of one stream entry, in order.
 pub type Fields = Vec<(Vec<u8>, Vec<u8>)>;
@@ -42,6 +43,13 @@ pub fn items(value: &Value) -> Option<&[Value]> {
         Value::Nil => Some(&[]),
         _ => None,
     }
+}
+
+/// An array of entry ids, as the scripts return the entries they name;
+/// `what` names the reply in the error.
+pub fn entry_ids(value: &Value, what: &str) -> Result<Vec<EntryId>, ClusterError> {
+    let ids = items(value).ok_or_else(|| bad_reply(what))?;
+    ids.iter().map(|id| text(id).map(EntryId).ok_or_else(|| bad_reply(what))).collect()
 }
 
 /// A flat `[field, value, ...]` list (or a RESP3 map) as pairs.
