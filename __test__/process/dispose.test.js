@@ -2,7 +2,7 @@
 
 const fs = require('node:fs')
 const { ParallelProcessor } = require('../pool-kind')
-const { fixture, waitFor } = require('../helpers')
+const { fixture, waitFor, whenReady } = require('../helpers')
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length
 /** This process's children, zombies included. */
@@ -14,6 +14,8 @@ describe('dispose()', () => {
     const fdsBefore = openFds()
     const childrenBefore = children().length
     const pool = new ParallelProcessor(3, { filename: fixture('tasks.js') })
+    // All three children up (30 tiny tasks may all finish on the first two).
+    await whenReady(pool, { size: 3, timeoutMs: 10000 })
     await Promise.all(Array.from({ length: 30 }, (_, i) => pool.execute(i)))
     const running = pool.execute(60000, { name: 'sleep' }).catch(() => {})
     await waitFor(() => pool.running === 1, 5000, 'a running task')
