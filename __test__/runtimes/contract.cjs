@@ -4,18 +4,22 @@
  * What users rely on, checked in whichever runtime runs this file (Node, Bun
  * or Deno), for thread and process workers. Plain script, no test runner:
  *
- *   node __test__/runtimes/contract.js
- *   bun __test__/runtimes/contract.js
- *   deno run -A __test__/runtimes/contract.js
+ *   node __test__/runtimes/contract.cjs
+ *   bun __test__/runtimes/contract.cjs
+ *   deno run -A __test__/runtimes/contract.cjs
  *
+ * Windows' node.exe under Wine runs it too (platforms/wine.sh).
  * `--kind=thread` or `--kind=process` checks one kind only. Prints one line
  * per check and "N passed, N failed"; exits 1 on any failure. What this
  * runtime cannot do is expected to be refused by the constructor with
  * ERR_UNSUPPORTED_RUNTIME (see docs/runtimes.md); the expectations are this
  * file's own table below, not the library's.
  */
+const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const assert = require('node:assert/strict')
+const { spawn, execFileSync } = require('node:child_process')
 const {
   ParallelProcessor, move, TimeoutError, WorkerCrashedError, AbortError, DisposedError, ProcessorError,
 } = require('../..')
@@ -31,16 +35,22 @@ const REFUSED = {
   deno: { thread: ['resourceLimits'], process: [] },
 }
 
+/** How this runtime runs another script (a parent for the orphan checks). */
+const SCRIPT_ARGS = RUNTIME === 'deno' ? ['run', '-A'] : []
+
 const kinds = process.argv.slice(2).find((arg) => arg.startsWith('--kind='))?.slice(7).split(',') ?? ['thread', 'process']
 let passed = 0
 let failed = 0
+
+// Each check's limit: CONTRACT_CHECK_TIMEOUT_MS for slower hosts (emulation, Wine).
+const CHECK_TIMEOUT_MS = Number(process.env.CONTRACT_CHECK_TIMEOUT_MS) || 20000
 
 async function check(name, body) {
   const start = Date.now()
   // Whatever a check leaves hanging must not hang the whole run.
   let timer
   const deadline = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error('did not finish within 20 s')), 20000)
+    timer = setTimeout(() => reject(new Error(`did not finish within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS)
   })
   try {
     await Promise.race([body(), deadline])
@@ -167,6 +177,12 @@ async function contract(kind) {
     assert.equal(await p.execute(1), 1)
   }))
 
+  if (kind === 'process') {
+    for (const [how, mode] of [['killed', 'kill'], ['process.exit()', 'exit'], ['an uncaught exception', 'uncaught']]) {
+      await check(`the children die with their parent: ${how}`, () => orphans(mode))
+    }
+  }
+
   if (refused.includes('resourceLimits')) {
     await check('resourceLimits is refused with ERR_UNSUPPORTED_RUNTIME', async () => {
       const error = captureThrow(() => new ParallelProcessor({ kind, filename: TASKS, resourceLimits: { maxOldGenerationSizeMb: 64 } }))
@@ -184,6 +200,85 @@ async function contract(kind) {
       assert.equal(await p.execute({ a: 1, b: 1 }, { name: 'add' }), 2)
     }))
   }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Whether `pid` is a running process (a zombie is not: it is dead, waiting to be reaped). */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    if (error.code === 'ESRCH') return false
+    throw error
+  }
+  if (process.platform !== 'linux') return true
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Starts a parent (this script, `--parent=<file>`) with two process workers,
+ * one busy in a task, and ends it as `mode` says: killed (taskkill /F on
+ * Windows, SIGKILL elsewhere), process.exit() or an uncaught exception. Then
+ * every child must be gone within 5 s, which this process, the survivor,
+ * checks by their pids.
+ */
+async function orphans(mode) {
+  const file = path.join(os.tmpdir(), `contract-orphans-${process.pid}-${Date.now()}.json`)
+  const parent = spawn(process.execPath, [...SCRIPT_ARGS, __filename, `--parent=${file}`, `--mode=${mode}`], { stdio: 'ignore' })
+  const ended = new Promise((resolve, reject) => {
+    parent.on('error', reject)
+    parent.on('exit', (code, signal) => resolve({ code, signal }))
+  })
+  let pids
+  try {
+    for (const start = Date.now(); pids === undefined; await sleep(50)) {
+      if (fs.existsSync(file)) pids = JSON.parse(fs.readFileSync(file, 'utf8'))
+      else if (parent.exitCode !== null) throw new Error(`the parent ended (${parent.exitCode}) before its children started`)
+      else if (Date.now() - start > CHECK_TIMEOUT_MS - 7000) throw new Error('the parent\'s children did not start')
+    }
+  } finally {
+    if (pids === undefined) parent.kill('SIGKILL')
+    fs.rmSync(file, { force: true })
+  }
+  if (mode === 'kill') {
+    if (process.platform === 'win32') execFileSync('taskkill', ['/F', '/PID', String(pids.parent)], { stdio: 'ignore' })
+    else process.kill(pids.parent, 'SIGKILL')
+  }
+  const end = await ended
+  if (mode === 'exit') assert.equal(end.code, 0)
+  if (mode === 'uncaught') assert.equal(end.code, 1)
+  assert.equal(pids.workers.length, 2)
+  const killedAt = Date.now()
+  while (pids.workers.some(isRunning)) {
+    if (Date.now() - killedAt > 5000) {
+      const survivors = pids.workers.filter(isRunning)
+      for (const pid of survivors) process.kill(pid, 'SIGKILL')
+      throw new Error(`children ${survivors.join(', ')} outlived their parent by 5 s (${JSON.stringify(end)})`)
+    }
+    await sleep(50)
+  }
+}
+
+/** The parent of `orphans()`: writes its pid and its children's to `file` once they run, then ends as `mode` says. */
+function parent(file, mode) {
+  const pool = new ParallelProcessor({ kind: 'process', workers: 2, filename: TASKS })
+  pool.execute(null, { name: 'spin' }).catch(() => {})
+  const poll = setInterval(() => {
+    const workers = pool.stats().workers
+    if (pool.running !== 1 || workers.length !== 2 || !workers.every((w) => w.pid !== undefined && w.state !== 'starting')) return
+    clearInterval(poll)
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ parent: process.pid, workers: workers.map((w) => w.pid) }))
+    fs.renameSync(`${file}.tmp`, file)
+    if (mode === 'exit') process.exit(0)
+    if (mode === 'uncaught') throw new Error('the parent dies')
+    // 'kill': waits to be killed.
+  }, 20)
 }
 
 function captureThrow(body) {
@@ -208,7 +303,12 @@ async function main() {
   }, 5000).unref()
 }
 
-main().catch((error) => {
-  console.log(`FAIL ${error && error.stack ? error.stack : error}`)
-  process.exit(1)
-})
+const parentOf = process.argv.slice(2).find((arg) => arg.startsWith('--parent='))?.slice(9)
+if (parentOf) {
+  parent(parentOf, process.argv.slice(2).find((arg) => arg.startsWith('--mode='))?.slice(7))
+} else {
+  main().catch((error) => {
+    console.log(`FAIL ${error && error.stack ? error.stack : error}`)
+    process.exit(1)
+  })
+}

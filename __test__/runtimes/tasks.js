@@ -11,6 +11,11 @@ module.exports.add = ({ a, b }) => a + b
 
 module.exports.sleep = (ms) => new Promise((resolve) => setTimeout(() => resolve(ms), ms))
 
+/** Keeps its worker busy, never returning. */
+module.exports.spin = () => {
+  for (;;);
+}
+
 module.exports.throwTyped = (message) => {
   const error = new RangeError(message)
   error.code = 'E_TYPED'
@@ -37,7 +42,6 @@ module.exports.bumpShared = (shared) => {
   for (let i = 0; i < view.length; i++) sum += Atomics.add(view, i, 1) + 1
   return sum
 }
-
 
 module.exports.context = () => {
   const { isWorker, workerData } = require('../..')
