@@ -83,15 +83,19 @@ run_node() {
   return "$status"
 }
 
-# node.exe "$@", its output into $log and printed as it grows.
+# node.exe "$@", its output into $log and printed as it grows; ended after
+# WINE_RUN_TIMEOUT seconds (600 by default), since a check's own time limit
+# cannot fire while the main thread is stuck.
 run_node_logged() {
   local log=$1
   shift
   : >"$log"
-  wine64 "$node" "$@" </dev/null >"$log" 2>&1 &
-  local pid=$!
+  timeout --kill-after=10 "${WINE_RUN_TIMEOUT:-600}" wine64 "$node" "$@" </dev/null >"$log" 2>&1 &
+  local pid=$! status=0
   tail -n +1 -f --pid="$pid" "$log"
-  wait "$pid"
+  wait "$pid" || status=$?
+  [ "$status" != 124 ] || echo "node.exe $* did not end within ${WINE_RUN_TIMEOUT:-600} s" >&2
+  return "$status"
 }
 
 # The processes of this prefix that run node.exe (Linux sees every Windows
@@ -99,9 +103,8 @@ run_node_logged() {
 leftovers() {
   local proc
   for proc in /proc/[0-9]*; do
-    grep -qsxF "WINEPREFIX=$WINEPREFIX" <(tr '\0' '\n' <"$proc/environ" 2>/dev/null) || continue
-    grep -qsi 'node\.exe' "$proc/cmdline" 2>/dev/null || continue
-    echo "${proc#/proc/} $(tr '\0' ' ' <"$proc/cmdline")"
+    grep -qsxzF "WINEPREFIX=$WINEPREFIX" "$proc/environ" && grep -qsai 'node\.exe' "$proc/cmdline" || continue
+    echo "${proc#/proc/} $(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null)"
   done
 }
 
