@@ -15,6 +15,9 @@ const { encodeThrown } = require('../../shared/thrown-value')
 const { WORKER_STATE } = require('../../shared/worker-state')
 const { createTaskRunner } = require('../task-runner')
 
+const { watchLifeline } = require('./lifeline')
+
+watchLifeline()
 const channel = new ProcessChannel()
 
 // An error nobody catches kills this worker, as it would kill a thread; the
