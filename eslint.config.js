@@ -11,7 +11,7 @@ const globals = require('globals')
 const mayRequire = require('./lint/may-require')
 
 const layers = { plugins: { layers: { rules: { 'may-require': mayRequire } } } }
-const NO_ADDON = 'a child process runs this file, and a child process never loads the addon (nor anything that does)'
+const NO_ADDON = 'a child process runs this file, and a child process loads the addon only for its lifeline (lifeline.js)'
 
 module.exports = [
   {
@@ -68,6 +68,14 @@ module.exports = [
     files: ['lib/worker/process/**/*.js'],
     rules: {
       'layers/may-require': ['error', { allow: ['lib/shared/', 'lib/worker/*', 'lib/worker/process/'], why: NO_ADDON }],
+    },
+  },
+  {
+    ...layers,
+    // The exception: the thread that kills the child when its parent dies.
+    files: ['lib/worker/process/lifeline.js'],
+    rules: {
+      'layers/may-require': ['error', { allow: ['lib/shared/', 'lib/native.js'], why: 'it loads the addon for the lifeline alone' }],
     },
   },
   {

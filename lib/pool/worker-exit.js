@@ -33,7 +33,9 @@ function decodeCause(bytes, start, end) {
  */
 function workerEnd(code, signalNumber, bytes, start, end, otherwise) {
   return {
-    exitCode: Number.isNaN(code) ? null : code,
+    // Windows exit codes are unsigned (0xC0000005 for an access violation),
+    // and arrive here as their signed 32 bits.
+    exitCode: Number.isNaN(code) ? null : process.platform === 'win32' ? code >>> 0 : code,
     signal: signalNumber === 0 ? null : signalName(signalNumber),
     cause: end > start ? decodeCause(bytes, start, end) : otherwise,
   }

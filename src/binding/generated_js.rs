@@ -98,6 +98,7 @@ fn render() -> String {
     line("  /** The descriptors the child finds its channels at. */");
     line(&format!("  tasksFd: {},", frames::TASKS_FD));
     line(&format!("  resultsFd: {},", frames::RESULTS_FD));
+    line(&format!("  lifelineFd: {},", frames::LIFELINE_FD));
     line("})");
     line("/** How a cluster task ended, besides a node's outcome (`ResultKind` in src/cluster/node/mod.rs). */");
     let kinds: Vec<(&str, u64)> = result_kinds().iter().map(|&(name, kind)| (name, kind as u64)).collect();

@@ -6,6 +6,7 @@ mod cluster;
 #[cfg(test)]
 mod generated_js;
 mod json;
+mod lifeline;
 mod main_doorbell;
 mod options;
 mod orchestrator_handle;

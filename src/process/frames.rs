@@ -42,6 +42,9 @@ pub const NO_STRING: u32 = u32::MAX;
 /// standard ones.
 pub const TASKS_FD: i32 = 3;
 pub const RESULTS_FD: i32 = 4;
+/// Unix: where the child finds its lifeline (see `os::unix::lifeline`).
+#[cfg_attr(windows, allow(dead_code))]
+pub const LIFELINE_FD: i32 = 5;
 
 /// Appends one frame to `out`, its body written by `body`.
 fn frame(out: &mut Vec<u8>, kind: u8, body: impl FnOnce(&mut Vec<u8>)) {

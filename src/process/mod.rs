@@ -5,20 +5,18 @@
 //! Each child runs `lib/worker/process/runtime.js` under the parent's own `node`.
 //! Tasks reach it on descriptor 3 and results come back on descriptor 4 (see
 //! `frames`), so its stdout and stderr stay the user's. A child dies with its
-//! parent however the parent dies (see `spawner`), and is always reaped.
+//! parent however the parent dies, and is always reaped. What differs between
+//! operating systems is in `os`; the rest is the same everywhere.
 
 mod child;
 pub(crate) mod frames;
+mod os;
 mod spawner;
 mod stdio;
-mod sys;
 
 use std::collections::HashMap;
-use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
-use std::os::unix::process::CommandExt;
+use std::fs::File;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Weak};
 
 use parking_lot::Mutex;
@@ -27,7 +25,9 @@ pub use child::deliver_directly;
 pub use stdio::StdioMode;
 
 use crate::core::{Launcher, Pool, Timers, WorkerExit, WorkerId};
-use child::{kill_and_reap, ChildWorker};
+use child::ChildWorker;
+#[cfg(unix)]
+pub use os::watch_lifeline;
 
 /// How a pool's children are started.
 pub struct Settings {
@@ -68,9 +68,11 @@ enum Slot {
     Running(Arc<ChildWorker>),
 }
 
-/// Starts what every pool of process workers needs (the spawner thread):
-/// called before the first one is created, so that a failure is its error.
+/// Starts what every pool of process workers needs (the spawner thread,
+/// and what makes children die with this process): called before the first
+/// one is created, so that a failure is its error.
 pub fn prepare() -> std::io::Result<()> {
+    os::prepare()?;
     spawner::start()
 }
 
@@ -95,51 +97,15 @@ impl Supervisor {
     /// Runs on the spawner thread.
     fn start(self: &Arc<Self>, worker: WorkerId) -> std::io::Result<()> {
         let pool = self.pool.upgrade().ok_or_else(|| std::io::Error::other("the pool is gone"))?;
-        let (tasks, tasks_for_child) = UnixStream::pair()?;
-        let (results, results_for_child) = UnixStream::pair()?;
-        let mut command = Command::new(&self.settings.program);
-        // A group of its own: a Ctrl-C at the terminal is the parent's to
-        // handle (it may want to close() gracefully), not the children's.
-        command.args(&self.settings.args).stdin(Stdio::null()).process_group(0);
-        if let Some(env) = &self.settings.env {
-            command.env_clear().envs(env.iter().map(|(key, value)| (key, value)));
-        }
-        let (stdout, stderr) = match self.settings.stdio {
-            StdioMode::Inherit => (Stdio::inherit(), Stdio::inherit()),
-            StdioMode::Prefix => (Stdio::piped(), Stdio::piped()),
-            StdioMode::Ignore => (Stdio::null(), Stdio::null()),
-        };
-        command.stdout(stdout).stderr(stderr);
-        let parent = std::process::id();
-        let fds =
-            [(tasks_for_child.as_raw_fd(), frames::TASKS_FD), (results_for_child.as_raw_fd(), frames::RESULTS_FD)];
-        // SAFETY: the closure runs between fork and exec and makes only
-        // async-signal-safe system calls.
-        unsafe {
-            command.pre_exec(move || {
-                sys::die_with_parent(parent)?;
-                sys::keep_stdio_open()?;
-                sys::place_fds(&fds)
-            });
-        }
-        let mut process = command.spawn()?;
-        // The child has its copies; the parent keeps only its own ends.
-        drop((tasks_for_child, results_for_child));
-        let pid = process.id();
-        let forwarders = match self.forward_stdio(worker, &mut process) {
+        let os::Spawned { mut process, tasks, results, stdout, stderr } = os::spawn(&self.settings)?;
+        let forwarders = match self.forward_stdio(worker, stdout, stderr) {
             Ok(forwarders) => forwarders,
             Err(error) => {
-                kill_and_reap(&mut process);
+                process.kill_and_reap();
                 return Err(error);
             }
         };
-        let child = match ChildWorker::new(worker, pid, pool, tasks) {
-            Ok(child) => Arc::new(child),
-            Err(error) => {
-                kill_and_reap(&mut process);
-                return Err(error);
-            }
-        };
+        let child = Arc::new(ChildWorker::new(worker, &process, pool, tasks));
         let stopped_meanwhile = matches!(
             self.children.lock().insert(worker, Slot::Running(child.clone())),
             Some(Slot::Starting { stop: true })
@@ -151,13 +117,18 @@ impl Supervisor {
         Ok(())
     }
 
-    fn forward_stdio(&self, worker: WorkerId, process: &mut Child) -> std::io::Result<Vec<mpsc::Receiver<()>>> {
+    fn forward_stdio(
+        &self,
+        worker: WorkerId,
+        stdout: Option<File>,
+        stderr: Option<File>,
+    ) -> std::io::Result<Vec<mpsc::Receiver<()>>> {
         let mut forwarders = Vec::new();
         let prefix = format!("[worker {}] ", worker.0);
-        if let Some(out) = process.stdout.take() {
+        if let Some(out) = stdout {
             forwarders.push(stdio::forward(out, stdio::Stream::Stdout, prefix.clone())?);
         }
-        if let Some(err) = process.stderr.take() {
+        if let Some(err) = stderr {
             forwarders.push(stdio::forward(err, stdio::Stream::Stderr, prefix)?);
         }
         Ok(forwarders)
@@ -201,15 +172,15 @@ impl Launcher for Supervisor {
         }));
     }
 
-    /// Stops a child: SIGTERM now, SIGKILL after the grace if it is still there.
-    /// Its exit reaches the core through its waiter.
+    /// Stops a child: asked now (SIGTERM), forced after the grace if it is
+    /// still there. Its exit reaches the core through its waiter.
     fn terminate(&self, worker: WorkerId) {
         let child = match self.children.lock().get_mut(&worker) {
             Some(Slot::Running(child)) => child.clone(),
             Some(Slot::Starting { stop }) => return *stop = true,
             None => return,
         };
-        child.signal(sys::SIGTERM);
+        child.stop(os::Stop::Ask);
         child.kill_after(self.timers.as_ref());
     }
 }

@@ -3,15 +3,9 @@
 //! children (and from the parent itself) interleave but are never torn, and a
 //! child's own lines keep their order.
 
-use std::fs::File;
-use std::io::{self, Read, Write};
-use std::mem::ManuallyDrop;
-use std::os::fd::FromRawFd;
+use std::io::{self, Read};
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
-
-use parking_lot::Mutex;
 
 /// A line longer than this is forwarded in pieces, each prefixed.
 const MAX_LINE: usize = 64 * 1024;
@@ -81,7 +75,15 @@ fn emit(stream: Stream, prefix: &[u8], text: &[u8], line: &mut Vec<u8>) {
 /// One whole line to the parent's descriptor 1 or 2. Written directly (not
 /// through Rust's buffered handles), and retried when Node has made the
 /// descriptor non-blocking and it is momentarily full.
+#[cfg(unix)]
 fn write_line(stream: Stream, mut line: &[u8]) {
+    use parking_lot::Mutex;
+    use std::fs::File;
+    use std::io::Write;
+    use std::mem::ManuallyDrop;
+    use std::os::fd::FromRawFd;
+    use std::time::Duration;
+
     static STDOUT: Mutex<()> = Mutex::new(());
     static STDERR: Mutex<()> = Mutex::new(());
     let (fd, lock) = match stream {
@@ -102,4 +104,17 @@ fn write_line(stream: Stream, mut line: &[u8]) {
             Err(_) => return,
         }
     }
+}
+
+/// One whole line to the parent's stdout or stderr, through Rust's own
+/// handles (Windows writes a console in UTF-16; they do it), each under its
+/// lock, a line at a time.
+#[cfg(windows)]
+fn write_line(stream: Stream, line: &[u8]) {
+    use std::io::Write;
+    // Closed or failing: not the child's problem.
+    let _ = match stream {
+        Stream::Stdout => io::stdout().lock().write_all(line),
+        Stream::Stderr => io::stderr().lock().write_all(line),
+    };
 }

@@ -28,6 +28,7 @@ const PROCESS_FRAME = Object.freeze({
   /** The descriptors the child finds its channels at. */
   tasksFd: 3,
   resultsFd: 4,
+  lifelineFd: 5,
 })
 /** How a cluster task ended, besides a node's outcome (`ResultKind` in src/cluster/node/mod.rs). */
 const CLUSTER_RESULT = Object.freeze({ done: 0, deliveryLimit: 1, lost: 2, invalid: 3, unavailable: 4, queueFull: 5 })

@@ -50,18 +50,21 @@ function readDescriptor(fd, { nextBuffer, onRead, onClose }) {
 /** fs.writeSync and fs.writevSync's contract: bytes written (maybe fewer than asked, after a signal). */
 const { writeSync, writevSync } = RUNTIME === 'deno' ? libcWriters() : fs
 
-/** Blocking writes through libc, for Deno. */
+/** Blocking writes through the C library, for Deno (Linux and macOS). */
 function libcWriters() {
   const EINTR = 4
-  const libc = globalThis.Deno.dlopen('libc.so.6', {
+  const darwin = globalThis.Deno.build.os === 'darwin'
+  // Where errno lives: glibc's and musl's __errno_location, macOS's __error.
+  const errnoSymbol = darwin ? '__error' : '__errno_location'
+  const libc = globalThis.Deno.dlopen(darwin ? 'libSystem.B.dylib' : 'libc.so.6', {
     write: { parameters: ['i32', 'buffer', 'usize'], result: 'isize' },
-    __errno_location: { parameters: [], result: 'pointer' },
+    [errnoSymbol]: { parameters: [], result: 'pointer' },
   })
   const write = (fd, buffer, offset, length) => {
     for (;;) {
       const written = Number(libc.symbols.write(fd, buffer.subarray(offset, offset + length), BigInt(length)))
       if (written >= 0) return written
-      const errno = new globalThis.Deno.UnsafePointerView(libc.symbols.__errno_location()).getInt32()
+      const errno = new globalThis.Deno.UnsafePointerView(libc.symbols[errnoSymbol]()).getInt32()
       if (errno !== EINTR) {
         const error = new Error(`write to descriptor ${fd} failed (errno ${errno})`)
         error.errno = errno

@@ -15,6 +15,9 @@ const { encodeThrown } = require('../../shared/thrown-value')
 const { WORKER_STATE } = require('../../shared/worker-state')
 const { createTaskRunner } = require('../task-runner')
 
+const { watchLifeline } = require('./lifeline')
+
+watchLifeline()
 const channel = new ProcessChannel()
 
 // An error nobody catches kills this worker, as it would kill a thread; the
@@ -31,7 +34,8 @@ channel.onClose = () => process.exit(0)
 
 channel.onInit = (workerId, settingsBytes) => {
   const { filename, workerData, reportMemory, concurrent } = v8.deserialize(settingsBytes)
-  process.title = `parallel-processor worker ${workerId}`
+  // On Windows the title is the console's, which the child shares with its parent.
+  if (process.platform !== 'win32') process.title = `parallel-processor worker ${workerId}`
   globalThis[WORKER_STATE] = Object.freeze({ workerData })
   workerThreads.workerData = workerData
   syncBuiltinESMExports()

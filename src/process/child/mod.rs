@@ -18,15 +18,14 @@ mod waiter;
 mod writer;
 
 use std::io;
-use std::os::unix::net::UnixStream;
-use std::process::Child;
 use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::Duration;
 
 use parking_lot::Mutex;
 
-use super::{frames, sys, Supervisor};
+use super::os::{self, Channel, Process, Stop, Stopper};
+use super::{frames, Supervisor};
 use crate::core::{Delivery, Doorbell, Pool, Timers, WorkerId};
 pub use direct_delivery::deliver_directly;
 use outbound::Outbound;
@@ -35,7 +34,7 @@ use waiter::wait;
 use writer::{write_tasks, WriterBell};
 
 /// How long a child asked to stop (SIGTERM), or that closed its channel,
-/// has before SIGKILL.
+/// has before it is forced to (SIGKILL).
 const KILL_GRACE: Duration = Duration::from_secs(1);
 
 pub(super) struct ChildWorker {
@@ -43,46 +42,47 @@ pub(super) struct ChildWorker {
     pub(super) pid: u32,
     pool: Arc<Pool>,
     outbound: Mutex<Outbound>,
+    stopper: Stopper,
     /// True once the child is reaped: from then on its pid may be another
-    /// process's, so no signal may be sent.
+    /// process's, so it may not be stopped.
     reaped: Mutex<bool>,
     writer: WriterBell,
 }
 
 impl ChildWorker {
-    pub(super) fn new(worker: WorkerId, pid: u32, pool: Arc<Pool>, tasks: UnixStream) -> io::Result<ChildWorker> {
-        tasks.set_nonblocking(true)?;
-        Ok(ChildWorker {
+    pub(super) fn new(worker: WorkerId, process: &Process, pool: Arc<Pool>, tasks: Channel) -> ChildWorker {
+        ChildWorker {
             worker,
-            pid,
+            pid: process.id(),
             pool,
             outbound: Mutex::new(Outbound::new(tasks)),
+            stopper: process.stopper(),
             reaped: Mutex::new(false),
             writer: WriterBell::default(),
-        })
-    }
-
-    /// Sends `signal` unless the child is already reaped.
-    pub(super) fn signal(&self, signal: i32) {
-        let reaped = self.reaped.lock();
-        if !*reaped {
-            sys::send_signal(self.pid, signal);
         }
     }
 
-    /// SIGKILL after `KILL_GRACE`, if it is still there then. The timer
-    /// holds the child weakly: one gone before the grace ends is not kept
-    /// (nor its descriptors), and a reaped one is never signalled.
+    /// Stops the child unless it is already reaped.
+    pub(super) fn stop(&self, how: Stop) {
+        let reaped = self.reaped.lock();
+        if !*reaped {
+            self.stopper.stop(how);
+        }
+    }
+
+    /// Forced to stop after `KILL_GRACE`, if it is still there then. The
+    /// timer holds the child weakly: one gone before the grace ends is not
+    /// kept (nor its channels), and a reaped one is never stopped.
     pub(super) fn kill_after(self: &Arc<Self>, timers: &dyn Timers) {
         let child = Arc::downgrade(self);
         timers.schedule(
             KILL_GRACE,
-            Box::new(move || child.upgrade().into_iter().for_each(|child| child.signal(sys::SIGKILL))),
+            Box::new(move || child.upgrade().into_iter().for_each(|child| child.stop(Stop::Force))),
         );
     }
 
-    /// Queues the frames `build` appends and writes what the socket takes
-    /// now; the writer thread finishes the rest.
+    /// Queues the frames `build` appends and writes what the channel takes
+    /// now (where any thread may write to it); the writer thread writes the rest.
     fn send(&self, build: impl FnOnce(&mut Outbound)) {
         let mut outbound = self.outbound.lock();
         if outbound.stream.is_none() {
@@ -91,7 +91,7 @@ impl ChildWorker {
         // Only the front of the queue may be written, or frames would interleave.
         let was_idle = outbound.is_idle();
         build(&mut outbound);
-        if was_idle && !outbound.flush() {
+        if os::WRITES_FROM_ANY_THREAD && was_idle && !outbound.flush() {
             self.lost_channel();
         }
         if !outbound.is_idle() {
@@ -103,7 +103,7 @@ impl ChildWorker {
     /// that lives on could never get its tasks, so it is killed (its tasks are
     /// then retried or rejected as a crash) rather than left to hang them.
     fn lost_channel(&self) {
-        self.signal(sys::SIGKILL);
+        self.stop(Stop::Force);
     }
 
     /// Sends the abort notices and the tasks the core has for this child.
@@ -149,21 +149,14 @@ impl Doorbell for ChildDoorbell {
 }
 
 impl ChildWorker {
-    /// `kill_and_reap`, for a child others may already signal (it is listed
-    /// in the supervisor): under the lock that guards every signal, so that
-    /// none reaches its pid once it may belong to another process.
-    fn give_up(&self, process: &mut Child) {
+    /// `Process::kill_and_reap`, for a child others may already stop (it is
+    /// listed in the supervisor): under the lock that guards every stop, so
+    /// that none reaches its pid once it may belong to another process.
+    fn give_up(&self, process: &mut Process) {
         let mut reaped = self.reaped.lock();
-        kill_and_reap(process);
+        process.kill_and_reap();
         *reaped = true;
     }
-}
-
-/// Kills and reaps a child that could not be set up: nobody would feed it or
-/// watch it, so it must not run on, nor stay a zombie once it is dead.
-pub(super) fn kill_and_reap(process: &mut Child) {
-    let _ = process.kill();
-    let _ = process.wait();
 }
 
 /// Starts the threads that serve a freshly spawned child. If they cannot
@@ -171,8 +164,8 @@ pub(super) fn kill_and_reap(process: &mut Child) {
 pub(super) fn serve(
     supervisor: Arc<Supervisor>,
     child: Arc<ChildWorker>,
-    mut process: Child,
-    results: UnixStream,
+    mut process: Process,
+    results: Channel,
     forwarders: Vec<mpsc::Receiver<()>>,
 ) -> io::Result<()> {
     let (reader_done, last_words) = mpsc::channel();
@@ -188,7 +181,7 @@ pub(super) fn serve(
     // The waiter first: once it runs, the child is always reaped and reported.
     // It gets the process once it runs, so that this thread still holds it
     // (to kill and reap it) if the waiter cannot start.
-    let (hand_over, handed_over) = mpsc::channel::<Child>();
+    let (hand_over, handed_over) = mpsc::channel::<Process>();
     let waiter = spawn_thread("waiter", {
         let (child, supervisor) = (child.clone(), supervisor.clone());
         move || {
@@ -219,14 +212,14 @@ pub(super) fn serve(
     });
     if writer.is_err() {
         // Nobody would feed it: kill it; the waiter reaps it and reports the exit.
-        child.signal(sys::SIGKILL);
+        child.stop(Stop::Force);
     }
     Ok(())
 }
 
 /// Another handle on the task channel: the waiter's, to shut it down; the
 /// writer's, to wait on (a descriptor of its own cannot be closed under it).
-fn tasks_handle(child: &ChildWorker) -> io::Result<UnixStream> {
+fn tasks_handle(child: &ChildWorker) -> io::Result<Channel> {
     match &child.outbound.lock().stream {
         Some(stream) => stream.try_clone(),
         None => Err(io::Error::from(io::ErrorKind::BrokenPipe)),

@@ -2,18 +2,20 @@
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Write};
-use std::os::unix::net::UnixStream;
 
 use crate::core::Delivery;
 use crate::process::frames;
+use crate::process::os::Channel;
 
 /// The parent's end of the task channel, and what the child has been told.
-/// The socket is non-blocking: nobody ever waits for the child while holding
-/// this lock. (A blocking write could wait for a child that is itself
-/// blocked writing a result the reader would then never read.)
+/// Nobody ever waits for the child while holding this lock: a socket is
+/// non-blocking (`flush`); a Windows pipe is written only by the writer
+/// thread, without the lock (`take_pieces`). (A blocking write under the
+/// lock could wait for a child that is itself blocked writing a result the
+/// reader, wanting the lock, would then never read.)
 pub(super) struct Outbound {
     /// `None` once the child is gone.
-    pub(super) stream: Option<UnixStream>,
+    pub(super) stream: Option<Channel>,
     /// By handler id: whether the child has the handler's module and export name.
     pub(super) known_handlers: Vec<bool>,
     /// Bytes to write, in order, in pieces: small frames are appended to the
@@ -36,7 +38,7 @@ const KEEP_SPARE: usize = 1024 * 1024;
 const MAX_SLICES: usize = 64;
 
 impl Outbound {
-    pub(super) fn new(stream: UnixStream) -> Outbound {
+    pub(super) fn new(stream: Channel) -> Outbound {
         Outbound {
             stream: Some(stream),
             known_handlers: Vec::new(),
@@ -76,8 +78,23 @@ impl Outbound {
         self.pieces.back_mut().expect("a piece was just ensured")
     }
 
+    /// Takes every queued piece, for the writer thread to write.
+    #[cfg(windows)]
+    pub(super) fn take_pieces(&mut self) -> VecDeque<Vec<u8>> {
+        debug_assert_eq!(self.sent, 0, "a piece is only ever written whole here");
+        std::mem::take(&mut self.pieces)
+    }
+
+    /// The channel broke: nothing more is queued or written.
+    #[cfg(windows)]
+    pub(super) fn close(&mut self) {
+        self.stream = None;
+        self.discard();
+    }
+
     /// Writes what the socket takes now. Returns false if the channel broke:
     /// the child has gone (EPIPE: Node ignores SIGPIPE) or cannot be reached.
+    /// (Only where writes never block: see `os::WRITES_FROM_ANY_THREAD`.)
     pub(super) fn flush(&mut self) -> bool {
         while !self.pieces.is_empty() {
             let Some(mut stream) = self.stream.as_ref() else {
@@ -134,11 +151,12 @@ impl Outbound {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::core::{HandlerId, TaskId};
     use std::io::Read;
+    use std::os::unix::net::UnixStream;
 
     fn delivery(id: u64, payload: Vec<u8>) -> Delivery {
         Delivery { id: TaskId(id), handler: HandlerId(0), payload }

@@ -1,12 +1,12 @@
 //! The reader thread: frames from the child, each answered at once.
 
 use std::io::{self, Read};
-use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 
 use super::{ChildDoorbell, ChildWorker};
 use crate::core::Outcome;
-use crate::process::{frames, sys, Supervisor};
+use crate::process::os::{Channel, Stop};
+use crate::process::{frames, Supervisor};
 
 /// A result frame bigger than this is read into a buffer of its own.
 const BIG_RESULT: usize = 1024 * 1024;
@@ -23,7 +23,8 @@ fn complete(child: &Arc<ChildWorker>, header: frames::ResultHeader, bytes: Vec<u
 }
 
 /// The reader: returns what the child said before dying (empty if nothing).
-pub(super) fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, supervisor: &Supervisor) -> Vec<u8> {
+pub(super) fn read_results(child: &Arc<ChildWorker>, channel: Channel, supervisor: &Supervisor) -> Vec<u8> {
+    let mut stream = &channel;
     let mut cause = Vec::new();
     let mut buffer = vec![0u8; 64 * 1024];
     let mut filled = 0;
@@ -58,7 +59,7 @@ pub(super) fn read_results(child: &Arc<ChildWorker>, mut stream: UnixStream, sup
                 // Not our runtime speaking (something else wrote to the channel):
                 // the child cannot be trusted to run tasks.
                 cause = message.into_bytes();
-                child.signal(sys::SIGKILL);
+                child.stop(Stop::Force);
                 break;
             }
         };

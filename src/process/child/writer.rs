@@ -1,13 +1,11 @@
 //! The writer thread: what the core assigns while the child was idle, abort
 //! notices, and the rest of writes the non-blocking socket could not take.
 
-use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
-
 use parking_lot::{Condvar, Mutex};
 
 use super::ChildWorker;
-use crate::process::{frames, sys, Settings};
+use crate::process::os::Channel;
+use crate::process::{frames, Settings};
 
 /// Wakes a child's writer thread: the doorbell rang, frames wait, or it must stop.
 #[derive(Default)]
@@ -34,7 +32,7 @@ impl WriterBell {
 
 /// The writer: the first frame (the runtime's settings), then whatever the
 /// doorbell announces, and whatever the socket could not take at once.
-pub(super) fn write_tasks(child: &ChildWorker, settings: &Settings, own_handle: &UnixStream) {
+pub(super) fn write_tasks(child: &ChildWorker, settings: &Settings, own_handle: &Channel) {
     child.send(|outbound| outbound.frame(|out| frames::init(out, child.worker.0, &settings.init)));
     loop {
         let (rung, unsent) = {
@@ -58,7 +56,8 @@ pub(super) fn write_tasks(child: &ChildWorker, settings: &Settings, own_handle: 
 
 /// Writes the queued frames, waiting for room in the socket without holding
 /// the lock (the child drains it as its event loop turns).
-fn finish_unsent(child: &ChildWorker, own_handle: &UnixStream) {
+#[cfg(unix)]
+fn finish_unsent(child: &ChildWorker, own_handle: &Channel) {
     loop {
         {
             let mut outbound = child.outbound.lock();
@@ -69,9 +68,30 @@ fn finish_unsent(child: &ChildWorker, own_handle: &UnixStream) {
                 return;
             }
         }
-        sys::wait_writable(own_handle.as_raw_fd());
+        crate::process::os::wait_writable(own_handle);
         if child.writer.state.lock().closed {
             return;
+        }
+    }
+}
+
+/// Writes the queued frames, which only this thread writes here: taken from
+/// the queue under the lock, written with blocking writes without it (the
+/// child drains the pipe as its event loop turns), until none is left.
+#[cfg(windows)]
+fn finish_unsent(child: &ChildWorker, mut own_handle: &Channel) {
+    use std::io::Write;
+    loop {
+        let pieces = child.outbound.lock().take_pieces();
+        if pieces.is_empty() {
+            return;
+        }
+        for piece in pieces {
+            if own_handle.write_all(&piece).is_err() {
+                child.outbound.lock().close();
+                child.lost_channel();
+                return;
+            }
         }
     }
 }

@@ -87,6 +87,12 @@ pub fn wait_for_exit(pid: u32) -> io::Result<()> {
     }
 }
 
+/// Marks `fd` close-on-exec: it stays this process's own.
+pub fn set_cloexec(fd: RawFd) -> io::Result<()> {
+    // SAFETY: F_SETFD takes an integer and touches no memory of ours.
+    check(unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) }).map(|_| ())
+}
+
 /// Blocks until `fd` can take a write (or is closed, or fails).
 pub fn wait_writable(fd: RawFd) {
     let mut entry = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
@@ -95,7 +101,8 @@ pub fn wait_writable(fd: RawFd) {
     unsafe { libc::poll(&mut entry, 1, -1) };
 }
 
-/// Sends `signal` to `pid`. The caller guarantees the pid is not yet reaped.
+/// Sends `signal` to `pid`. The caller guarantees the pid is not yet reaped
+/// (or is this process's own).
 pub fn send_signal(pid: u32, signal: i32) {
     // ESRCH cannot happen before the reap; nothing else is worth reporting.
     // SAFETY: kill touches no memory; which process it reaches is the

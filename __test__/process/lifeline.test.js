@@ -1,0 +1,40 @@
+'use strict'
+
+/**
+ * The lifeline (src/process/os/unix/lifeline.rs): on every Unix, a child
+ * holds the read end of a pipe only its parent can write, and a thread of the
+ * addon's kills the child when the pipe closes. It is what makes children die
+ * with their parent on macOS, which has no parent-death signal; on Linux
+ * that signal would hide it, so the watcher is tested here directly too.
+ */
+const { spawn } = require('node:child_process')
+const { readyPool, repoRoot } = require('../helpers')
+
+const { lifelineFd: LIFELINE_FD } = require('../../lib/shared/generated/constants').PROCESS_FRAME
+
+test('a process whose lifeline closes is killed at once, even while its JavaScript spins', async () => {
+  // A Node process with a pipe at the lifeline's descriptor, which it watches, then spins.
+  const script = `
+    require(${JSON.stringify(repoRoot)} + '/lib/native').watchLifeline(${LIFELINE_FD})
+    process.stdout.write('watching\\n')
+    for (;;) {}
+  `
+  const stdio = ['ignore', 'pipe', 'inherit', ...Array(LIFELINE_FD - 3).fill('ignore'), 'pipe']
+  const child = spawn(process.execPath, ['-e', script], { stdio })
+  const ended = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  await new Promise((resolve) => child.stdout.once('data', resolve))
+  // The parent's end closes, as it does when the parent dies.
+  child.stdio[LIFELINE_FD].destroy()
+  expect(await ended).toEqual({ code: null, signal: 'SIGKILL' })
+})
+
+test('each process worker watches its lifeline: the descriptor is there, a pipe, no longer inherited by its own children', async () => {
+  const pool = await readyPool({ size: 2 })
+  try {
+    const seen = await Promise.all([0, 1].map(() => pool.execute(LIFELINE_FD, { name: 'descriptor' })))
+    for (const { fifo, closeOnExec } of seen) expect({ fifo, closeOnExec }).toEqual({ fifo: true, closeOnExec: true })
+    expect(seen[0].pid).not.toBe(seen[1].pid)
+  } finally {
+    await pool.dispose()
+  }
+})
