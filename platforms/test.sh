@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 platforms/toolchain.sh
-platforms/lint-macos.sh
+platforms/lint-cross.sh
 npm run build:all
 platforms/runtimes.sh install
 platforms/arm64.sh setup
