@@ -8,6 +8,7 @@
 #   platforms/wine.sh setup           wine64 and MinGW-w64 (Debian), Node for Windows, the Wine prefix
 #   platforms/wine.sh smoke           setup, then what Node itself does under Wine, no addon (platforms/wine/smoke.cjs)
 #   platforms/wine.sh [test] [KINDS]  setup, then the contract: KINDS thread,process (the default) or one of them
+#   platforms/wine.sh jest [ARGS...]  setup, then jest's thread and process projects, in band (slow: see docs/windows-wine.md)
 #   platforms/wine.sh node ARGS...    setup, then node.exe ARGS under Wine
 #
 # Everything lives in .cache/wine/ (git-ignored) but Node, which is shared
@@ -118,12 +119,30 @@ smoke() {
   fi
 }
 
-test_kinds() {
-  local kinds=${1:-thread,process}
+need_binary() {
   if [ ! -f "$binary" ]; then
     echo "$binary is missing: build it first (npm run build:all, or node platforms/build-all.js win32-x64-gnu)" >&2
     exit 1
   fi
+}
+
+# No leftover node.exe in the prefix, or fail (and end them).
+check_leftovers() {
+  # A killed parent's children may take a moment to go.
+  sleep 1
+  local left
+  left=$(leftovers)
+  [ -n "$left" ] || return 0
+  echo "== node.exe processes left behind:" >&2
+  echo "$left" >&2
+  # Ends every program of this prefix (all started by this script).
+  wineserver -k || true
+  return 1
+}
+
+test_kinds() {
+  local kinds=${1:-thread,process}
+  need_binary
   echo "== $binary"
   export PARALLEL_PROCESSOR_NATIVE=$binary
   # Wine starts a program in about half a second: more room for each check.
@@ -140,16 +159,7 @@ test_kinds() {
     fi
   done
   # Nothing of ours may outlive the runs: no node.exe left in the prefix.
-  sleep 1
-  local left
-  left=$(leftovers)
-  if [ -n "$left" ]; then
-    echo "== node.exe processes left behind:" >&2
-    echo "$left" >&2
-    failed+=(leftovers)
-    # Ends every program of this prefix (all started by this script).
-    wineserver -k || true
-  fi
+  check_leftovers || failed+=(leftovers)
   if [ ${#failed[@]} -gt 0 ]; then
     echo "the contract under Wine failed: ${failed[*]}" >&2
     exit 1
@@ -157,10 +167,31 @@ test_kinds() {
   echo "the contract under Wine passed: $kinds"
 }
 
+# jest, run by node.exe: its resolver (unrs-resolver) needs its Windows
+# binding, which npm did not install on Linux; it goes into .cache/wine/jest/.
+jest_run() {
+  need_binary
+  local version jest_deps=$dir/jest start=$SECONDS status=0
+  version=$(node -p "require('unrs-resolver/package.json').version")
+  if [ ! -f "$jest_deps/node_modules/@unrs/resolver-binding-win32-x64-msvc/package.json" ] \
+    || [ "$(node -p "require('$jest_deps/node_modules/@unrs/resolver-binding-win32-x64-msvc/package.json').version")" != "$version" ]; then
+    mkdir -p "$jest_deps"
+    npm install --prefix "$jest_deps" --no-save --no-package-lock --no-audit --no-fund --force --ignore-scripts \
+      --loglevel=error "@unrs/resolver-binding-win32-x64-msvc@$version" >/dev/null
+  fi
+  WINE_RUN_TIMEOUT=${WINE_RUN_TIMEOUT:-3600} NODE_PATH=$jest_deps/node_modules PARALLEL_PROCESSOR_NATIVE=$binary \
+    run_node_logged "$dir/logs/jest.log" node_modules/jest/bin/jest.js --selectProjects thread process --runInBand --ci "$@" \
+    || status=$?
+  check_leftovers || status=1
+  echo "== jest under Wine: $([ "$status" = 0 ] && echo passed || echo FAILED) ($((SECONDS - start)) s)"
+  return "$status"
+}
+
 case "${1:-test}" in
   setup) setup ;;
   smoke) setup; smoke ;;
   test) setup; test_kinds "${2:-}" ;;
+  jest) shift; setup; jest_run "$@" ;;
   node) shift; setup >/dev/null; run_node "$@" ;;
-  *) echo "usage: platforms/wine.sh [setup | smoke | test [thread|process|thread,process] | node ARGS...]" >&2; exit 2 ;;
+  *) echo "usage: platforms/wine.sh [setup | smoke | test [thread|process|thread,process] | jest [ARGS...] | node ARGS...]" >&2; exit 2 ;;
 esac
