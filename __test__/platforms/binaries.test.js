@@ -29,12 +29,13 @@ const MACHINE = { x64: 'Advanced Micro Devices X86-64', arm64: 'AArch64' }
 const MACHO_CPU = { x64: 'X86_64', arm64: 'ARM64' }
 const OLDEST_GLIBC = [2, 28]
 /**
- * The libraries a macOS binary may need: libSystem (the C library, threads,
- * sockets). Rust's std and the crates in use ask for nothing else; a
- * framework (Security, CoreFoundation) would not link here without Apple's
- * SDK, and is not wanted.
+ * The libraries a macOS binary may need, all in every macOS: libSystem (the
+ * C library, threads, sockets), and libiconv, which Rust's std links on
+ * Apple's systems (`-liconv`; zig's stub of it brings libcharset along).
+ * No framework: Security and CoreFoundation would not link here without
+ * Apple's SDK, and are not wanted.
  */
-const DARWIN_LIBRARIES = ['/usr/lib/libSystem.B.dylib']
+const DARWIN_LIBRARIES = ['/usr/lib/libSystem.B.dylib', '/usr/lib/libiconv.2.dylib', '/usr/lib/libcharset.1.dylib']
 /**
  * The DLLs a Windows binary may import, all part of Windows (8 and later):
  * what Rust's std and tokio's sockets use (kernel32, ntdll, ws2_32, userenv,
@@ -147,8 +148,9 @@ describe.each(Object.entries(PLATFORMS))('%s', (name, platform) => {
 
     test('its binary needs libSystem alone, no framework, and leaves Node-API to the process that loads it', () => {
       built()
-      // The first line names the file itself.
-      const libraries = run('llvm-objdump', '--macho', '--dylibs-used', binary).split('\n').slice(1).map((line) => line.trim().replace(/ \(compatibility version.*$/, '')).filter(Boolean)
+      // The libraries its load commands ask for (not LC_ID_DYLIB, its own name).
+      const commands = run('llvm-objdump', '--macho', '--private-headers', binary).split(/^\s*cmd /m).slice(1)
+      const libraries = commands.filter((command) => /^LC_(LOAD|LOAD_WEAK|REEXPORT|LAZY_LOAD|LOAD_UPWARD)_DYLIB\s/.test(command)).map((command) => command.match(/^\s*name (\S+) \(offset/m)[1])
       expect(libraries.filter((library) => library.includes('.framework/'))).toEqual([])
       expect(libraries.filter((library) => !DARWIN_LIBRARIES.includes(library))).toEqual([])
       expect(libraries).toContain('/usr/lib/libSystem.B.dylib')
