@@ -37,13 +37,18 @@ const OLDEST_GLIBC = [2, 28]
  */
 const DARWIN_LIBRARIES = ['/usr/lib/libSystem.B.dylib', '/usr/lib/libiconv.2.dylib', '/usr/lib/libcharset.1.dylib']
 /**
- * The DLLs a Windows binary may import, all part of Windows (8 and later):
- * what Rust's std and tokio's sockets use (kernel32, ntdll, ws2_32, userenv,
- * bcryptprimitives for random bytes, WaitOnAddress's api set), MinGW's C
- * runtime (msvcrt), and what process workers and ring may use (advapi32,
- * bcrypt).
+ * The DLLs a Windows binary may import, all part of every Windows that
+ * Rust's std supports (10 and later): what std and tokio's sockets use
+ * (kernel32, ntdll, ws2_32, userenv, bcryptprimitives for random bytes,
+ * WaitOnAddress's api set), the C runtime MinGW builds against (msvcrt),
+ * ring's random bytes (bcrypt), and the system's certificate store, read
+ * for TLS by rustls-native-certs through schannel (crypt32, ncrypt,
+ * secur32, advapi32).
  */
-const WINDOWS_DLLS = ['kernel32.dll', 'ntdll.dll', 'ws2_32.dll', 'userenv.dll', 'bcryptprimitives.dll', 'bcrypt.dll', 'advapi32.dll', 'msvcrt.dll', 'api-ms-win-core-synch-l1-2-0.dll']
+const WINDOWS_DLLS = [
+  'kernel32.dll', 'ntdll.dll', 'ws2_32.dll', 'userenv.dll', 'bcryptprimitives.dll', 'api-ms-win-core-synch-l1-2-0.dll', 'msvcrt.dll',
+  'bcrypt.dll', 'crypt32.dll', 'ncrypt.dll', 'secur32.dll', 'advapi32.dll',
+]
 
 const run = (command, ...args) => execFileSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
 const readelf = (...args) => run('readelf', '-W', ...args)
