@@ -7,7 +7,8 @@
  *    own), and nothing else then;
  * 2. a local build, `native/parallel-processor.<platform>.node` (`npm run
  *    build`), which the published package does not ship: in a checkout, the
- *    binary just built wins over an installed one;
+ *    binary just built wins over an installed one (on Windows, named
+ *    `-msvc` or `-gnu` after the Rust toolchain that built it);
  * 3. the platform's package, `parallel-processor-<platform>`, which npm
  *    installs as an optional dependency on the platform it fits.
  * Otherwise one error says which platform this is, what was looked for and
@@ -25,7 +26,7 @@ function load() {
     // Asked for by name: that one or none, never another in its place.
     candidates.push({ what: `PARALLEL_PROCESSOR_NATIVE=${process.env.PARALLEL_PROCESSOR_NATIVE}`, id: path.resolve(process.env.PARALLEL_PROCESSOR_NATIVE) })
   } else if (platform.name !== null) {
-    candidates.push({ what: `a local build, ${path.join(LOCAL_BUILDS, fileOf(platform.name))}`, id: path.join(LOCAL_BUILDS, fileOf(platform.name)) })
+    for (const name of platform.localBuilds) candidates.push({ what: `a local build, ${path.join(LOCAL_BUILDS, fileOf(name))}`, id: path.join(LOCAL_BUILDS, fileOf(name)) })
     candidates.push({ what: `the package ${packageOf(platform.name)}`, id: packageOf(platform.name), isPackage: true })
   }
   const failures = []

@@ -9,12 +9,20 @@
  */
 const fs = require('node:fs')
 
-/** Name -> Rust target and npm's os/cpu/libc fields. */
+/**
+ * Name -> Rust target and npm's os/cpu/libc fields (`libc` on Linux only:
+ * npm reads it there alone). The Windows binary is built with MinGW-w64
+ * (`x86_64-pc-windows-gnu`), hence napi-rs's `-gnu` name rather than
+ * `-msvc`: it needs no Visual C++ runtime, only DLLs every Windows has.
+ */
 const PLATFORMS = {
   'linux-x64-gnu': { rustTarget: 'x86_64-unknown-linux-gnu', os: 'linux', cpu: 'x64', libc: 'glibc' },
   'linux-arm64-gnu': { rustTarget: 'aarch64-unknown-linux-gnu', os: 'linux', cpu: 'arm64', libc: 'glibc' },
   'linux-x64-musl': { rustTarget: 'x86_64-unknown-linux-musl', os: 'linux', cpu: 'x64', libc: 'musl' },
   'linux-arm64-musl': { rustTarget: 'aarch64-unknown-linux-musl', os: 'linux', cpu: 'arm64', libc: 'musl' },
+  'darwin-x64': { rustTarget: 'x86_64-apple-darwin', os: 'darwin', cpu: 'x64' },
+  'darwin-arm64': { rustTarget: 'aarch64-apple-darwin', os: 'darwin', cpu: 'arm64' },
+  'win32-x64-gnu': { rustTarget: 'x86_64-pc-windows-gnu', os: 'win32', cpu: 'x64' },
 }
 
 const packageOf = (name) => `parallel-processor-${name}`
@@ -49,12 +57,28 @@ function linuxLibc() {
   }
 }
 
-/** `{ name, description }` of this process's platform; `name` is null where none could apply. */
+/**
+ * This process's platform: `name`, that of its package; `localBuilds`, the
+ * names a local build of it may have (napi-rs names a Windows build after
+ * its Rust toolchain: `-msvc`, Rust's default there, or `-gnu`, as the
+ * published one is built); `description`, for messages. Only on Linux is
+ * the C library asked for: on macOS and Windows there is one per system,
+ * and nothing there runs `ldd` or reads a process report.
+ */
 function currentPlatform() {
   const { platform, arch } = process
-  if (platform !== 'linux') return { name: `${platform}-${arch}`, description: `${platform} ${arch}, Node ${process.version}` }
-  const libc = linuxLibc()
-  return { name: `linux-${arch}-${libc}`, description: `linux ${arch} with ${libc === 'gnu' ? 'glibc' : 'musl'}, Node ${process.version}` }
+  const description = `${platform} ${arch}, Node ${process.version}`
+  if (platform === 'linux') {
+    const libc = linuxLibc()
+    const name = `linux-${arch}-${libc}`
+    return { name, localBuilds: [name], description: `linux ${arch} with ${libc === 'gnu' ? 'glibc' : 'musl'}, Node ${process.version}` }
+  }
+  if (platform === 'win32') {
+    // The published binary is MinGW's (see PLATFORMS): it loads in any
+    // Node for Windows, whichever compiler built that Node.
+    return { name: `win32-${arch}-gnu`, localBuilds: [`win32-${arch}-msvc`, `win32-${arch}-gnu`], description }
+  }
+  return { name: `${platform}-${arch}`, localBuilds: [`${platform}-${arch}`], description }
 }
 
 module.exports = { PLATFORMS, packageOf, fileOf, currentPlatform }

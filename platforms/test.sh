@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where the package runs, each platform tested as far as this machine
 # allows (npm run test:platforms; after npm ci):
-# - the code for macOS linted (clippy for both Macs: it cannot run here);
+# - the code for macOS and Windows linted (clippy: they cannot run here);
 # - every prebuilt binary built (npm run build:all) and checked statically,
 #   and the packed tarballs installed as npm installs them;
 # - the runtime contract under Bun and Deno (installed from npm);
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 platforms/toolchain.sh
-platforms/lint-macos.sh
+platforms/lint-cross.sh
 npm run build:all
 platforms/runtimes.sh install
 platforms/arm64.sh setup
