@@ -29,13 +29,13 @@ const MACHINE = { x64: 'Advanced Micro Devices X86-64', arm64: 'AArch64' }
 const MACHO_CPU = { x64: 'X86_64', arm64: 'ARM64' }
 const OLDEST_GLIBC = [2, 28]
 /**
- * The libraries a macOS binary may need, all in every macOS: libSystem (the
- * C library, threads, sockets), and libiconv, which Rust's std links on
- * Apple's systems (`-liconv`; zig's stub of it brings libcharset along).
- * No framework: Security and CoreFoundation would not link here without
- * Apple's SDK, and are not wanted.
+ * The libraries a macOS binary may need: libSystem (the C library, threads,
+ * sockets), in every macOS. (The libc crate asks for libiconv, which
+ * nothing calls; build.rs has the linker drop what is unused.) No framework:
+ * Security and CoreFoundation would not link here without Apple's SDK, and
+ * are not wanted.
  */
-const DARWIN_LIBRARIES = ['/usr/lib/libSystem.B.dylib', '/usr/lib/libiconv.2.dylib', '/usr/lib/libcharset.1.dylib']
+const DARWIN_LIBRARIES = ['/usr/lib/libSystem.B.dylib']
 /**
  * The DLLs a Windows binary may import, all part of every Windows that
  * Rust's std supports (10 and later): what std and tokio's sockets use
@@ -159,6 +159,9 @@ describe.each(Object.entries(PLATFORMS))('%s', (name, platform) => {
       expect(libraries.filter((library) => library.includes('.framework/'))).toEqual([])
       expect(libraries.filter((library) => !DARWIN_LIBRARIES.includes(library))).toEqual([])
       expect(libraries).toContain('/usr/lib/libSystem.B.dylib')
+      // Its own name is its file's, not a path on the machine that built it.
+      const own = commands.find((command) => /^LC_ID_DYLIB\s/.test(command))
+      expect(own.match(/^\s*name (\S+) \(offset/m)[1]).toBe('@rpath/parallel-processor.node')
       // Every Node-API function it calls is looked up in the flat namespace
       // (the process), bound to no library.
       const binds = run('llvm-objdump', '--macho', '--bind', '--lazy-bind', binary).split('\n').filter((line) => /\b_napi_\w+/.test(line))
