@@ -70,12 +70,19 @@ export interface ProcessorOptions {
 
 export interface ClusterOptions {
   /**
-   * A `redis://` URL, `rediss://` for TLS (verified against the system's certificates and `SSL_CERT_FILE`),
-   * with user and password for ACLs (`rediss://user:password@host:6380/0`), or `redis+unix:///path`.
+   * A `redis://` URL, `rediss://` for TLS (the server's certificate verified against the Mozilla roots,
+   * `SSL_CERT_FILE` and `SSL_CERT_DIR`, or `ca`), with user and password for ACLs
+   * (`rediss://user:password@host:6380/0`), or `redis+unix:///path`.
    */
   redis: string
   /** Nodes with the same Redis and queue share work; 1 to 200 characters, no spaces or braces. */
   queue: string
+  /**
+   * `rediss://`: the only certificates trusted, as PEM text or a `Buffer` of it (one certificate or a bundle),
+   * or an array of them. As Node's `tls` `ca` option, it replaces the defaults (the Mozilla roots,
+   * `SSL_CERT_FILE`, `SSL_CERT_DIR`). One that holds no certificate throws `ERR_INVALID_ARG_VALUE`.
+   */
+  ca?: string | Buffer | Array<string | Buffer>
   /** A task held this long by a node that stopped renewing it is taken back. Default `30000`; at least twice `heartbeatMs`. */
   visibilityTimeoutMs?: number
   /** How often a node says it is alive; unseen for 3 heartbeats, it is dead and its tasks are taken back at once. Default `1000`. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where the package runs, each platform tested as far as this machine
 # allows (npm run test:platforms; after npm ci):
-# - the code for macOS linted (clippy for both Macs: it cannot run here);
+# - the code for macOS and Windows linted (clippy: they cannot run here);
 # - every prebuilt binary built (npm run build:all) and checked statically,
 #   and the packed tarballs installed as npm installs them;
 # - the runtime contract under Bun and Deno (installed from npm);

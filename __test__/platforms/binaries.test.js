@@ -30,19 +30,25 @@ const MACHO_CPU = { x64: 'X86_64', arm64: 'ARM64' }
 const OLDEST_GLIBC = [2, 28]
 /**
  * The libraries a macOS binary may need: libSystem (the C library, threads,
- * sockets). Rust's std and the crates in use ask for nothing else; a
- * framework (Security, CoreFoundation) would not link here without Apple's
- * SDK, and is not wanted.
+ * sockets), in every macOS. (The libc crate asks for libiconv, which
+ * nothing calls; build.rs has the linker drop what is unused.) No framework:
+ * Security and CoreFoundation would not link here without Apple's SDK, and
+ * are not wanted.
  */
 const DARWIN_LIBRARIES = ['/usr/lib/libSystem.B.dylib']
 /**
- * The DLLs a Windows binary may import, all part of Windows (8 and later):
- * what Rust's std and tokio's sockets use (kernel32, ntdll, ws2_32, userenv,
- * bcryptprimitives for random bytes, WaitOnAddress's api set), MinGW's C
- * runtime (msvcrt), and what process workers and ring may use (advapi32,
- * bcrypt).
+ * The DLLs a Windows binary may import, all part of every Windows that
+ * Rust's std supports (10 and later): what std and tokio's sockets use
+ * (kernel32, ntdll, ws2_32, userenv, bcryptprimitives for random bytes,
+ * WaitOnAddress's api set), the C runtime MinGW builds against (msvcrt),
+ * ring's random bytes (bcrypt), and the system's certificate store, read
+ * for TLS by rustls-native-certs through schannel (crypt32, ncrypt,
+ * secur32, advapi32).
  */
-const WINDOWS_DLLS = ['kernel32.dll', 'ntdll.dll', 'ws2_32.dll', 'userenv.dll', 'bcryptprimitives.dll', 'bcrypt.dll', 'advapi32.dll', 'msvcrt.dll', 'api-ms-win-core-synch-l1-2-0.dll']
+const WINDOWS_DLLS = [
+  'kernel32.dll', 'ntdll.dll', 'ws2_32.dll', 'userenv.dll', 'bcryptprimitives.dll', 'api-ms-win-core-synch-l1-2-0.dll', 'msvcrt.dll',
+  'bcrypt.dll', 'crypt32.dll', 'ncrypt.dll', 'secur32.dll', 'advapi32.dll',
+]
 
 const run = (command, ...args) => execFileSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
 const readelf = (...args) => run('readelf', '-W', ...args)
@@ -147,11 +153,15 @@ describe.each(Object.entries(PLATFORMS))('%s', (name, platform) => {
 
     test('its binary needs libSystem alone, no framework, and leaves Node-API to the process that loads it', () => {
       built()
-      // The first line names the file itself.
-      const libraries = run('llvm-objdump', '--macho', '--dylibs-used', binary).split('\n').slice(1).map((line) => line.trim().replace(/ \(compatibility version.*$/, '')).filter(Boolean)
+      // The libraries its load commands ask for (not LC_ID_DYLIB, its own name).
+      const commands = run('llvm-objdump', '--macho', '--private-headers', binary).split(/^\s*cmd /m).slice(1)
+      const libraries = commands.filter((command) => /^LC_(LOAD|LOAD_WEAK|REEXPORT|LAZY_LOAD|LOAD_UPWARD)_DYLIB\s/.test(command)).map((command) => command.match(/^\s*name (\S+) \(offset/m)[1])
       expect(libraries.filter((library) => library.includes('.framework/'))).toEqual([])
       expect(libraries.filter((library) => !DARWIN_LIBRARIES.includes(library))).toEqual([])
       expect(libraries).toContain('/usr/lib/libSystem.B.dylib')
+      // Its own name is its file's, not a path on the machine that built it.
+      const own = commands.find((command) => /^LC_ID_DYLIB\s/.test(command))
+      expect(own.match(/^\s*name (\S+) \(offset/m)[1]).toBe('@rpath/parallel-processor.node')
       // Every Node-API function it calls is looked up in the flat namespace
       // (the process), bound to no library.
       const binds = run('llvm-objdump', '--macho', '--bind', '--lazy-bind', binary).split('\n').filter((line) => /\b_napi_\w+/.test(line))

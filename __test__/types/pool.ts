@@ -72,6 +72,10 @@ async function construction(): Promise<void> {
   void new ParallelProcessor({ kind: 'process', stdio: 'ignore', restartBackoffMs: { max: 50 } })
   // A node that only submits.
   void new ParallelProcessor(0, { cluster: { redis: 'rediss://app:secret@host:6380/0', queue: 'q' } })
+  void new ParallelProcessor(0, { cluster: { redis: 'rediss://host', queue: 'q', ca: '-----BEGIN CERTIFICATE-----' } })
+  void new ParallelProcessor(0, { cluster: { redis: 'rediss://host', queue: 'q', ca: [Buffer.from(''), 'pem'] } })
+  // @ts-expect-error a CA is PEM text or bytes
+  void new ParallelProcessor(0, { cluster: { redis: 'rediss://host', queue: 'q', ca: 42 } })
 
   // @ts-expect-error: an unknown kind
   void new ParallelProcessor({ kind: 'fiber' })

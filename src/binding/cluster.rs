@@ -4,6 +4,7 @@
 //! JavaScript, and the submitter's results turned into event records.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use crate::cluster::node::{ClusterNode, ClusterResult, Held, NodeHost, Started};
 use crate::cluster::options::ClusterOptions;
 use crate::cluster::stats::ClusterStats;
 use crate::cluster::task::Delivery;
+use crate::cluster::tls::Trust;
 use crate::core::{
     Event, ExitReason, HandlerSpec, Host, NewTask, Outcome, Pool, SubmitError, TaskId, WorkerExit, WorkerId,
 };
@@ -45,6 +47,11 @@ pub struct ClusterOptionsObject {
     pub capacity: u32,
     /// The module delivered tasks name an export of: this node's own copy.
     pub filename: Option<String>,
+    /// `rediss://`: the `ca` option's PEM texts, which replace the default roots.
+    pub ca: Option<Vec<String>>,
+    /// `rediss://`: `SSL_CERT_FILE` and `SSL_CERT_DIR` as `process.env` had them.
+    pub ssl_cert_file: Option<String>,
+    pub ssl_cert_dir: Option<String>,
 }
 
 impl From<&ClusterOptionsObject> for ClusterOptions {
@@ -59,6 +66,11 @@ impl From<&ClusterOptionsObject> for ClusterOptions {
             workers: options.capacity,
             max_queue: options.max_queue.is_finite().then_some(options.max_queue as u64),
             dead_letter_limit: options.dead_letter_limit.is_finite().then_some(options.dead_letter_limit as u64),
+            trust: Trust {
+                ca: options.ca.clone(),
+                cert_file: options.ssl_cert_file.as_ref().map(PathBuf::from),
+                cert_dir: options.ssl_cert_dir.clone(),
+            },
         }
     }
 }

@@ -97,6 +97,10 @@
 //! - Blocking reads own their connections, with no response timeout
 //!   (`connection`): a client-side timeout would strand the entries the server
 //!   hands out meanwhile.
+//! - `rediss://` is made here, not by the redis crate (`tls`): its TLS
+//!   features read the system's store, which links Apple's frameworks on
+//!   macOS. The command connection of a TLS URL reconnects under the
+//!   connection manager's rules (`connection::Reconnecting`).
 //!
 //! # The node (`node/`)
 //! A pool with the `cluster` option runs a `ClusterNode` on a `ClusterRuntime`:
@@ -120,6 +124,7 @@ pub mod runtime;
 mod scripts;
 pub mod stats;
 pub mod task;
+pub mod tls;
 mod value;
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::tls::Trust;
+
 /// How a node talks to its queue. Every field is given: the defaults users
 /// get live in `lib/cluster/options.js`, which fills them in.
 #[derive(Clone, Debug)]
@@ -23,6 +25,8 @@ pub struct ClusterOptions {
     /// The most dead letters the queue keeps, the oldest dropped first;
     /// `None`: all.
     pub dead_letter_limit: Option<u64>,
+    /// What `rediss://` connections trust (unused by other URLs).
+    pub trust: Trust,
 }
 
 impl ClusterOptions {

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::try_join_all;
-use redis::aio::ConnectionManager;
 use redis::{Script, ScriptInvocation, Value};
 use tokio::sync::Mutex;
 
-use super::connection::{connect_commands, BlockingConnection};
+use super::connection::{connect_commands, BlockingConnection, Commands};
 use super::error::{bad_reply, ClusterError};
 use super::keys::{Keys, GROUP};
 use super::options::{millis, ClusterOptions};
@@ -66,7 +65,7 @@ pub struct Queue {
     pub(super) keys: Keys,
     pub(super) node: String,
     pub(super) options: ClusterOptions,
-    pub(super) commands: ConnectionManager,
+    pub(super) commands: Commands,
     /// Blocking `XREADGROUP`, alone on its connection.
     tasks_reader: Mutex<BlockingConnection>,
     /// Blocking `XREAD` of this node's result stream, alone on its connection.
@@ -83,17 +82,18 @@ impl Queue {
     /// Connects and announces the node (its first heartbeat makes the queue
     /// if it is new, see `heartbeat`). Fails
     /// with `Unavailable` within `options.connect_timeout` when Redis cannot
-    /// be reached or refuses the URL's credentials.
+    /// be reached, refuses the URL's credentials or shows a certificate that
+    /// is not trusted.
     pub async fn connect(url: &str, queue: &str, node: &str, options: ClusterOptions) -> Result<Queue, ClusterError> {
-        let (client, commands) = connect_commands(url, options.connect_timeout).await?;
+        let (connector, commands) = connect_commands(url, &options).await?;
         let timeout = options.connect_timeout;
         let queue = Queue {
             keys: Keys::new(queue),
             node: node.to_string(),
             options,
             commands,
-            tasks_reader: Mutex::new(BlockingConnection::new(client.clone(), timeout)),
-            results_reader: Mutex::new(BlockingConnection::new(client, timeout)),
+            tasks_reader: Mutex::new(BlockingConnection::new(connector.clone(), timeout)),
+            results_reader: Mutex::new(BlockingConnection::new(connector, timeout)),
             results_cursor: parking_lot::Mutex::new(EntryId("0-0".into())),
             epoch: parking_lot::Mutex::new(None),
             claim_cursors: parking_lot::Mutex::new(Vec::new()),

@@ -82,6 +82,7 @@ pub fn quick() -> ClusterOptions {
         workers: 2,
         max_queue: None,
         dead_letter_limit: None,
+        trust: Default::default(),
     }
 }
 
