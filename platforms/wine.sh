@@ -109,16 +109,6 @@ leftovers() {
   done
 }
 
-smoke() {
-  local start=$SECONDS
-  if run_node_logged "$dir/logs/smoke.log" platforms/wine/smoke.cjs; then
-    echo "== Node under Wine: passed ($((SECONDS - start)) s)"
-  else
-    echo "== Node under Wine: FAILED ($((SECONDS - start)) s)" >&2
-    return 1
-  fi
-}
-
 need_binary() {
   if [ ! -f "$binary" ]; then
     echo "$binary is missing: build it first (npm run build:all, or node platforms/build-all.js win32-x64-gnu)" >&2
@@ -126,7 +116,8 @@ need_binary() {
   fi
 }
 
-# No leftover node.exe in the prefix, or fail (and end them).
+# No leftover node.exe in the prefix, or fail (and end them). The prefix is
+# this checkout's: one run of this script at a time.
 check_leftovers() {
   # A killed parent's children may take a moment to go.
   sleep 1
@@ -138,6 +129,14 @@ check_leftovers() {
   # Ends every program of this prefix (all started by this script).
   wineserver -k || true
   return 1
+}
+
+smoke() {
+  local start=$SECONDS status=0
+  run_node_logged "$dir/logs/smoke.log" platforms/wine/smoke.cjs || status=$?
+  check_leftovers || status=1
+  echo "== Node under Wine: $([ "$status" = 0 ] && echo passed || echo FAILED) ($((SECONDS - start)) s)"
+  return "$status"
 }
 
 test_kinds() {
