@@ -1,7 +1,9 @@
-//! The job object every child is assigned to: closing its last handle kills
-//! every process in it (`JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE`). Only this
-//! process holds that handle (it is not inheritable), and Windows closes it
-//! when this process ends, however it ends: its children go with it.
+//! The job object every child is created in (`PROC_THREAD_ATTRIBUTE_JOB_LIST`:
+//! in it from the start, so that no moment exists when this process could die
+//! and leave it outside): closing the job's last handle kills every process
+//! in it (`JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE`). Only this process holds that
+//! handle (it is not inheritable), and Windows closes it when this process
+//! ends, however it ends: its children go with it.
 
 use std::io;
 use std::os::windows::io::{AsRawHandle, OwnedHandle};
@@ -10,7 +12,7 @@ use std::sync::OnceLock;
 
 use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::System::JobObjects::{
-    AssignProcessToJobObject, CreateJobObjectW, JobObjectExtendedLimitInformation, SetInformationJobObject,
+    CreateJobObjectW, JobObjectExtendedLimitInformation, SetInformationJobObject,
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JOB_OBJECT_LIMIT_BREAKAWAY_OK, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
 };
 
@@ -44,14 +46,4 @@ pub fn open() -> io::Result<HANDLE> {
     }
     // Another thread may have won the race: its job is kept, this one closed.
     Ok(JOB.get_or_init(|| job).as_raw_handle())
-}
-
-/// Puts `process` (created suspended, so that it has run nothing) in the job.
-pub fn assign(process: HANDLE) -> io::Result<()> {
-    let job = open()?;
-    // SAFETY: both handles are valid for the duration of the call.
-    if unsafe { AssignProcessToJobObject(job, process) } == 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }

@@ -1,7 +1,8 @@
 //! Windows: named pipes handed to the child at descriptors 3 and 4 through
 //! the C runtime's descriptor table (`lpReserved2`, as Node's own
 //! `child_process` passes extra pipes), a job object that kills the children
-//! when this process ends (see `job`), and `TerminateProcess` to stop one.
+//! when this process ends (see `job`), each child created in it, and
+//! `TerminateProcess` to stop one.
 //!
 //! Windows has exit codes, not signals. As in Node's `child_process`, a child
 //! this process terminated is reported as ended by the signal it stood for
@@ -30,9 +31,10 @@ use windows_sys::Win32::System::Console::{GetStdHandle, STD_ERROR_HANDLE, STD_HA
 use windows_sys::Win32::System::Pipes::CreatePipe;
 use windows_sys::Win32::System::Threading::{
     CreateProcessW, DeleteProcThreadAttributeList, GetCurrentProcess, GetExitCodeProcess,
-    InitializeProcThreadAttributeList, ResumeThread, TerminateProcess, UpdateProcThreadAttribute, WaitForSingleObject,
-    CREATE_NEW_PROCESS_GROUP, CREATE_SUSPENDED, CREATE_UNICODE_ENVIRONMENT, EXTENDED_STARTUPINFO_PRESENT, INFINITE,
-    LPPROC_THREAD_ATTRIBUTE_LIST, PROCESS_INFORMATION, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, STARTF_USESTDHANDLES,
+    InitializeProcThreadAttributeList, TerminateProcess, UpdateProcThreadAttribute, WaitForSingleObject,
+    CREATE_NEW_PROCESS_GROUP, CREATE_UNICODE_ENVIRONMENT, EXTENDED_STARTUPINFO_PRESENT, INFINITE,
+    LPPROC_THREAD_ATTRIBUTE_LIST, PROCESS_INFORMATION, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, PROC_THREAD_ATTRIBUTE_JOB_LIST,
+    STARTF_USESTDHANDLES,
     STARTUPINFOEXW, STARTUPINFOW,
 };
 
@@ -69,7 +71,7 @@ pub struct Spawned {
     pub stderr: Option<File>,
 }
 
-/// Starts a child as `settings` say, in the job, before it runs anything.
+/// Starts a child as `settings` say, in the job from its creation.
 pub fn spawn(settings: &Settings) -> io::Result<Spawned> {
     let (tasks, tasks_for_child) = pipe::pair(Direction::ToChild)?;
     let (results, results_for_child) = pipe::pair(Direction::FromChild)?;
@@ -90,9 +92,12 @@ pub fn spawn(settings: &Settings) -> io::Result<Spawned> {
     let environment =
         settings.env.as_ref().map(|variables| environment_block(variables, |name| std::env::var(name).ok()));
     let application: Vec<u16> = program.encode_utf16().chain([0]).collect();
-    // Only these handles are inherited, whatever else is inheritable here.
+    // Only these handles are inherited, whatever else is inheritable here;
+    // the child is created in the job, so that it never runs outside it,
+    // even if this process dies the next instant.
     let inherited: Vec<HANDLE> = descriptors.iter().flatten().map(|handle| handle.as_raw_handle()).collect();
-    let attributes = AttributeList::with_handles(&inherited)?;
+    let jobs = [job::open()?];
+    let attributes = AttributeList::new(&inherited, &jobs)?;
     let mut table = descriptor_table(&descriptors);
     let raw = |handle: Option<&OwnedHandle>| handle.map_or(INVALID_HANDLE_VALUE, |handle| handle.as_raw_handle());
     let startup = STARTUPINFOEXW {
@@ -109,9 +114,9 @@ pub fn spawn(settings: &Settings) -> io::Result<Spawned> {
         lpAttributeList: attributes.list(),
     };
     let mut info = PROCESS_INFORMATION::default();
-    // Suspended until it is in the job; a group of its own, so that a Ctrl-C
-    // at the console is the parent's to handle (it may want to close()).
-    let flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | CREATE_NEW_PROCESS_GROUP | EXTENDED_STARTUPINFO_PRESENT;
+    // A group of its own, so that a Ctrl-C at the console is the parent's
+    // to handle (it may want to close()).
+    let flags = CREATE_UNICODE_ENVIRONMENT | CREATE_NEW_PROCESS_GROUP | EXTENDED_STARTUPINFO_PRESENT;
     // SAFETY: every pointer is valid and NUL-terminated where it must be, and
     // outlives the call; `line` is writable, as CreateProcessW requires.
     let created = unsafe {
@@ -131,19 +136,8 @@ pub fn spawn(settings: &Settings) -> io::Result<Spawned> {
     if created == 0 {
         return Err(io::Error::last_os_error());
     }
-    let mut process = Process::new(owned(info.hProcess)?, info.dwProcessId);
-    let thread = owned(info.hThread)?;
-    let started = job::assign(process.raw()).and_then(|()| {
-        // SAFETY: the handle of the child's main thread, suspended.
-        match unsafe { ResumeThread(thread.as_raw_handle()) } {
-            u32::MAX => Err(io::Error::last_os_error()),
-            _ => Ok(()),
-        }
-    });
-    if let Err(error) = started {
-        process.kill_and_reap();
-        return Err(error);
-    }
+    let process = Process::new(owned(info.hProcess)?, info.dwProcessId);
+    drop(owned(info.hThread)?);
     // The child has its copies; the parent keeps only its own ends.
     drop((tasks_for_child, results_for_child, stdin, stdout_for_child, stderr_for_child));
     Ok(Spawned { process, tasks, results, stdout, stderr })
@@ -243,29 +237,36 @@ fn descriptor_table(descriptors: &[Option<&OwnedHandle>]) -> Vec<u8> {
     table
 }
 
-/// A process-and-thread attribute list naming the handles a child inherits.
+/// A process-and-thread attribute list: the handles a child inherits, and
+/// the jobs it is created in (Windows 10 and later).
 struct AttributeList {
     memory: Vec<u64>,
 }
 
 impl AttributeList {
-    /// `handles` must outlive the list's use in CreateProcessW.
-    fn with_handles(handles: &[HANDLE]) -> io::Result<AttributeList> {
+    /// `handles` and `jobs` must outlive the list's use in CreateProcessW.
+    fn new(handles: &[HANDLE], jobs: &[HANDLE]) -> io::Result<AttributeList> {
         let mut size = 0;
         // SAFETY: asks for the size only (fails with ERROR_INSUFFICIENT_BUFFER).
-        unsafe { InitializeProcThreadAttributeList(ptr::null_mut(), 1, 0, &mut size) };
+        unsafe { InitializeProcThreadAttributeList(ptr::null_mut(), 2, 0, &mut size) };
         let mut list = AttributeList { memory: vec![0; size.div_ceil(8)] };
         // SAFETY: `memory` holds `size` bytes, aligned for the list.
-        if unsafe { InitializeProcThreadAttributeList(list.list(), 1, 0, &mut size) } == 0 {
+        if unsafe { InitializeProcThreadAttributeList(list.list(), 2, 0, &mut size) } == 0 {
             list.memory = Vec::new();
             return Err(io::Error::last_os_error());
         }
+        list.set(PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles)?;
+        list.set(PROC_THREAD_ATTRIBUTE_JOB_LIST, jobs)?;
+        Ok(list)
+    }
+
+    fn set(&mut self, attribute: u32, handles: &[HANDLE]) -> io::Result<()> {
         // SAFETY: the list is initialized; `handles` outlives its use (caller).
         let updated = unsafe {
             UpdateProcThreadAttribute(
-                list.list(),
+                self.list(),
                 0,
-                PROC_THREAD_ATTRIBUTE_HANDLE_LIST as usize,
+                attribute as usize,
                 handles.as_ptr().cast(),
                 size_of_val(handles),
                 ptr::null_mut(),
@@ -275,7 +276,7 @@ impl AttributeList {
         if updated == 0 {
             return Err(io::Error::last_os_error());
         }
-        Ok(list)
+        Ok(())
     }
 
     fn list(&self) -> LPPROC_THREAD_ATTRIBUTE_LIST {
