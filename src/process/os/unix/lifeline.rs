@@ -8,7 +8,9 @@
 //! the kernel closes the parent's descriptors, and the read returns end of
 //! file. The child reads it from a thread of its own (`watch_lifeline`,
 //! called by the worker runtime through the addon), which kills the child at
-//! that moment, even while its JavaScript thread spins.
+//! that moment, even while its JavaScript thread spins. (Linux places the
+//! pipe but leaves it unwatched: its parent-death signal does the same
+//! without loading the addon in every child; see lib/worker/process/lifeline.js.)
 
 use std::fs::File;
 use std::io::{self, PipeReader, PipeWriter, Read};

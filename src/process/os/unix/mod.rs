@@ -1,11 +1,11 @@
 //! Unix (Linux and macOS): socket pairs placed at the child's descriptors 3
 //! and 4 between fork and exec, signals to stop it, `waitid` to watch it.
 //!
-//! A child dies with its parent on two counts: on Linux the kernel sends it
-//! SIGKILL when its parent dies (`PR_SET_PDEATHSIG`); everywhere, it holds
-//! the read end of a lifeline, a pipe whose only write end is this process's,
-//! and a thread of its own kills it when the pipe closes (see `lifeline`),
-//! even while its JavaScript spins.
+//! A child dies with its parent: on Linux the kernel sends it SIGKILL when
+//! its parent dies (`PR_SET_PDEATHSIG`); every child also holds the read end
+//! of a lifeline, a pipe whose only write end is this process's, which on
+//! macOS a thread of its own watches, killing it when the pipe closes (see
+//! `lifeline`), even while its JavaScript spins.
 
 mod lifeline;
 mod sys;
