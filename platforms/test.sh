@@ -19,7 +19,7 @@ platforms/runtimes.sh install
 platforms/arm64.sh setup
 npx jest --config __test__/platforms/jest.config.js
 platforms/node-versions.sh 22 24 26
-platforms/wine.sh # the Windows binary under Wine: the contract, both kinds of workers (docs/windows-wine.md)
+platforms/wine.sh # the Windows binary under Wine: the contract, both kinds of workers (docs/platforms.md, "Windows under Wine")
 if [ "${ARM64_TESTS:-}" = all ]; then
   platforms/arm64.sh
 else

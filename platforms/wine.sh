@@ -8,7 +8,7 @@
 #   platforms/wine.sh setup           wine64 and MinGW-w64 (Debian), Node for Windows, the Wine prefix
 #   platforms/wine.sh smoke           setup, then what Node itself does under Wine, no addon (platforms/wine/smoke.cjs)
 #   platforms/wine.sh [test] [KINDS]  setup, then the contract: KINDS thread,process (the default) or one of them
-#   platforms/wine.sh jest [ARGS...]  setup, then jest's thread and process projects, in band (slow: see docs/windows-wine.md)
+#   platforms/wine.sh jest [ARGS...]  setup, then jest's thread and process projects, in band (slow: see docs/platforms.md, "Windows under Wine")
 #   platforms/wine.sh node ARGS...    setup, then node.exe ARGS under Wine
 #
 # Everything lives in .cache/wine/ (git-ignored) but Node, which is shared
