@@ -1,9 +1,7 @@
 'use strict'
 
 const { ParallelProcessor, DisposedError } = require('./pool-kind')
-const { fixture, waitFor, track } = require('./helpers')
-
-const threadCount = () => Number(/Threads:\s+(\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1])
+const { fixture, waitFor, track, threadCount } = require('./helpers')
 
 describe('dispose', () => {
   test('rejects every queued and running task at once, stops the workers, and refuses later tasks', async () => {

@@ -74,8 +74,30 @@ function runNode(args, options = {}) {
   })
 }
 
-/** Whether `pid` is a live process (a zombie is dead: it only waits to be reaped). */
+/** How many threads this process has: Linux's /proc; macOS's `ps -M`, a line per thread after its header. */
+function threadCount() {
+  if (process.platform === 'darwin') {
+    const lines = require('node:child_process').execFileSync('ps', ['-M', '-p', String(process.pid)], { encoding: 'utf8' })
+    return lines.trim().split('\n').length - 1
+  }
+  return Number(/Threads:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1])
+}
+
+/**
+ * Whether `pid` is a live process (a zombie is dead: it only waits to be
+ * reaped). Linux's /proc tells zombies apart; elsewhere (macOS) a signal 0
+ * says whether the pid exists, and an orphan's zombie is reaped at once by
+ * launchd. (Not for Windows, where process.kill(pid, 0) opens the process.)
+ */
 function isRunning(pid) {
+  if (process.platform !== 'linux') {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch (error) {
+      return error.code === 'EPERM'
+    }
+  }
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
@@ -112,4 +134,4 @@ async function readyPool(options = {}, wait = {}) {
   }
 }
 
-module.exports = { fixture, sleep, waitFor, track, runNode, readyPool, whenReady, isRunning, repoRoot: path.join(__dirname, '..') }
+module.exports = { fixture, sleep, waitFor, track, runNode, readyPool, whenReady, isRunning, threadCount, repoRoot: path.join(__dirname, '..') }
