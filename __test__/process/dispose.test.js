@@ -5,9 +5,19 @@ const { ParallelProcessor } = require('../pool-kind')
 const { fixture, waitFor, whenReady } = require('../helpers')
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length
-/** This process's children, zombies included. */
-const children = () => fs.readdirSync('/proc/self/task')
-  .flatMap((task) => fs.readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean))
+/**
+ * This process's children, zombies included: each thread's (the kernel lists
+ * a child under the thread that forked it). A thread may end between the
+ * listing and the read (a child's reader or waiter, say): it has no children.
+ */
+const children = () => fs.readdirSync('/proc/self/task').flatMap((task) => {
+  try {
+    return fs.readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean)
+  } catch (error) {
+    if (error.code === 'ENOENT' || error.code === 'ESRCH') return []
+    throw error
+  }
+})
 
 describe('dispose()', () => {
   test('leaves no child, no zombie and no open descriptor behind', async () => {
