@@ -21,6 +21,9 @@ const children = () => fs.readdirSync('/proc/self/task').flatMap((task) => {
 
 describe('dispose()', () => {
   test('leaves no child, no zombie and no open descriptor behind', async () => {
+    // What the first process pool sets up for the whole process stays: the
+    // spawner thread, and the lifeline's pipe (two descriptors, once).
+    await new ParallelProcessor(1, { filename: fixture('tasks.js') }).dispose()
     const fdsBefore = openFds()
     const childrenBefore = children().length
     const pool = new ParallelProcessor(3, { filename: fixture('tasks.js') })
