@@ -90,7 +90,7 @@ describe('shared memory and ports (thread workers)', () => {
   })
 
   test('200 transferred tasks of 16 MB leave the memory where it was', async () => {
-    const run = await runNode([fixture('script-transfer-rss.js')], { timeout: 60000 })
+    const run = await runNode(['--expose-gc', fixture('script-transfer-rss.js')], { timeout: 60000 })
     expect(run).toMatchObject({ code: 0, stderr: '' })
     const { early, late } = JSON.parse(run.stdout)
     // 200 × 16 MB = 3.2 GB went through; a leak of even one in ten would show.
