@@ -109,9 +109,11 @@ function isRunning(pid) {
 /**
  * Resolves with `pool` once every worker it has is idle (started, running
  * nothing) and it has `size` of them (given), or at least one (not given: an
- * empty pool is not ready). Rejects after `timeoutMs`.
+ * empty pool is not ready). Rejects after `timeoutMs`: 20 s by default, within
+ * jest's 30 s, since a start-up is a precondition here, not what is tested
+ * (four process workers under qemu's emulation took more than 5 s).
  */
-async function whenReady(pool, { size, timeoutMs = 5000, what = 'workers to be ready' } = {}) {
+async function whenReady(pool, { size, timeoutMs = 20000, what = 'workers to be ready' } = {}) {
   const hasItsWorkers = size === undefined ? () => pool.size > 0 : () => pool.size === size
   await waitFor(() => hasItsWorkers() && pool.stats().workers.every((w) => w.state === 'idle'), timeoutMs, what)
   return pool
