@@ -26,6 +26,17 @@ pub use unix::*;
 #[cfg(windows)]
 pub use windows::*;
 
+/// A started child and the parent's ends of what it was given.
+pub struct Spawned {
+    pub process: Process,
+    /// Unix: non-blocking (see `WRITES_FROM_ANY_THREAD`).
+    pub tasks: Channel,
+    pub results: Channel,
+    /// Its stdout and stderr, when they are forwarded.
+    pub stdout: Option<std::fs::File>,
+    pub stderr: Option<std::fs::File>,
+}
+
 /// How to stop a child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {

@@ -18,7 +18,7 @@ use std::os::unix::net::UnixStream;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, Stdio};
 
-use super::{Ended, Stop};
+use super::{Ended, Spawned, Stop};
 use crate::process::{frames, Settings, StdioMode};
 pub use lifeline::watch_lifeline;
 
@@ -32,17 +32,6 @@ pub const WRITES_FROM_ANY_THREAD: bool = true;
 /// What every pool of process workers needs once per process: the lifeline.
 pub fn prepare() -> io::Result<()> {
     lifeline::open().map(|_| ())
-}
-
-/// A started child and the parent's ends of what it was given.
-pub struct Spawned {
-    pub process: Process,
-    /// Non-blocking: see `WRITES_FROM_ANY_THREAD`.
-    pub tasks: Channel,
-    pub results: Channel,
-    /// Its stdout and stderr, when they are forwarded.
-    pub stdout: Option<File>,
-    pub stderr: Option<File>,
 }
 
 /// Starts a child as `settings` say. Called on the spawner thread, which

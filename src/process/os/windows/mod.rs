@@ -38,7 +38,7 @@ use windows_sys::Win32::System::Threading::{
 };
 
 use super::command_line::{command_line, environment_block};
-use super::{Ended, Stop};
+use super::{Ended, Spawned, Stop};
 use crate::process::{frames, Settings, StdioMode};
 use pipe::{owned, Direction};
 
@@ -58,16 +58,6 @@ const TERMINATED: u32 = 1;
 /// What every pool of process workers needs once per process: the job.
 pub fn prepare() -> io::Result<()> {
     job::open().map(|_| ())
-}
-
-/// A started child and the parent's ends of what it was given.
-pub struct Spawned {
-    pub process: Process,
-    pub tasks: Channel,
-    pub results: Channel,
-    /// Its stdout and stderr, when they are forwarded.
-    pub stdout: Option<File>,
-    pub stderr: Option<File>,
 }
 
 /// Starts a child as `settings` say, in the job from its creation.
