@@ -9,7 +9,7 @@ use std::time::Duration;
 use napi_derive::napi;
 
 use crate::core::Backoff;
-use crate::orchestrator::{CronSchedule, JobSpec, Mode, Schedule};
+use crate::orchestrator::{CatchUp, CronSchedule, JobSpec, Mode, Schedule};
 
 #[napi(object)]
 pub struct JobSpecObject {
@@ -35,6 +35,8 @@ pub struct JobSpecObject {
     pub breaker_cooldown_ms: Option<f64>,
     pub depends_on: Vec<String>,
     pub blocks: Vec<String>,
+    /// Across replicas: 'once' or 'skip'.
+    pub catch_up: String,
 }
 
 /// Whole milliseconds from a non-negative finite number.
@@ -68,6 +70,11 @@ impl TryFrom<JobSpecObject> for JobSpec {
             }
             (None, None) => Schedule::None,
         };
+        let catch_up = match options.catch_up.as_str() {
+            "once" => CatchUp::Once,
+            "skip" => CatchUp::Skip,
+            other => return Err(format!("internal: unknown catchUp '{other}'")),
+        };
         if options.priority > 3 {
             return Err(format!("internal: priority must be 0..3, not {}", options.priority));
         }
@@ -92,6 +99,7 @@ impl TryFrom<JobSpecObject> for JobSpec {
                 .transpose()?,
             depends_on: options.depends_on,
             blocks: options.blocks,
+            catch_up,
         })
     }
 }
@@ -118,6 +126,7 @@ mod tests {
             breaker_cooldown_ms: Some(30_000.0),
             depends_on: vec!["a".into()],
             blocks: vec![],
+            catch_up: "once".into(),
         }
     }
 

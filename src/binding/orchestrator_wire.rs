@@ -26,25 +26,27 @@ pub(super) fn outputs(outputs: &[Output]) -> String {
 fn write_output(out: &mut String, output: &Output) {
     let object = Object::begin(out);
     match output {
-        Output::Start { run, job, attempt, trigger, timeout_ms, dead_letter } => object
+        Output::Start { run, job, attempt, trigger, timeout_ms, dead_letter, scheduled_at } => object
             .str("kind", "start")
             .int("run", *run)
             .str("job", job)
             .int("attempt", *attempt)
             .str("trigger", trigger.as_str())
             .int("timeoutMs", *timeout_ms)
-            .opt_int("deadLetter", *dead_letter),
+            .opt_int("deadLetter", *dead_letter)
+            .opt_int("scheduledAt", *scheduled_at),
         Output::Abort { run, timed_out } => object.str("kind", "abort").int("run", *run).bool("timedOut", *timed_out),
         Output::Succeeded { run, job, duration_ms } => {
             object.str("kind", "succeeded").int("run", *run).str("job", job).int("durationMs", *duration_ms)
         }
-        Output::Failed { run, job, attempt, error, timed_out, will_retry } => object
+        Output::Failed { run, job, attempt, error, timed_out, replica_lost, will_retry } => object
             .str("kind", "failed")
             .int("run", *run)
             .str("job", job)
             .int("attempt", *attempt)
             .str("error", error)
             .bool("timedOut", *timed_out)
+            .bool("replicaLost", *replica_lost)
             .bool("willRetry", *will_retry),
         Output::Cancelled { run, job, reason } => {
             object.str("kind", "cancelled").int("run", *run).str("job", job).str("reason", reason.as_str())
@@ -136,6 +138,7 @@ mod tests {
                 trigger: Trigger::Retry,
                 timeout_ms: 500,
                 dead_letter: None,
+                scheduled_at: Some(1_000),
             },
             Output::Failed {
                 run: 7,
@@ -143,6 +146,7 @@ mod tests {
                 attempt: 2,
                 error: "boom".into(),
                 timed_out: true,
+                replica_lost: false,
                 will_retry: false,
             },
             Output::Cancelled { run: 8, job: "x".into(), reason: CancelReason::NotFound },
@@ -152,8 +156,8 @@ mod tests {
         assert_eq!(
             json,
             concat!(
-                r#"[{"kind":"start","run":7,"job":"fetch","attempt":2,"trigger":"retry","timeoutMs":500,"deadLetter":null},"#,
-                r#"{"kind":"failed","run":7,"job":"fetch","attempt":2,"error":"boom","timedOut":true,"willRetry":false},"#,
+                r#"[{"kind":"start","run":7,"job":"fetch","attempt":2,"trigger":"retry","timeoutMs":500,"deadLetter":null,"scheduledAt":1000},"#,
+                r#"{"kind":"failed","run":7,"job":"fetch","attempt":2,"error":"boom","timedOut":true,"replicaLost":false,"willRetry":false},"#,
                 r#"{"kind":"cancelled","run":8,"job":"x","reason":"notFound"},"#,
                 r#"{"kind":"skipped","job":"x","reason":"dependencyFailed"},"#,
                 r#"{"kind":"stopped"}]"#

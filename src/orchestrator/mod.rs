@@ -26,4 +26,4 @@ pub use cron::{next_runs, CronSchedule};
 pub use driver::Driver;
 pub use machine::{DeadLetter, Output, RunOutcome, Status, TriggerError};
 pub use schedule::Schedule;
-pub use spec::{JobSpec, Mode, OrchestratorConfig};
+pub use spec::{CatchUp, JobSpec, Mode, OrchestratorConfig};

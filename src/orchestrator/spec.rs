@@ -35,6 +35,18 @@ impl Mode {
     }
 }
 
+/// Across replicas: what a scheduled job does with the ticks that fell due
+/// while no replica was alive (ticks missed while one was alive always run,
+/// each once).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CatchUp {
+    /// One run for all of them, at the latest one.
+    #[default]
+    Once,
+    /// None of them: the schedule resumes at its next tick.
+    Skip,
+}
+
 #[derive(Clone, Debug)]
 pub struct JobSpec {
     pub mode: Mode,
@@ -68,4 +80,5 @@ pub struct JobSpec {
     pub depends_on: Vec<String>,
     /// Jobs that never run at the same time as this one (either way round).
     pub blocks: Vec<String>,
+    pub catch_up: CatchUp,
 }

@@ -1,6 +1,6 @@
 //! The bounded list of runs that failed for good, oldest first.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use super::super::clock::Millis;
 use super::outputs::{DeadLetter, DeadLetterId, Output, RunId};
@@ -11,11 +11,15 @@ pub(super) struct DeadLetters {
     letters: VecDeque<DeadLetter>,
     limit: usize,
     next_id: DeadLetterId,
+    /// Since the durable state was last taken: letters filed or updated,
+    /// and letters removed.
+    changed: BTreeSet<DeadLetterId>,
+    removed: BTreeSet<DeadLetterId>,
 }
 
 impl DeadLetters {
     pub(super) fn new(limit: usize) -> DeadLetters {
-        DeadLetters { letters: VecDeque::new(), limit, next_id: 1 }
+        DeadLetters { letters: VecDeque::new(), limit, next_id: 1, changed: BTreeSet::new(), removed: BTreeSet::new() }
     }
 
     /// Files a letter; returns it and the ids of the letters evicted to keep
@@ -32,8 +36,12 @@ impl DeadLetters {
             DeadLetter { id: self.next_id, job: job.to_owned(), run, error: error.to_owned(), attempts, failed_at };
         self.next_id += 1;
         self.letters.push_back(letter.clone());
+        self.changed.insert(letter.id);
         let excess = self.letters.len().saturating_sub(self.limit);
-        let evicted = self.letters.drain(..excess).map(|old| old.id).collect();
+        let evicted: Vec<DeadLetterId> = self.letters.drain(..excess).map(|old| old.id).collect();
+        for id in &evicted {
+            self.mark_removed(*id);
+        }
         (letter, evicted)
     }
 
@@ -42,18 +50,54 @@ impl DeadLetters {
     }
 
     pub(super) fn get_mut(&mut self, id: DeadLetterId) -> Option<&mut DeadLetter> {
-        self.letters.iter_mut().find(|letter| letter.id == id)
+        let letter = self.letters.iter_mut().find(|letter| letter.id == id)?;
+        self.changed.insert(id);
+        Some(letter)
     }
 
     pub(super) fn remove(&mut self, id: DeadLetterId) -> bool {
         let before = self.letters.len();
         self.letters.retain(|letter| letter.id != id);
-        self.letters.len() != before
+        let removed = self.letters.len() != before;
+        if removed {
+            self.mark_removed(id);
+        }
+        removed
     }
 
     /// Empties the list; returns the ids removed.
     pub(super) fn clear(&mut self) -> Vec<DeadLetterId> {
-        self.letters.drain(..).map(|letter| letter.id).collect()
+        let ids: Vec<DeadLetterId> = self.letters.drain(..).map(|letter| letter.id).collect();
+        for id in &ids {
+            self.mark_removed(*id);
+        }
+        ids
+    }
+
+    fn mark_removed(&mut self, id: DeadLetterId) {
+        self.changed.remove(&id);
+        self.removed.insert(id);
+    }
+
+    /// Letters filed or updated, and ids removed, since the last call.
+    pub(super) fn take_changes(&mut self) -> (Vec<DeadLetter>, Vec<DeadLetterId>) {
+        let changed = std::mem::take(&mut self.changed);
+        let letters = self.letters.iter().filter(|letter| changed.contains(&letter.id)).cloned().collect();
+        (letters, std::mem::take(&mut self.removed).into_iter().collect())
+    }
+
+    pub(super) fn next_id(&self) -> DeadLetterId {
+        self.next_id
+    }
+
+    /// Replaces the list with letters kept elsewhere (oldest first); ids go
+    /// on from `next_id` or past the newest letter, whichever is later.
+    pub(super) fn restore(&mut self, letters: Vec<DeadLetter>, next_id: DeadLetterId) {
+        let newest = letters.iter().map(|letter| letter.id + 1).max().unwrap_or(1);
+        self.next_id = self.next_id.max(next_id).max(newest);
+        self.letters = letters.into();
+        self.changed.clear();
+        self.removed.clear();
     }
 
     pub(super) fn len(&self) -> usize {

@@ -59,7 +59,10 @@ impl Machine {
                 Breaker::Open { until } => Some((until, Deadline::BreakerCooled(*key))),
                 Breaker::Closed | Breaker::HalfOpen => None,
             };
-            let tick = job.next_tick.map(|at| (at, Deadline::Tick(*key)));
+            // A tick owed from before a takeover waits for the job's run to
+            // end instead of being skipped as an overlap.
+            let owed_and_busy = |at: &Millis| *at <= self.owed_until && job.run.is_some();
+            let tick = job.next_tick.filter(|at| !owed_and_busy(at)).map(|at| (at, Deadline::Tick(*key)));
             cooled.into_iter().chain(tick)
         });
         stop.into_iter().chain(runs).chain(jobs).min()

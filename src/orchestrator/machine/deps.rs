@@ -128,7 +128,7 @@ impl Machine {
         } else {
             None
         };
-        self.queue_unless_skipped(key, skip, Trigger::Dependency);
+        self.queue_unless_skipped(key, skip, Trigger::Dependency, None);
     }
 
     /// A run of `key` failed for good: a dependent's run waiting for it is

@@ -45,6 +45,8 @@ impl Machine {
         job.last_started = Some(order);
         job.stats.last_run_at = Some(now);
         let probe = job.breaker != Breaker::Closed;
+        let covers_until = self.runs[&id].covers_until;
+        self.job_mut(key).tick_served(covers_until);
         let run = self.runs.get_mut(&id).expect("starting a live run");
         run.probe = probe;
         let trigger = run.trigger;
@@ -81,8 +83,8 @@ impl Machine {
         run.attempt = attempt;
         run.taken = false;
         run.phase = RunPhase::Running { since: now, timeout_at };
-        let dead_letter = run.dead_letter;
+        let (dead_letter, scheduled_at) = (run.dead_letter, run.scheduled_at);
         let job = self.name_of(key);
-        self.emit(Output::Start { run: id, job, attempt, trigger, timeout_ms, dead_letter });
+        self.emit(Output::Start { run: id, job, attempt, trigger, timeout_ms, dead_letter, scheduled_at });
     }
 }

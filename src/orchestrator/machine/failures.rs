@@ -7,11 +7,22 @@ use super::finish::{elapsed, offset};
 use super::job::Breaker;
 use super::{Lifecycle, Machine, Output, RunId, RunPhase};
 
+/// How an attempt failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Failure {
+    /// It threw, or its worker crashed.
+    Error,
+    /// An enforced timeout.
+    TimedOut,
+    /// Across replicas: the replica that ran it died (or lost the lead).
+    ReplicaLost,
+}
+
 impl Machine {
     /// The current attempt of `id` failed. With attempts left (and the
     /// orchestrator running, the job registered, the run not a breaker's
     /// probe) the run waits for a retry, holding its slot; else it fails.
-    pub(super) fn fail_attempt(&mut self, id: RunId, error: String, timed_out: bool, now: Millis) {
+    pub(super) fn fail_attempt(&mut self, id: RunId, error: String, failure: Failure, now: Millis) {
         let run = &self.runs[&id];
         let (key, attempt, probe) = (run.job, run.attempt, run.probe);
         let job = self.job(key);
@@ -19,7 +30,15 @@ impl Machine {
         let delay = will_retry.then(|| offset(job.spec.retry_backoff.delay(attempt).as_millis() as u64));
         let name = job.name.clone();
         self.job_mut(key).stats.last_error = Some(error.clone());
-        self.emit(Output::Failed { run: id, job: name, attempt, error: error.clone(), timed_out, will_retry });
+        self.emit(Output::Failed {
+            run: id,
+            job: name,
+            attempt,
+            error: error.clone(),
+            timed_out: failure == Failure::TimedOut,
+            replica_lost: failure == Failure::ReplicaLost,
+            will_retry,
+        });
         match delay {
             Some(delay) => {
                 let run = self.runs.get_mut(&id).expect("failing a live run");
@@ -34,7 +53,7 @@ impl Machine {
     pub(super) fn on_attempt_timeout(&mut self, id: RunId, now: Millis) {
         let timeout_ms = self.job(self.runs[&id].job).spec.timeout_ms;
         self.emit(Output::Abort { run: id, timed_out: true });
-        self.fail_attempt(id, format!("timed out after {timeout_ms} ms"), true, now);
+        self.fail_attempt(id, format!("timed out after {timeout_ms} ms"), Failure::TimedOut, now);
     }
 
     /// A retry's back-off is over: the next attempt starts at once (the run

@@ -2,6 +2,7 @@
 
 use super::super::clock::Millis;
 use super::super::spec::Mode;
+use super::failures::Failure;
 use super::job::Breaker;
 use super::{JobKey, Lifecycle, Machine, Output, RunId, RunOutcome, RunPhase};
 
@@ -28,7 +29,7 @@ impl Machine {
         }
         match outcome {
             RunOutcome::Success => self.succeed(run, now),
-            RunOutcome::Failure { error } => self.fail_attempt(run, error, false, now),
+            RunOutcome::Failure { error } => self.fail_attempt(run, error, Failure::Error, now),
         }
         self.settle(now);
     }

@@ -55,6 +55,10 @@ pub(super) struct Job {
     pub(super) anchor: Millis,
     /// The next tick of a scheduled job, or a continuous job's next start.
     pub(super) next_tick: Option<Millis>,
+    /// Every tick up to this one has been served: its run started, or it was
+    /// skipped. Across replicas this is what a new leader resumes from, so
+    /// that no tick runs twice and none is lost.
+    pub(super) ticks_done: Option<Millis>,
     /// Invariant: a job has at most one run (waiting, running or retrying),
     /// and this is it. A job therefore never overlaps itself.
     pub(super) run: Option<RunId>,
@@ -74,6 +78,7 @@ impl Job {
             breaker: Breaker::Closed,
             anchor: 0,
             next_tick: None,
+            ticks_done: None,
             run: None,
             stats: JobStats::default(),
             last_started: None,
@@ -83,6 +88,13 @@ impl Job {
 
     pub(super) fn breaker_is_open(&self) -> bool {
         matches!(self.breaker, Breaker::Open { .. })
+    }
+
+    /// Records that the ticks up to `tick` are served.
+    pub(super) fn tick_served(&mut self, tick: Option<Millis>) {
+        if tick > self.ticks_done {
+            self.ticks_done = tick;
+        }
     }
 
     pub(super) fn depends_on(&self, name: &str) -> bool {

@@ -35,10 +35,11 @@ impl Machine {
             Mode::Scheduled => {
                 job.next_tick = job.spec.schedule.next_after(now, now);
                 if job.spec.run_on_start {
-                    self.offer_run(key, Trigger::Schedule, now);
+                    // Its tick is the start itself.
+                    self.offer_run(key, Trigger::Schedule, Some(now), now);
                 }
             }
-            Mode::Continuous => self.offer_run(key, Trigger::Continuous, now),
+            Mode::Continuous => self.offer_run(key, Trigger::Continuous, None, now),
             Mode::Triggered => {}
         }
     }

@@ -24,6 +24,7 @@ mod dead_letters;
 mod deadlines;
 mod deps;
 mod dispatch;
+pub mod durable;
 mod exclusion;
 mod failures;
 mod finish;
@@ -77,6 +78,14 @@ pub struct Machine {
     dead_letters: DeadLetters,
     outputs: Vec<Output>,
     next_order: Order,
+    /// Across replicas (`durable.rs`): ticks before this instant fell while
+    /// no replica was alive, and follow each job's catch-up policy; ticks up
+    /// to `owed_until` were due before this machine took over, and each runs.
+    /// `Millis::MIN` in a machine of one process.
+    alive_since: Millis,
+    owed_until: Millis,
+    /// Jobs changed since the durable state was last taken.
+    changed_jobs: std::collections::BTreeSet<JobKey>,
 }
 
 impl Machine {
@@ -94,6 +103,9 @@ impl Machine {
             dead_letters: DeadLetters::new(config.dead_letter_limit),
             outputs: Vec::new(),
             next_order: 0,
+            alive_since: Millis::MIN,
+            owed_until: Millis::MIN,
+            changed_jobs: Default::default(),
         }
     }
 
@@ -127,6 +139,7 @@ impl Machine {
     }
 
     fn job_mut(&mut self, key: JobKey) -> &mut Job {
+        self.changed_jobs.insert(key);
         self.jobs.get_mut(&key).expect("a run's job outlives the run")
     }
 
@@ -145,7 +158,13 @@ impl Machine {
     }
 
     /// Makes a waiting run of `key` and queues it; the job must have no run.
-    fn queue_run(&mut self, key: JobKey, trigger: Trigger, dead_letter: Option<DeadLetterId>) -> RunId {
+    fn queue_run(
+        &mut self,
+        key: JobKey,
+        trigger: Trigger,
+        dead_letter: Option<DeadLetterId>,
+        scheduled_at: Option<Millis>,
+    ) -> RunId {
         debug_assert!(self.job(key).run.is_none(), "a job has at most one run");
         let id = self.next_run_id;
         self.next_run_id += 1;
@@ -156,6 +175,8 @@ impl Machine {
                 job: key,
                 trigger,
                 dead_letter,
+                scheduled_at,
+                covers_until: scheduled_at,
                 attempt: 0,
                 phase: RunPhase::Waiting,
                 probe: false,

@@ -121,6 +121,9 @@ pub enum Output {
         trigger: Trigger,
         timeout_ms: u64,
         dead_letter: Option<DeadLetterId>,
+        /// The tick the run serves (scheduled runs): the same instant on
+        /// every replica, so a handler may use it as an idempotency key.
+        scheduled_at: Option<Millis>,
     },
     /// Abort the attempt's signal: stop's deadline passed, or an enforced
     /// timeout. The machine has already ended the attempt; whatever the host
@@ -141,6 +144,9 @@ pub enum Output {
         attempt: u32,
         error: String,
         timed_out: bool,
+        /// The replica running it was lost (across replicas): its new leader
+        /// failed the attempt.
+        replica_lost: bool,
         will_retry: bool,
     },
     /// A run that will never start or finish: its trigger promise rejects.

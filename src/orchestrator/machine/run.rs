@@ -29,6 +29,10 @@ pub(super) struct Run {
     /// frees it from the dependency condition.
     pub(super) trigger: Trigger,
     pub(super) dead_letter: Option<DeadLetterId>,
+    /// The tick a scheduled run serves (its `scheduledAt`), and the latest
+    /// tick it absorbed while it waited.
+    pub(super) scheduled_at: Option<Millis>,
+    pub(super) covers_until: Option<Millis>,
     /// The current (or last) attempt, from 1; 0 while waiting.
     pub(super) attempt: u32,
     pub(super) phase: RunPhase,

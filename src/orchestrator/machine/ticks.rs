@@ -7,36 +7,59 @@ use super::job::Breaker;
 use super::{JobKey, Lifecycle, Machine, Output, RunPhase, SkipReason, Trigger};
 
 impl Machine {
-    /// The job's `next_tick` is due. A scheduled job re-arms on the first
-    /// grid point after `now`: ticks missed by a late wake-up coalesce into
-    /// this one. A continuous job is re-armed when its run ends.
+    /// The job's `next_tick` is due. A continuous job is re-armed when its
+    /// run ends. A scheduled job re-arms on its next tick, which depends on
+    /// why this one is late:
+    /// - a tick of a window when no replica was alive (`alive_since`; across
+    ///   replicas only) stands for the whole window, under the job's catch-up
+    ///   policy: the next tick is the window's end;
+    /// - a tick owed from before this machine took over (`owed_until`) is
+    ///   followed by the next one on the grid, due or not: each runs once;
+    /// - otherwise ticks missed by a late wake-up coalesce into this one: the
+    ///   next tick is the first strictly after `now`.
     pub(super) fn on_tick(&mut self, key: JobKey, now: Millis) {
+        let (alive_since, owed_until) = (self.alive_since, self.owed_until);
         let job = self.job_mut(key);
-        let trigger = match job.spec.mode {
+        let (trigger, tick) = match job.spec.mode {
             Mode::Scheduled => {
-                // Strictly after `now`, or `advance` would never end.
-                job.next_tick = job.spec.schedule.next_after(job.anchor, now).filter(|next| *next > now);
-                Trigger::Schedule
+                let tick = job.next_tick.unwrap_or(now);
+                let after = if tick < alive_since {
+                    alive_since - 1
+                } else if tick <= owed_until {
+                    tick
+                } else {
+                    now
+                };
+                // Strictly after the tick, or `advance` would never end.
+                job.next_tick = job.spec.schedule.next_after(job.anchor, after).filter(|next| *next > tick.max(after));
+                (Trigger::Schedule, Some(tick))
             }
             Mode::Continuous | Mode::Triggered => {
                 job.next_tick = None;
-                Trigger::Continuous
+                (Trigger::Continuous, None)
             }
         };
-        self.offer_run(key, trigger, now);
+        self.offer_run(key, trigger, tick, now);
     }
 
     /// Queues a run unless the job cannot take one now, which is said with
     /// `Skipped` (a run already waiting absorbs the request silently).
-    pub(super) fn offer_run(&mut self, key: JobKey, trigger: Trigger, now: Millis) {
+    /// `tick`: the tick the run would serve.
+    pub(super) fn offer_run(&mut self, key: JobKey, trigger: Trigger, tick: Option<Millis>, now: Millis) {
         let job = self.job(key);
         let skip = if matches!(self.lifecycle, Lifecycle::Stopping { .. }) {
             Some(SkipReason::Stopping)
-        } else if let Some(run) = job.run {
-            let run = &self.runs[&run];
+        } else if let Some(id) = job.run {
+            let run = &self.runs[&id];
             // Not begun yet (waiting, or its Start not yet taken by a blocked
             // host): this tick is the same run, not an overlap.
-            if run.is_waiting() || (matches!(run.phase, RunPhase::Running { .. }) && !run.taken) {
+            if run.is_waiting() {
+                let run = self.runs.get_mut(&id).expect("a job's run is live");
+                run.covers_until = run.covers_until.max(tick);
+                return;
+            }
+            if matches!(run.phase, RunPhase::Running { .. }) && !run.taken {
+                self.job_mut(key).tick_served(tick);
                 return;
             }
             Some(SkipReason::Overlap)
@@ -50,18 +73,25 @@ impl Machine {
         } else {
             None
         };
-        self.queue_unless_skipped(key, skip, trigger);
+        self.queue_unless_skipped(key, skip, trigger, tick);
     }
 
-    /// Says why a due run is skipped, or queues it.
-    pub(super) fn queue_unless_skipped(&mut self, key: JobKey, skip: Option<SkipReason>, trigger: Trigger) {
+    /// Says why a due run is skipped (its tick is then served), or queues it.
+    pub(super) fn queue_unless_skipped(
+        &mut self,
+        key: JobKey,
+        skip: Option<SkipReason>,
+        trigger: Trigger,
+        tick: Option<Millis>,
+    ) {
         match skip {
             Some(reason) => {
+                self.job_mut(key).tick_served(tick);
                 let job = self.name_of(key);
                 self.emit(Output::Skipped { job, reason });
             }
             None => {
-                self.queue_run(key, trigger, None);
+                self.queue_run(key, trigger, None, tick);
             }
         }
     }

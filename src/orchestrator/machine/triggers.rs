@@ -37,7 +37,7 @@ impl Machine {
         now: Millis,
     ) -> Result<RunId, TriggerError> {
         let id = match self.job(key).run {
-            None => self.queue_run(key, Trigger::Manual, dead_letter),
+            None => self.queue_run(key, Trigger::Manual, dead_letter, None),
             Some(id) => {
                 let run = self.runs.get_mut(&id).expect("a job's run is live");
                 // A waiting run retrying a letter, or a letter's retry meeting

@@ -22,6 +22,7 @@ fn a_run_retries_with_back_off_and_fails_only_when_its_retries_are_spent() {
                 attempt,
                 error: "boom".into(),
                 timed_out: false,
+                replica_lost: false,
                 will_retry: true
             }]
         );

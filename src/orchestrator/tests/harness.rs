@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::core::Backoff;
 use crate::orchestrator::clock::Millis;
 use crate::orchestrator::machine::{Machine, Output, RunId, RunOutcome, SkipReason, Trigger};
-use crate::orchestrator::{CronSchedule, JobSpec, Mode, OrchestratorConfig, Schedule};
+use crate::orchestrator::{CatchUp, CronSchedule, JobSpec, Mode, OrchestratorConfig, Schedule};
 
 /// Where the fake clock starts: any time will do, a round one reads well.
 pub(super) const T0: Millis = 1_700_000_000_000;
@@ -147,6 +147,7 @@ fn base(mode: Mode, schedule: Schedule) -> JobSpec {
         breaker_cooldown_ms: None,
         depends_on: Vec::new(),
         blocks: Vec::new(),
+        catch_up: CatchUp::Once,
     }
 }
 

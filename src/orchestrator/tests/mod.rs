@@ -21,6 +21,7 @@ mod failures;
 mod long_schedules;
 mod modes;
 mod overlap;
+mod replicas;
 mod status;
 mod stop;
 mod triggers;
