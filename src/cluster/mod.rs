@@ -117,6 +117,7 @@ pub mod error;
 pub mod keys;
 pub mod node;
 pub mod options;
+pub mod orchestrator;
 pub mod queue;
 pub mod recovery;
 pub mod results;

@@ -30,6 +30,11 @@ impl ClusterRuntime {
         ClusterRuntime::named(format!("{NODE_THREAD}{node}"))
     }
 
+    /// The runtime of one replica of the orchestrator `name`.
+    pub fn for_orchestrator(name: &str) -> io::Result<ClusterRuntime> {
+        ClusterRuntime::named(format!("parallel-processor-orchestrator {name}"))
+    }
+
     fn named(name: String) -> io::Result<ClusterRuntime> {
         let runtime = Builder::new_multi_thread()
             .worker_threads(1)

@@ -1,0 +1,39 @@
+-- A replica's heartbeat: it is alive (replicas), and it leads if nobody does.
+-- Replicas silent for a TTL are forgotten; when none is left, a new alive
+-- period begins now (ticks before it follow each job's catch-up policy).
+-- The leader renews its lease; a replica that may not lead (stopped) gives
+-- it up. Taking a free lease starts a new epoch, unless this replica was the
+-- last leader and nobody led since (a Redis outage outlived its lease):
+-- then it goes on in its own epoch and nothing of it is fenced.
+-- ARGV: 3 TTL ms, 4 the epoch this replica last led in ('' if none), 5 '1'
+-- if it may lead, 6 the status version it has. Returns {server ms, role,
+-- epoch, leader ('' if none), replicas alive, alive-since, status version,
+-- status (only when newer than ARGV[6] and this replica follows, else '')}.
+local now = now_ms()
+local ttl = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', REPLICAS, '-inf', now - ttl)
+if redis.call('ZCARD', REPLICAS) == 0 or not redis.call('GET', ALIVE_SINCE) then
+  redis.call('SET', ALIVE_SINCE, now)
+end
+redis.call('ZADD', REPLICAS, now, ME)
+local leader = redis.call('GET', LEADER)
+local epoch = redis.call('GET', EPOCH) or '0'
+local role = 'follower'
+if leader == ME then
+  if ARGV[5] == '1' then
+    redis.call('PEXPIRE', LEADER, ttl)
+    role = 'leader'
+  else
+    redis.call('DEL', LEADER)
+    leader = false
+  end
+elseif not leader and ARGV[5] == '1' then
+  if ARGV[4] ~= epoch then epoch = tostring(redis.call('INCR', EPOCH)) end
+  redis.call('SET', LEADER, ME, 'PX', ttl)
+  leader = ME
+  role = 'leader'
+end
+local version = redis.call('GET', STATUS_VERSION) or '0'
+local status = ''
+if role ~= 'leader' and version ~= ARGV[6] then status = redis.call('GET', STATUS) or '' end
+return { now, role, epoch, leader or '', redis.call('ZCARD', REPLICAS), redis.call('GET', ALIVE_SINCE), version, status }

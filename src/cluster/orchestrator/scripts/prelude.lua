@@ -1,0 +1,33 @@
+-- Shared by every script of an orchestrator (prepended to each).
+-- KEYS: 1 leader (the leading replica's id, with a TTL), 2 epoch (counts
+--       leaderships), 3 replicas (sorted set: replica -> last heartbeat ms),
+--       4 alive-since (ms since replicas have been alive without a break),
+--       5 meta (hash of counters), 6 jobs (set of names with a record),
+--       7 letters (sorted set of dead-letter ids), 8 runs (hash: run id ->
+--       the run as its leader's JavaScript wrote it), 9 commands (hash:
+--       request id -> command), 10 wake (list the leader blocks on),
+--       11 status (the leader's last status), 12 status-version.
+-- ARGV: 1 this replica, 2 the prefix of job:<name>, letter:<id> and
+--       replies:<replica>; script arguments follow.
+local LEADER, EPOCH, REPLICAS, ALIVE_SINCE, META, JOBS, LETTERS, RUNS, COMMANDS, WAKE, STATUS, STATUS_VERSION =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local ME, PREFIX = ARGV[1], ARGV[2]
+
+-- The fields of a job's record, in the order commit passes their values.
+local JOB_FIELDS = {
+  'enabled', 'disabledByFailures', 'breaker', 'breakerUntil', 'anchor', 'ticksDone', 'runs', 'successes',
+  'failures', 'consecutiveFailures', 'lastRunAt', 'lastSuccessAt', 'lastError', 'lastDurationMs',
+  'lastStarted', 'lastSucceeded',
+}
+-- The fields of a dead letter the machine keeps, in the same way.
+local LETTER_FIELDS = { 'job', 'run', 'error', 'attempts', 'failedAt' }
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Whether this replica leads, in the leadership numbered `epoch`.
+local function leads(epoch)
+  return redis.call('GET', LEADER) == ME and redis.call('GET', EPOCH) == epoch
+end
