@@ -91,7 +91,7 @@ pub(super) fn array<T>(out: &mut String, items: impl IntoIterator<Item = T>, mut
 
 /// A JSON string: quotes, backslashes and control characters escaped; the
 /// rest as it is (JSON text is Unicode).
-fn string(out: &mut String, value: &str) {
+pub(super) fn string(out: &mut String, value: &str) {
     out.push('"');
     for c in value.chars() {
         match c {

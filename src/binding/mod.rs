@@ -14,6 +14,7 @@ mod orchestrator_spec;
 mod orchestrator_wire;
 mod pool_handle;
 mod registry;
+mod replica_handle;
 mod stats;
 mod wire;
 mod worker_doorbell;

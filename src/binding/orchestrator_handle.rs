@@ -1,8 +1,15 @@
 //! The main thread's handle on an orchestrator: a `Driver` on the system
 //! clock and the core's timer thread, ringing JavaScript through a weak
 //! threadsafe function. It decides nothing; `crate::orchestrator` does.
+//!
+//! The leader of an orchestrator shared by replicas makes one with its
+//! `ReplicaHandle`: the machine then runs on Redis's clock, and each
+//! `drain` also keeps the durable changes of the outputs it returns, for the
+//! commit that must store them before JavaScript acts on those outputs.
 
 use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use napi::bindgen_prelude::{Either, Function, Unknown};
 use napi::{Env, Error, Result, Status};
@@ -11,6 +18,10 @@ use napi_derive::napi;
 use super::main_doorbell::MainDoorbell;
 use super::orchestrator_spec::JobSpecObject;
 use super::orchestrator_wire as wire;
+use super::replica_handle::{LostRunObject, ReplicaHandle};
+use crate::orchestrator::clock::Clock;
+use crate::orchestrator::machine::durable::{Changes, Resume};
+use crate::orchestrator::OffsetClock;
 use crate::core::TimerThread;
 use crate::orchestrator::{self, Driver, JobSpec, OrchestratorConfig, RunOutcome, SystemClock, TriggerError};
 
@@ -45,6 +56,8 @@ fn invalid(message: String) -> Error {
 pub struct OrchestratorHandle {
     driver: Arc<Driver>,
     doorbell: Arc<MainDoorbell>,
+    /// A leader's: the changes drained and not yet taken by a commit.
+    durable: Option<Mutex<Changes>>,
 }
 
 #[napi]
@@ -53,14 +66,34 @@ impl OrchestratorHandle {
     /// it should call `drain()`. It does not hold the event loop open unless
     /// `setReferenced(true)`.
     #[napi(constructor)]
-    pub fn new(env: &Env, options: OrchestratorOptions, on_outputs: Function<(), Unknown<'static>>) -> Result<Self> {
+    pub fn new(
+        env: &Env,
+        options: OrchestratorOptions,
+        on_outputs: Function<(), Unknown<'static>>,
+        leader_of: Option<&ReplicaHandle>,
+    ) -> Result<Self> {
         let doorbell = Arc::new(MainDoorbell::new(env, "Orchestrator", on_outputs)?);
         let config = OrchestratorConfig {
             max_concurrent_jobs: options.max_concurrent_jobs as usize,
             dead_letter_limit: options.dead_letter_limit as usize,
         };
-        let driver = Driver::new(config, Arc::new(SystemClock), TimerThread::global(), doorbell.clone());
-        Ok(OrchestratorHandle { driver, doorbell })
+        let clock: Arc<dyn Clock> = match leader_of {
+            Some(replica) => Arc::new(OffsetClock(replica.link().offset())),
+            None => Arc::new(SystemClock),
+        };
+        let driver = Driver::new(config, clock, TimerThread::global(), doorbell.clone());
+        let durable = leader_of.map(|_| Mutex::new(Changes::default()));
+        Ok(OrchestratorHandle { driver, doorbell, durable })
+    }
+
+    /// A leader's `start`: resumes from what its replica's last load read,
+    /// with the runs that were out with the last leader (see
+    /// `machine::durable`). Throws (InvalidArg) as `start` does.
+    #[napi]
+    pub fn resume(&self, replica: &ReplicaHandle, lost_runs: Vec<LostRunObject>) -> Result<()> {
+        let mut resume = replica.link().take_resume().unwrap_or_else(Resume::default);
+        resume.lost_runs = lost_runs.into_iter().map(Into::into).collect();
+        self.driver.with(|machine, now| machine.resume(resume, now)).map_err(invalid)
     }
 
     /// Throws (InvalidArg) on a duplicate name, a spec that makes no job, a
@@ -123,7 +156,14 @@ impl OrchestratorHandle {
     /// null when there is none.
     #[napi]
     pub fn drain(&self) -> Option<String> {
-        let outputs = self.driver.take_outputs();
+        let outputs = match &self.durable {
+            None => self.driver.take_outputs(),
+            Some(durable) => {
+                let (outputs, changes) = self.driver.take_outputs_and_changes();
+                durable.lock().merge(changes);
+                outputs
+            }
+        };
         (!outputs.is_empty()).then(|| wire::outputs(&outputs))
     }
 
@@ -150,6 +190,11 @@ impl OrchestratorHandle {
     #[napi]
     pub fn set_referenced(&self, env: &Env, referenced: bool) -> Result<()> {
         self.doorbell.set_referenced(env, referenced)
+    }
+
+    /// The durable changes drained since the last call (a leader's commit).
+    pub(super) fn take_changes(&self) -> Changes {
+        self.durable.as_ref().map(|durable| std::mem::take(&mut *durable.lock())).unwrap_or_default()
     }
 
     /// The next `count` fire times of a cron expression after `from_ms`, by

@@ -4,6 +4,8 @@
 //! relative delay on the monotonic timer thread, and re-checks the wall clock
 //! when that delay has passed.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Unix epoch milliseconds (negative before 1970).
@@ -23,5 +25,16 @@ impl Clock for SystemClock {
             Ok(since) => since.as_millis() as Millis,
             Err(before) => -(before.duration().as_millis() as Millis),
         }
+    }
+}
+
+/// The system's clock moved by an offset someone keeps up to date: across
+/// replicas, Redis's clock (the offset is measured at each heartbeat), so
+/// that every leader decides ticks on the same time.
+pub struct OffsetClock(pub Arc<AtomicI64>);
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Millis {
+        SystemClock.now().saturating_add(self.0.load(Ordering::Relaxed))
     }
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 
 use super::clock::{Clock, Millis};
+use super::machine::durable::Changes;
 use super::machine::{Machine, Output};
 use super::spec::OrchestratorConfig;
 use crate::core::timer::TimerId;
@@ -62,6 +63,17 @@ impl Driver {
         // An enforced timeout may have moved with the attempts taken.
         self.rearm(&mut state, now);
         outputs
+    }
+
+    /// `take_outputs`, and the durable changes of the same steps, taken
+    /// together: a leader stores exactly what its outputs come from.
+    pub fn take_outputs_and_changes(self: &Arc<Self>) -> (Vec<Output>, Changes) {
+        let mut state = self.state.lock();
+        let now = self.clock.now();
+        let outputs = state.machine.take_outputs(now);
+        let changes = state.machine.take_changes();
+        self.rearm(&mut state, now);
+        (outputs, changes)
     }
 
     fn locked<R>(self: &Arc<Self>, f: impl FnOnce(&mut State, Millis) -> R) -> R {

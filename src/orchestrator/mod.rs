@@ -21,7 +21,7 @@ pub mod spec;
 #[cfg(test)]
 mod tests;
 
-pub use clock::SystemClock;
+pub use clock::{OffsetClock, SystemClock};
 pub use cron::{next_runs, CronSchedule};
 pub use driver::Driver;
 pub use machine::{DeadLetter, Output, RunOutcome, Status, TriggerError};

@@ -33,4 +33,4 @@ pub mod link;
 mod records;
 mod scripts;
 
-pub use link::{Beat, Done, Loaded, ReplicaEvent, ReplicaHost, ReplicaLink, ReplicaOptions};
+pub use link::{Done, ReplicaEvent, ReplicaHost, ReplicaLink, ReplicaOptions};

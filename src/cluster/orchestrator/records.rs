@@ -10,7 +10,8 @@ use std::str::FromStr;
 use crate::orchestrator::machine::durable::{BreakerRecord, JobRecord};
 use crate::orchestrator::DeadLetter;
 
-pub const JOB_FIELDS: [&str; 16] = [
+#[cfg(test)]
+const JOB_FIELDS: [&str; 16] = [
     "enabled",
     "disabledByFailures",
     "breaker",
@@ -29,7 +30,8 @@ pub const JOB_FIELDS: [&str; 16] = [
     "lastSucceeded",
 ];
 
-pub const LETTER_FIELDS: [&str; 5] = ["job", "run", "error", "attempts", "failedAt"];
+#[cfg(test)]
+const LETTER_FIELDS: [&str; 5] = ["job", "run", "error", "attempts", "failedAt"];
 
 fn opt<T: Display>(value: Option<T>) -> String {
     value.map_or_else(String::new, |value| value.to_string())
@@ -178,6 +180,15 @@ mod tests {
             last_succeeded: None,
         };
         assert_eq!(fields(&JOB_FIELDS, &job_values(&record)).job_record(), Ok(record));
+    }
+
+    #[test]
+    fn the_fields_are_in_the_order_commit_lua_takes_them() {
+        let prelude = include_str!("scripts/prelude.lua");
+        let quoted = |names: &[&str]| names.iter().map(|name| format!("'{name}'")).collect::<Vec<_>>();
+        let in_lua: String = prelude.split_whitespace().collect();
+        assert!(in_lua.contains(&format!("JOB_FIELDS={{{},}}", quoted(&JOB_FIELDS).join(","))));
+        assert!(in_lua.contains(&format!("LETTER_FIELDS={{{}}}", quoted(&LETTER_FIELDS).join(","))));
     }
 
     #[test]

@@ -70,8 +70,24 @@ pub struct Changes {
 }
 
 impl Changes {
-    pub fn is_empty(&self) -> bool {
-        self.jobs.is_empty() && self.letters.is_empty() && self.removed_letters.is_empty()
+    /// Adds the changes of a later step (a later record of a job or letter
+    /// replaces an earlier one).
+    pub fn merge(&mut self, later: Changes) {
+        for (name, record) in later.jobs {
+            match self.jobs.iter_mut().find(|(kept, _)| *kept == name) {
+                Some(kept) => kept.1 = record,
+                None => self.jobs.push((name, record)),
+            }
+        }
+        self.letters.retain(|letter| !later.removed_letters.contains(&letter.id));
+        for letter in later.letters {
+            match self.letters.iter_mut().find(|kept| kept.id == letter.id) {
+                Some(kept) => *kept = letter,
+                None => self.letters.push(letter),
+            }
+        }
+        self.removed_letters.extend(later.removed_letters);
+        self.counters = later.counters;
     }
 }
 
