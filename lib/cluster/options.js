@@ -131,4 +131,4 @@ function resolveClusterOptions(value) {
   return resolved
 }
 
-module.exports = { resolveClusterOptions }
+module.exports = { resolveClusterOptions, redisUrl, caOption, environmentPath }

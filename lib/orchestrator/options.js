@@ -60,8 +60,15 @@ function milliseconds(value, name, min = 0, max = Number.MAX_SAFE_INTEGER) {
  * `new Orchestrator(pool, options)`. `maxWorkers`: the pool's, the default
  * number of jobs that may run at once.
  */
+const ORCHESTRATOR_OPTIONS = ['maxConcurrentJobs', 'deadLetterLimit', 'cluster']
+
 function resolveOrchestratorOptions(options, maxWorkers) {
-  const { maxConcurrentJobs, deadLetterLimit } = optionsObject(options)
+  options = optionsObject(options)
+  const unknown = Object.keys(options).filter((key) => !ORCHESTRATOR_OPTIONS.includes(key))
+  if (unknown.length > 0) {
+    throw invalidValue(`Unknown orchestrator option ${unknown.map((key) => `"${key}"`).join(', ')}; the options are ${ORCHESTRATOR_OPTIONS.join(', ')}`)
+  }
+  const { maxConcurrentJobs, deadLetterLimit } = options
   return {
     maxConcurrentJobs: maxConcurrentJobs === undefined ? maxWorkers : integerInRange(maxConcurrentJobs, 'maxConcurrentJobs', 1, MAX_COUNT),
     deadLetterLimit: deadLetterLimit === undefined ? DEAD_LETTER_LIMIT : integerInRange(deadLetterLimit, 'deadLetterLimit', 0, MAX_COUNT),
@@ -71,8 +78,9 @@ function resolveOrchestratorOptions(options, maxWorkers) {
 /** Every option `register()` knows. */
 const JOB_OPTIONS = new Set([
   'mode', 'every', 'cron', 'timeZone', 'gapMs', 'runOnStart', 'name', 'filename', 'payload', 'run', 'timeoutMs',
-  'retries', 'retryBackoffMs', 'priority', 'maxConsecutiveFailures', 'breaker', 'dependsOn', 'blocks',
+  'retries', 'retryBackoffMs', 'priority', 'maxConsecutiveFailures', 'breaker', 'dependsOn', 'blocks', 'catchUp',
 ])
+const CATCH_UP = ['once', 'skip']
 
 /**
  * A misspelt option would change a job silently (`evry: 500` would make a
@@ -118,6 +126,7 @@ function resolveJobOptions(options, internals) {
       breakerCooldownMs: breakerCooldown(options.breaker),
       dependsOn: jobNames(options.dependsOn, 'dependsOn'),
       blocks: jobNames(options.blocks, 'blocks'),
+      catchUp: catchUp(options.catchUp, mode),
     },
   }
 }
@@ -153,6 +162,16 @@ function schedule({ every, cron, timeZone }, mode) {
   if (every !== undefined) return { everyMs: milliseconds(every, 'every', 1, MAX_EVERY_MS), timeZone: zone }
   if (typeof cron !== 'string') throw invalidType(`The "cron" option must be a string; received ${describeType(cron)}`)
   return { cron, timeZone: zone }
+}
+
+/** Across replicas, what a scheduled job does with the ticks due while no replica was alive. */
+function catchUp(value, mode) {
+  if (value === undefined) return 'once'
+  if (!CATCH_UP.includes(value)) {
+    throw invalidValue(`The "catchUp" option must be 'once' or 'skip'; received ${typeof value === 'string' ? `'${value}'` : describeType(value)}`)
+  }
+  if (mode !== 'scheduled') throw invalidValue('The "catchUp" option is for scheduled jobs')
+  return value
 }
 
 /** Default: a fixed-rate job runs at start(), a cron job waits for its first time. */

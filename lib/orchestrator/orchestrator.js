@@ -14,7 +14,7 @@ const { EventEmitter } = require('node:events')
 const { OrchestratorHandle } = require('../native')
 const errors = require('../shared/errors')
 const { internalsOf } = require('../pool/internal')
-const { jobExportName, jobEnvelope } = require('../shared/job-handler')
+const { Run, callOnMainThread, executeOnPool, jobContext, jobStatus, describe } = require('./runs')
 const {
   resolveOrchestratorOptions,
   resolveJobOptions,
@@ -55,9 +55,13 @@ class Orchestrator extends EventEmitter {
       throw errors.invalidType('The "pool" argument must be a ParallelProcessor')
     }
     if (pool.disposed) throw errors.invalidValue('The pool has been disposed')
+    const resolved = resolveOrchestratorOptions(options, internals.maxWorkers)
+    // Shared by replicas: another class (cluster/replica.js), still an Orchestrator.
+    if (new.target === ClusterOrchestrator) return
+    if (options?.cluster != null) return new ClusterOrchestrator(pool, options)
     this.#pool = pool
     this.#poolInternals = internals
-    this.#handle = new OrchestratorHandle(resolveOrchestratorOptions(options, internals.maxWorkers), () => this.#drain())
+    this.#handle = new OrchestratorHandle(resolved, () => this.#drain())
   }
 
   /** The next `count` fire times of a cron expression, by the scheduler's own engine. */
@@ -309,7 +313,8 @@ class Orchestrator extends EventEmitter {
   }
 
   /** The machine says: start this attempt now. Its end is reported back with runFinished. */
-  #startAttempt({ run: id, job, attempt, trigger, timeoutMs, deadLetter }) {
+  #startAttempt(output) {
+    const { run: id, job, attempt, trigger, timeoutMs, deadLetter } = output
     const run = this.#runOf(id, job)
     if (run.handler === undefined) {
       const registered = this.#jobs.get(job)
@@ -323,28 +328,17 @@ class Orchestrator extends EventEmitter {
       if (!run.hasPayload) run.usePayload(deadLetter == null ? registered.payload : this.#letters.get(deadLetter)?.payload)
     }
     run.begin(attempt, timeoutMs, deadLetter)
-    const context = { name: job, runId: id, attempt, trigger }
+    const context = jobContext(output)
     const settled = run.handler.run === undefined ? this.#executeOnPool(run, context) : callOnMainThread(run, context)
     settled.then(
       (result) => this.#attemptEnded(run, attempt, true, result),
       (error) => this.#attemptEnded(run, attempt, false, error),
     )
-    this.#emitSafely('jobStart', { job, runId: id, attempt, trigger })
+    this.#emitSafely('jobStart', { job, runId: id, attempt, trigger, scheduledAt: context.scheduledAt })
   }
 
-  /**
-   * A run of a module export is an ordinary pool task: the pool enforces its
-   * timeout (terminating the worker) and contains its crash. Its handler is
-   * reached through a job's export name, which sets `ctx.job` (lib/shared/job-handler.js).
-   */
   #executeOnPool(run, context) {
-    const { name, filename } = run.handler
-    return this.#pool.execute(jobEnvelope(context, run.payload), {
-      name: jobExportName(name),
-      filename,
-      timeoutMs: run.timeoutMs,
-      signal: run.controller.signal,
-    })
+    return executeOnPool(this.#pool, run, context)
   }
 
   /** How the attempt's code ended; ignored if the machine has ended it already (stop's deadline, an enforced timeout). */
@@ -450,88 +444,6 @@ class Orchestrator extends EventEmitter {
   }
 }
 
-/** One logical execution of a job: its attempts, what they ran with, and who awaits it. */
-class Run {
-  constructor(id, job) {
-    this.id = id
-    this.job = job
-    /** { run } or { name, filename } (and the job's payload), fixed at the first attempt. */
-    this.handler = undefined
-    this.payload = undefined
-    this.hasPayload = false
-    /** { resolve, reject } of each trigger()/retryDeadLetter() promise of this run. */
-    this.waiters = []
-    this.attempt = 0
-    this.timeoutMs = 0
-    this.deadLetter = null
-    this.controller = null
-    /** The current attempt was ended by the machine: its code's outcome comes too late. */
-    this.aborted = false
-    this.result = undefined
-    this.error = undefined
-  }
-
-  usePayload(payload) {
-    this.payload = payload
-    this.hasPayload = true
-  }
-
-  begin(attempt, timeoutMs, deadLetter) {
-    this.attempt = attempt
-    this.timeoutMs = timeoutMs
-    this.deadLetter = deadLetter ?? null
-    this.controller = new AbortController()
-    this.aborted = false
-    this.error = undefined
-  }
-
-  isCurrent(attempt) {
-    return attempt === this.attempt && !this.aborted
-  }
-
-  attemptEnded(ok, value) {
-    if (ok) this.result = value
-    else this.error = value
-  }
-
-  abort(reason) {
-    this.aborted = true
-    this.error = reason
-    this.controller?.abort(reason)
-  }
-}
-
-/** A `run` job: the function on this thread with `(payload, ctx)`; a throw is a rejection. */
-function callOnMainThread(run, context) {
-  const ctx = { job: context, signal: run.controller.signal }
-  return new Promise((resolve) => resolve(run.handler.run(run.payload, ctx)))
-}
-
-function jobStatus(job) {
-  return {
-    mode: job.mode,
-    enabled: job.enabled,
-    state: job.state,
-    runs: job.runs,
-    successes: job.successes,
-    failures: job.failures,
-    consecutiveFailures: job.consecutiveFailures,
-    lastRunAt: dateOrNull(job.lastRunAt),
-    lastSuccessAt: dateOrNull(job.lastSuccessAt),
-    lastError: job.lastError ?? null,
-    lastDurationMs: job.lastDurationMs ?? null,
-    nextRunAt: dateOrNull(job.nextRunAt),
-  }
-}
-
-function dateOrNull(ms) {
-  return ms === null || ms === undefined ? null : new Date(ms)
-}
-
-/** What the core keeps of an error: its message (a thrown non-error: its string). */
-function describe(error) {
-  if (error instanceof Error || (error !== null && typeof error === 'object' && typeof error.message === 'string')) return error.message
-  return String(error)
-}
+const ClusterOrchestrator = require('./cluster/replica').defineClusterOrchestrator(Orchestrator)
 
 module.exports = { Orchestrator }

@@ -10,6 +10,7 @@
  *   filename              the pool's default module (an absolute path), or null
  *   taskTimeoutMs         its default task deadline in ms (0: none)
  *   maxWorkers            its most workers: an orchestrator's default number of jobs at once
+ *   cluster               its resolved `cluster` option (lib/cluster/options.js), or null
  *   checkedFilename(f)    a module named per task or per job, validated once per distinct value
  */
 const internals = new WeakMap()

@@ -56,6 +56,7 @@ class ParallelProcessor extends EventEmitter {
       filename: config.filename,
       taskTimeoutMs: config.taskTimeoutMs,
       maxWorkers: config.maxWorkers,
+      cluster: config.cluster,
       checkedFilename: checkedFilenames(),
     })
     // What is left undefined takes the core's default (src/core/pool/mod.rs).

@@ -19,10 +19,10 @@ use super::main_doorbell::MainDoorbell;
 use super::orchestrator_spec::JobSpecObject;
 use super::orchestrator_wire as wire;
 use super::replica_handle::{LostRunObject, ReplicaHandle};
+use crate::core::TimerThread;
 use crate::orchestrator::clock::Clock;
 use crate::orchestrator::machine::durable::{Changes, Resume};
 use crate::orchestrator::OffsetClock;
-use crate::core::TimerThread;
 use crate::orchestrator::{self, Driver, JobSpec, OrchestratorConfig, RunOutcome, SystemClock, TriggerError};
 
 #[napi(object)]

@@ -67,7 +67,10 @@ pub enum Done {
 #[derive(Debug)]
 pub enum ReplicaEvent {
     /// The operation given `ticket` ended.
-    Done { ticket: u32, result: Result<Done, ClusterError> },
+    Done {
+        ticket: u32,
+        result: Result<Done, ClusterError>,
+    },
     Beat(Beat),
     /// A heartbeat could not reach Redis.
     Down(String),
@@ -128,6 +131,11 @@ pub struct ReplicaLink {
     may_lead: Arc<AtomicBool>,
     /// What the machine resumes from, kept by the last load.
     resume: Arc<Mutex<Option<Resume>>>,
+    /// A commit that failed (Redis unreachable): sent again, first, with the
+    /// next one. A commit is idempotent (records are whole, replies are
+    /// deduplicated by their receiver), so one that was stored after all
+    /// does no harm stored twice.
+    unstored: Arc<Mutex<Option<(Changes, Vec<String>)>>>,
 }
 
 impl ReplicaLink {
@@ -142,6 +150,7 @@ impl ReplicaLink {
             offset: Arc::new(AtomicI64::new(0)),
             may_lead: Arc::new(AtomicBool::new(true)),
             resume: Arc::new(Mutex::new(None)),
+            unstored: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -239,38 +248,21 @@ impl ReplicaLink {
     /// Stores a leader's step in `epoch`: `Done::Fenced` if it no longer
     /// leads there. `extras`: JSON objects of its JavaScript (`commit.lua`).
     pub fn commit(&self, ticket: u32, epoch: u64, changes: Changes, extras: Vec<String>) {
+        let unstored = self.unstored.clone();
         self.operate(ticket, move |shared| async move {
-            let mut call = shared.invocation(&COMMIT);
-            let Counters { next_run_id, next_order, next_dead_letter_id } = changes.counters;
-            call.arg(epoch).arg(next_run_id).arg(next_order).arg(next_dead_letter_id);
-            call.arg(changes.jobs.len());
-            for (name, record) in &changes.jobs {
-                call.arg(name);
-                for value in job_values(record) {
-                    call.arg(value);
+            let (changes, extras) = match unstored.lock().take() {
+                Some((mut earlier, mut earlier_extras)) => {
+                    earlier.merge(changes);
+                    earlier_extras.extend(extras);
+                    (earlier, earlier_extras)
                 }
+                None => (changes, extras),
+            };
+            let stored = store(&shared, epoch, &changes, &extras).await;
+            if stored.is_err() {
+                *unstored.lock() = Some((changes, extras));
             }
-            call.arg(changes.letters.len());
-            for letter in &changes.letters {
-                call.arg(letter.id);
-                for value in letter_values(letter) {
-                    call.arg(value);
-                }
-            }
-            call.arg(changes.removed_letters.len());
-            for id in &changes.removed_letters {
-                call.arg(*id);
-            }
-            call.arg(extras.len());
-            for extra in &extras {
-                call.arg(extra);
-            }
-            let reply: Value = call.invoke_async(&mut shared.commands.clone()).await?;
-            match text(&reply).as_deref() {
-                Some("ok") => Ok(Done::Ok),
-                Some("fenced") => Ok(Done::Fenced),
-                _ => Err(bad_reply("commit")),
-            }
+            stored
         });
     }
 
@@ -443,6 +435,41 @@ fn pairs(value: &Value) -> Vec<(String, String)> {
             .chunks(2)
             .filter_map(|pair| Some((text(pair.first()?)?, text(pair.get(1)?)?)))
             .collect(),
+    }
+}
+
+/// One commit, as `commit.lua` takes it.
+async fn store(shared: &Shared, epoch: u64, changes: &Changes, extras: &[String]) -> Result<Done, ClusterError> {
+    let Counters { next_run_id, next_order, next_dead_letter_id } = changes.counters;
+    let mut call = shared.invocation(&COMMIT);
+    call.arg(epoch).arg(next_run_id).arg(next_order).arg(next_dead_letter_id);
+    call.arg(changes.jobs.len());
+    for (name, record) in &changes.jobs {
+        call.arg(name);
+        for value in job_values(record) {
+            call.arg(value);
+        }
+    }
+    call.arg(changes.letters.len());
+    for letter in &changes.letters {
+        call.arg(letter.id);
+        for value in letter_values(letter) {
+            call.arg(value);
+        }
+    }
+    call.arg(changes.removed_letters.len());
+    for id in &changes.removed_letters {
+        call.arg(*id);
+    }
+    call.arg(extras.len());
+    for extra in extras {
+        call.arg(extra);
+    }
+    let reply: Value = call.invoke_async(&mut shared.commands.clone()).await?;
+    match text(&reply).as_deref() {
+        Some("ok") => Ok(Done::Ok),
+        Some("fenced") => Ok(Done::Fenced),
+        _ => Err(bad_reply("commit")),
     }
 }
 

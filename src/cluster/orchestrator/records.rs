@@ -62,7 +62,10 @@ pub fn job_values(record: &JobRecord) -> [String; 16] {
         opt(record.last_run_at),
         opt(record.last_success_at),
         // An empty error message is kept as a space: '' means none.
-        record.last_error.as_ref().map_or_else(String::new, |error| if error.is_empty() { " ".into() } else { error.clone() }),
+        record
+            .last_error
+            .as_ref()
+            .map_or_else(String::new, |error| if error.is_empty() { " ".into() } else { error.clone() }),
         opt(record.last_duration_ms),
         opt(record.last_started),
         opt(record.last_succeeded),

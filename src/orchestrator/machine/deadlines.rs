@@ -43,6 +43,18 @@ impl Machine {
         self.settle(now);
     }
 
+    /// Whether a due tick waits for the job's run to end instead of being
+    /// skipped as an overlap: a tick owed from before a takeover, and, once
+    /// resumed from durable state, a tick behind a run that is catching up
+    /// (it serves an owed tick) or that had not started when the tick fell
+    /// due (only queueing delayed it).
+    fn tick_held(&self, run: Option<RunId>, tick: Millis) -> bool {
+        let Some(run) = run.and_then(|id| self.runs.get(&id)) else { return false };
+        let catching_up = run.scheduled_at.is_some_and(|at| at <= self.owed_until);
+        tick <= self.owed_until
+            || (self.durable && (catching_up || run.started_at.is_none_or(|started| tick < started)))
+    }
+
     fn earliest_deadline(&self) -> Option<(Millis, Deadline)> {
         let stop = match self.lifecycle {
             Lifecycle::Stopped => return None,
@@ -59,10 +71,7 @@ impl Machine {
                 Breaker::Open { until } => Some((until, Deadline::BreakerCooled(*key))),
                 Breaker::Closed | Breaker::HalfOpen => None,
             };
-            // A tick owed from before a takeover waits for the job's run to
-            // end instead of being skipped as an overlap.
-            let owed_and_busy = |at: &Millis| *at <= self.owed_until && job.run.is_some();
-            let tick = job.next_tick.filter(|at| !owed_and_busy(at)).map(|at| (at, Deadline::Tick(*key)));
+            let tick = job.next_tick.filter(|at| !self.tick_held(job.run, *at)).map(|at| (at, Deadline::Tick(*key)));
             cooled.into_iter().chain(tick)
         });
         stop.into_iter().chain(runs).chain(jobs).min()

@@ -49,6 +49,7 @@ impl Machine {
         self.job_mut(key).tick_served(covers_until);
         let run = self.runs.get_mut(&id).expect("starting a live run");
         run.probe = probe;
+        run.started_at = Some(now);
         let trigger = run.trigger;
         self.start_attempt(id, 1, trigger, now);
     }

@@ -152,6 +152,7 @@ impl Machine {
         self.lifecycle = Lifecycle::Running;
         self.alive_since = alive_since.min(now);
         self.owed_until = now;
+        self.durable = true;
         let resumed: Vec<JobKey> = self
             .registered_keys()
             .into_iter()
@@ -199,6 +200,7 @@ impl Machine {
                 dead_letter: lost.dead_letter,
                 scheduled_at: lost.scheduled_at,
                 covers_until: lost.scheduled_at,
+                started_at: Some(now),
                 attempt: lost.attempt.max(1),
                 phase: RunPhase::Running { since: now, timeout_at: None },
                 probe,

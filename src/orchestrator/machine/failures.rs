@@ -27,7 +27,11 @@ impl Machine {
         let (key, attempt, probe) = (run.job, run.attempt, run.probe);
         let job = self.job(key);
         let will_retry = attempt <= job.spec.retries && !probe && !job.removed && self.lifecycle == Lifecycle::Running;
-        let delay = will_retry.then(|| offset(job.spec.retry_backoff.delay(attempt).as_millis() as u64));
+        // A lost replica says nothing of the job: its retry starts at once.
+        let delay = will_retry.then(|| match failure {
+            Failure::ReplicaLost => 0,
+            _ => offset(job.spec.retry_backoff.delay(attempt).as_millis() as u64),
+        });
         let name = job.name.clone();
         self.job_mut(key).stats.last_error = Some(error.clone());
         self.emit(Output::Failed {

@@ -84,6 +84,10 @@ pub struct Machine {
     /// `Millis::MIN` in a machine of one process.
     alive_since: Millis,
     owed_until: Millis,
+    /// Resumed from durable state (across replicas): every tick is served
+    /// once, so a tick that falls due while its job's run waits is held
+    /// until that run ends rather than absorbed into it.
+    durable: bool,
     /// Jobs changed since the durable state was last taken.
     changed_jobs: std::collections::BTreeSet<JobKey>,
 }
@@ -105,6 +109,7 @@ impl Machine {
             next_order: 0,
             alive_since: Millis::MIN,
             owed_until: Millis::MIN,
+            durable: false,
             changed_jobs: Default::default(),
         }
     }
@@ -177,6 +182,7 @@ impl Machine {
                 dead_letter,
                 scheduled_at,
                 covers_until: scheduled_at,
+                started_at: None,
                 attempt: 0,
                 phase: RunPhase::Waiting,
                 probe: false,

@@ -33,6 +33,8 @@ pub(super) struct Run {
     /// tick it absorbed while it waited.
     pub(super) scheduled_at: Option<Millis>,
     pub(super) covers_until: Option<Millis>,
+    /// When its first attempt started.
+    pub(super) started_at: Option<Millis>,
     /// The current (or last) attempt, from 1; 0 while waiting.
     pub(super) attempt: u32,
     pub(super) phase: RunPhase,

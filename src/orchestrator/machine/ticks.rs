@@ -76,7 +76,8 @@ impl Machine {
         self.queue_unless_skipped(key, skip, trigger, tick);
     }
 
-    /// Says why a due run is skipped (its tick is then served), or queues it.
+    /// Says why a due run is skipped, or queues it. A skipped tick is served,
+    /// unless the skip is a stop's: across replicas, the next leader runs it.
     pub(super) fn queue_unless_skipped(
         &mut self,
         key: JobKey,
@@ -86,7 +87,9 @@ impl Machine {
     ) {
         match skip {
             Some(reason) => {
-                self.job_mut(key).tick_served(tick);
+                if reason != SkipReason::Stopping {
+                    self.job_mut(key).tick_served(tick);
+                }
                 let job = self.name_of(key);
                 self.emit(Output::Skipped { job, reason });
             }
