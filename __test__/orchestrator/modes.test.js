@@ -52,6 +52,11 @@ describe('modes', () => {
     expect(seconds[2] - seconds[1]).toBe(1)
     const successes = await waitForEvents(events, 'jobSuccess', { job: 'second', count: 1 })
     expect(successes[0].result.job).toMatchObject({ name: 'second', attempt: 1, trigger: 'schedule' })
+    // The tick it serves, exactly: the whole second, whenever the worker ran.
+    const { scheduledAt } = successes[0].result.job
+    expect(Object.prototype.toString.call(scheduledAt)).toBe('[object Date]')
+    expect(scheduledAt.getTime() % 1000).toBe(0)
+    expect(starts[0].scheduledAt).toEqual(scheduledAt)
   })
 
   test('cron: the next run is the one Orchestrator.nextRuns() gives, in the job\'s zone (L, W and #)', async () => {
@@ -80,7 +85,7 @@ describe('modes', () => {
     expect(only(events, 'jobStart')).toEqual([])
     const result = await orchestrator.trigger('manual')
     expect(result.payload).toEqual({ from: 'register' })
-    expect(result.job).toEqual({ name: 'manual', runId: expect.any(Number), attempt: 1, trigger: 'manual' })
+    expect(result.job).toEqual({ name: 'manual', runId: expect.any(Number), attempt: 1, trigger: 'manual', scheduledAt: null })
     // A payload given to trigger() is that run's.
     expect((await orchestrator.trigger('manual', { from: 'trigger' })).payload).toEqual({ from: 'trigger' })
     expect(orchestrator.status().jobs.manual).toMatchObject({ mode: 'triggered', runs: 2, successes: 2, nextRunAt: null })

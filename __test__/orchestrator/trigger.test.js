@@ -15,7 +15,7 @@ describe('trigger()', () => {
     // The task's own context is all there too.
     expect(fromWorker).toMatchObject({ taskId: expect.any(String), workerId: expect.any(Number) })
     const inline = await orchestrator.trigger('inline', 'x')
-    expect(inline).toEqual({ payload: 'x', job: { name: 'inline', runId: expect.any(Number), attempt: 1, trigger: 'manual' }, hasSignal: true })
+    expect(inline).toEqual({ payload: 'x', job: { name: 'inline', runId: expect.any(Number), attempt: 1, trigger: 'manual', scheduledAt: null }, hasSignal: true })
     expect(inline.job.runId).not.toBe(fromWorker.job.runId)
   })
 
