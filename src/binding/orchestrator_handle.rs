@@ -105,6 +105,13 @@ impl OrchestratorHandle {
         self.driver.with(|machine, now| machine.register(&name, spec, now)).map_err(invalid)
     }
 
+    /// A job's new options, its state kept (see `Machine::redefine`).
+    #[napi]
+    pub fn redefine(&self, name: String, spec: JobSpecObject) -> Result<()> {
+        let spec = JobSpec::try_from(spec).map_err(|message| invalid(format!("job '{name}': {message}")))?;
+        self.driver.with(|machine, now| machine.redefine(&name, spec, now)).map_err(invalid)
+    }
+
     #[napi]
     pub fn unregister(&self, name: String) -> Result<()> {
         self.driver.with(|machine, now| machine.unregister(&name, now)).map_err(invalid)

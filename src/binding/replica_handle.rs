@@ -136,6 +136,13 @@ impl ReplicaHandle {
         self.link.send(ticket, request, command);
     }
 
+    /// `definitions`: [name, options JSON] pairs, flattened.
+    #[napi]
+    pub fn define(&self, ticket: u32, definitions: Vec<String>) {
+        let pairs = definitions.chunks(2).filter_map(|pair| Some((pair.first()?.clone(), pair.get(1)?.clone()))).collect();
+        self.link.define(ticket, pairs);
+    }
+
     #[napi]
     pub fn leave(&self, ticket: u32) {
         self.link.leave(ticket);
@@ -212,7 +219,11 @@ fn write_event(out: &mut String, event: &ReplicaEvent) {
             .opt_str("leader", beat.leader.as_deref())
             .int("replicas", beat.replicas)
             .int("aliveSince", beat.alive_since)
-            .opt_str("status", beat.status.as_deref()),
+            .opt_str("status", beat.status.as_deref())
+            .raw("definitions", |out| match &beat.definitions {
+                Some(definitions) => pairs(out, definitions),
+                None => out.push_str("null"),
+            }),
         ReplicaEvent::Down(error) => object.str("kind", "down").str("error", error),
         ReplicaEvent::Commands(commands) => object.str("kind", "commands").raw("commands", |out| pairs(out, commands)),
         ReplicaEvent::Replies(replies) => {

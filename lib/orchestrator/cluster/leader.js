@@ -74,7 +74,7 @@ class LeaderTerm {
     const loaded = await this.#owner.call('load')
     if (this.#ended) return
     const handle = new OrchestratorHandle(this.#owner.config, () => this.drain(), this.#owner.replica)
-    for (const [name, { spec }] of this.#owner.jobs) handle.register(name, spec)
+    for (const name of this.#owner.jobs.keys()) handle.register(name, this.#owner.specFor(name))
     for (const { id, payload, value } of loaded.letters) this.#letters.set(id, { payload, value })
     const lost = []
     for (const [, text] of loaded.runs) {
@@ -136,6 +136,17 @@ class LeaderTerm {
   register(name, spec) {
     if (this.#handle === null || this.#ended) return
     this.#handle.register(name, spec)
+    this.drain()
+  }
+
+  /** A job's options changed cluster-wide (a rolling deploy): its state goes on under the new ones. */
+  redefine(name, spec) {
+    if (this.#handle === null || this.#ended) return
+    try {
+      this.#handle.redefine(name, spec)
+    } catch (error) {
+      process.emitWarning(`The orchestrator keeps the job "${name}" as it was: its new definition does not fit (${error.message})`)
+    }
     this.drain()
   }
 

@@ -48,6 +48,8 @@ function defineClusterOrchestrator(Orchestrator) {
     #everConnected = false
     /** The leader's last published view: { status, letters }. */
     #snapshot = null
+    /** Job name -> the options (JSON) every replica runs it with: the most recently started replica's. */
+    #definitions = new Map()
     #unreferenced = false
     #starting = null
     #stopping = null
@@ -67,6 +69,13 @@ function defineClusterOrchestrator(Orchestrator) {
     get jobs() { return this.#jobs }
     get pool() { return this.#pool }
     get referenced() { return this.#state !== 'stopped' && !this.#unreferenced }
+
+    /** The options a job runs with: the cluster's definition, with this replica's handler. */
+    specFor(name) {
+      const local = this.#jobs.get(name)?.spec
+      const shared = this.#definitions.get(name)
+      return shared === undefined ? local : { ...JSON.parse(shared), enforceTimeout: local.enforceTimeout }
+    }
 
     /** A ticketed operation of the replica: resolves with its `done` event, rejects with ClusterUnavailableError. */
     call(operation, ...args) {
@@ -135,7 +144,10 @@ function defineClusterOrchestrator(Orchestrator) {
       this.#replica = new ReplicaHandle(this.#cluster.name, () => this.#onEvents())
       this.#updateReference()
       const { redis, replica, heartbeatMs, connectTimeoutMs, ca, sslCertFile, sslCertDir } = this.#cluster
-      this.#starting = this.call('connect', { redis, replica, heartbeatMs, connectTimeoutMs, ca, sslCertFile, sslCertDir }).then(
+      const definitions = [...this.#jobs].flatMap(([name, { spec }]) => [name, JSON.stringify(spec)])
+      this.#starting = this.call('connect', { redis, replica, heartbeatMs, connectTimeoutMs, ca, sslCertFile, sslCertDir })
+        .then(() => this.call('define', definitions))
+        .then(
         () => {
           this.#starting = null
           this.#state = 'running'
@@ -340,12 +352,13 @@ function defineClusterOrchestrator(Orchestrator) {
       else waiting.reject(unavailable ? new errors.ClusterUnavailableError(error) : new Error(`The orchestrator's Redis answered unexpectedly: ${error}`))
     }
 
-    #onBeat({ leading, epoch, leader, replicas, status }) {
+    #onBeat({ leading, epoch, leader, replicas, status, definitions }) {
       const wasConnected = this.#info.connected
       this.#info = { connected: true, replicas, leader }
       if (!wasConnected && this.#everConnected) this.notify('clusterUp', {})
       this.#everConnected = true
       if (status != null) this.#snapshot = JSON.parse(status)
+      if (definitions != null) this.#onDefinitions(definitions)
       if (this.#term !== null && (!leading || this.#term.epoch !== epoch)) {
         this.#term.end()
         this.#term = null
@@ -364,6 +377,21 @@ function defineClusterOrchestrator(Orchestrator) {
         })
       } else {
         this.#term?.commit()
+      }
+    }
+
+    /**
+     * The cluster's definitions changed: a job whose options differ from what
+     * this replica last knew (at first, its own) says so, and the leader runs
+     * it with the new ones from its next tick on.
+     */
+    #onDefinitions(pairs) {
+      for (const [name, options] of pairs) {
+        const known = this.#definitions.get(name) ?? (this.#jobs.has(name) ? JSON.stringify(this.#jobs.get(name).spec) : undefined)
+        this.#definitions.set(name, options)
+        if (known === undefined || known === options) continue
+        this.notify('definitionChange', { job: name, from: JSON.parse(known), to: JSON.parse(options) })
+        if (this.#jobs.has(name)) this.#term?.redefine(name, this.specFor(name))
       }
     }
 

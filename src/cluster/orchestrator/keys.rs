@@ -16,6 +16,8 @@ pub struct OrchestratorKeys {
     pub wake: String,
     pub status: String,
     pub status_version: String,
+    pub definitions: String,
+    pub definitions_version: String,
     /// Before a job's name, a letter's id or a replica's id: `job:<name>`,
     /// `letter:<id>`, `replies:<replica>`.
     pub prefix: String,
@@ -38,11 +40,13 @@ impl OrchestratorKeys {
             wake: key("wake"),
             status: key("status"),
             status_version: key("status-version"),
+            definitions: key("definitions"),
+            definitions_version: key("definitions-version"),
             prefix,
         }
     }
 
-    pub fn script_keys(&self) -> [&str; 12] {
+    pub fn script_keys(&self) -> [&str; 14] {
         [
             &self.leader,
             &self.epoch,
@@ -56,6 +60,8 @@ impl OrchestratorKeys {
             &self.wake,
             &self.status,
             &self.status_version,
+            &self.definitions,
+            &self.definitions_version,
         ]
     }
 

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use super::keys::OrchestratorKeys;
 use super::records::{job_values, letter_values, Fields};
-use super::scripts::{COMMIT, HEARTBEAT, LEAVE, LOAD, SEND};
+use super::scripts::{COMMIT, DEFINE, HEARTBEAT, LEAVE, LOAD, SEND};
 use crate::cluster::connection::{connect_commands, BlockingConnection, Commands, Connector};
 use crate::cluster::error::{bad_reply, ClusterError};
 use crate::cluster::options::{millis, ClusterOptions};
@@ -42,6 +42,8 @@ pub struct Beat {
     pub alive_since: Millis,
     /// The leader's status, when it changed since the last heartbeat (followers).
     pub status: Option<String>,
+    /// Every job's options (job -> JSON), when they changed since the last heartbeat.
+    pub definitions: Option<Vec<(String, String)>>,
 }
 
 /// What a new leader reads back, besides what the machine resumes from.
@@ -119,6 +121,7 @@ struct Shared {
     /// status version it has.
     last_epoch: Mutex<Option<u64>>,
     status_version: Mutex<String>,
+    definitions_version: Mutex<String>,
 }
 
 pub struct ReplicaLink {
@@ -205,6 +208,7 @@ impl ReplicaLink {
                     leading: AtomicBool::new(false),
                     last_epoch: Mutex::new(None),
                     status_version: Mutex::new(String::new()),
+                    definitions_version: Mutex::new(String::new()),
                 });
                 let beat = tokio::time::timeout(connect_timeout, shared.beat())
                     .await
@@ -288,6 +292,20 @@ impl ReplicaLink {
         });
     }
 
+    /// Publishes this replica's jobs' options (name, JSON): the most recently
+    /// started replica's are everyone's.
+    pub fn define(&self, ticket: u32, definitions: Vec<(String, String)>) {
+        self.operate(ticket, move |shared| async move {
+            let mut call = shared.invocation(&DEFINE);
+            call.arg(definitions.len());
+            for (name, options) in &definitions {
+                call.arg(name).arg(options);
+            }
+            let _: Value = call.invoke_async(&mut shared.commands.clone()).await?;
+            Ok(Done::Ok)
+        });
+    }
+
     /// This replica is no longer alive, nor leads.
     pub fn leave(&self, ticket: u32) {
         self.set_may_lead(false);
@@ -333,9 +351,14 @@ impl Shared {
     async fn beat(&self) -> Result<Beat, ClusterError> {
         let last_epoch = self.last_epoch.lock().map_or_else(String::new, |epoch| epoch.to_string());
         let version = self.status_version.lock().clone();
+        let definitions_version = self.definitions_version.lock().clone();
         let may_lead = self.may_lead.load(Ordering::SeqCst);
         let mut call = self.invocation(&HEARTBEAT);
-        call.arg(millis(self.ttl())).arg(last_epoch).arg(if may_lead { "1" } else { "0" }).arg(version);
+        call.arg(millis(self.ttl()))
+            .arg(last_epoch)
+            .arg(if may_lead { "1" } else { "0" })
+            .arg(version)
+            .arg(definitions_version);
         let sent = Instant::now();
         let local_sent = SystemClock.now();
         let reply: Value = call.invoke_async(&mut self.commands.clone()).await?;
@@ -347,14 +370,14 @@ impl Shared {
         if beat.leading {
             *self.last_epoch.lock() = Some(beat.epoch);
         }
+        let version_at = |at: usize| items(&reply).and_then(|items| items.get(at)).and_then(text).unwrap_or_default();
         if beat.status.is_some() || beat.leading {
-            *self.status_version.lock() = self.version_of(&reply);
+            *self.status_version.lock() = version_at(6);
+        }
+        if beat.definitions.is_some() {
+            *self.definitions_version.lock() = version_at(8);
         }
         Ok(beat)
-    }
-
-    fn version_of(&self, reply: &Value) -> String {
-        items(reply).and_then(|items| items.get(6)).and_then(text).unwrap_or_default()
     }
 
     async fn heartbeats(self: Arc<Self>) {
@@ -485,6 +508,10 @@ fn parse_beat(reply: &Value) -> Option<Beat> {
         replicas: int(items.get(4)?)? as u64,
         alive_since: int(items.get(5)?)?,
         status: (!status.is_empty()).then_some(status),
+        definitions: {
+            let definitions = pairs(items.get(9)?);
+            (!definitions.is_empty()).then_some(definitions)
+        },
     })
 }
 

@@ -17,3 +17,4 @@ script!(COMMIT, "scripts/commit.lua");
 script!(LOAD, "scripts/load.lua");
 script!(SEND, "scripts/send.lua");
 script!(LEAVE, "scripts/leave.lua");
+script!(DEFINE, "scripts/define.lua");

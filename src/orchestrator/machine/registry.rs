@@ -67,6 +67,40 @@ impl Machine {
         Ok(())
     }
 
+    /// Replaces a job's definition, keeping its state (counts, health, the
+    /// ticks it served): across replicas, a newer replica's options for the
+    /// job (a rolling deploy). A scheduled job's next tick is the first of
+    /// the new schedule after the last tick served, so no tick runs twice
+    /// and none is more than a period away. A run under way finishes as it
+    /// began. Refused, changing nothing, for a spec that makes no job or a
+    /// dependency graph that no longer holds.
+    pub fn redefine(&mut self, name: &str, spec: JobSpec, now: Millis) -> Result<(), String> {
+        let key = self.key_of(name)?;
+        check_spec(name, &spec)?;
+        let old = std::mem::replace(&mut self.job_mut(key).spec, spec);
+        if self.lifecycle == Lifecycle::Running {
+            if let Err(error) = self.check_dependencies() {
+                self.job_mut(key).spec = old;
+                return Err(error);
+            }
+        }
+        let job = self.job_mut(key);
+        if job.spec.mode != Mode::Scheduled {
+            job.next_tick = None;
+        } else if job.next_tick.is_some() || old.mode != Mode::Scheduled {
+            let after = job.ticks_done.unwrap_or(job.anchor).max(job.anchor);
+            job.next_tick = job.spec.schedule.next_after(job.anchor, after);
+        }
+        if self.lifecycle == Lifecycle::Running && old.mode != Mode::Scheduled && self.job(key).run.is_none() {
+            let job = self.job(key);
+            if job.spec.mode == Mode::Continuous && job.enabled {
+                self.offer_run(key, super::Trigger::Continuous, None, now);
+            }
+        }
+        self.settle(now);
+        Ok(())
+    }
+
     /// Resets the failure count, closes the breaker and enables the job.
     pub fn enable(&mut self, name: &str, now: Millis) -> Result<(), String> {
         let key = self.key_of(name)?;

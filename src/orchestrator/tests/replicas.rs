@@ -211,3 +211,19 @@ fn counts_disabled_jobs_and_dead_letters_survive_a_change_of_leader() {
     assert_eq!((letters.len(), letters[0].run, letters[0].error.as_str()), (1, run, "boom"));
     assert!(second.sim.machine.trigger("job", T0 + 500).unwrap() > run, "run ids go on");
 }
+
+#[test]
+fn a_new_definition_goes_on_from_the_last_tick_served_with_no_tick_twice_and_no_gap() {
+    let mut store = Store::default();
+    let mut leader = Leader::new(&[("job", every(500))], T0);
+    leader.sim.machine.start(T0).unwrap();
+    let outputs = leader.step(&mut store);
+    let mut served = leader.play(&mut store, T0 + 1_200, outputs);
+    leader.sim.now = T0 + 1_200;
+    leader.sim.machine.redefine("job", every(300), T0 + 1_200).unwrap();
+    let outputs = leader.step(&mut store);
+    served.extend(leader.play(&mut store, T0 + 2_000, outputs));
+    // 500-grid up to T0 + 1 000 (served), then the 300-grid from the anchor.
+    assert_eq!(ticks_of(&served, "job"), [T0 + 500, T0 + 1_000, T0 + 1_200, T0 + 1_500, T0 + 1_800]);
+    assert_eq!(leader.sim.machine.status().jobs[0].runs, 5, "its counts go on");
+}

@@ -6,9 +6,11 @@
 -- last leader and nobody led since (a Redis outage outlived its lease):
 -- then it goes on in its own epoch and nothing of it is fenced.
 -- ARGV: 3 TTL ms, 4 the epoch this replica last led in ('' if none), 5 '1'
--- if it may lead, 6 the status version it has. Returns {server ms, role,
--- epoch, leader ('' if none), replicas alive, alive-since, status version,
--- status (only when newer than ARGV[6] and this replica follows, else '')}.
+-- if it may lead, 6 the status version it has, 7 the definitions version it
+-- has. Returns {server ms, role, epoch, leader ('' if none), replicas alive,
+-- alive-since, status version, status (only when newer than ARGV[6] and this
+-- replica follows, else ''), definitions version, definitions (a flat hash,
+-- only when newer than ARGV[7], else empty)}.
 local now = now_ms()
 local ttl = tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', REPLICAS, '-inf', now - ttl)
@@ -36,4 +38,10 @@ end
 local version = redis.call('GET', STATUS_VERSION) or '0'
 local status = ''
 if role ~= 'leader' and version ~= ARGV[6] then status = redis.call('GET', STATUS) or '' end
-return { now, role, epoch, leader or '', redis.call('ZCARD', REPLICAS), redis.call('GET', ALIVE_SINCE), version, status }
+local definitions_version = redis.call('GET', DEFINITIONS_VERSION) or '0'
+local definitions = {}
+if definitions_version ~= ARGV[7] then definitions = redis.call('HGETALL', DEFINITIONS) end
+return {
+  now, role, epoch, leader or '', redis.call('ZCARD', REPLICAS), redis.call('GET', ALIVE_SINCE), version, status,
+  definitions_version, definitions,
+}

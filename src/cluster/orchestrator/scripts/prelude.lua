@@ -6,11 +6,14 @@
 --       7 letters (sorted set of dead-letter ids), 8 runs (hash: run id ->
 --       the run as its leader's JavaScript wrote it), 9 commands (hash:
 --       request id -> command), 10 wake (list the leader blocks on),
---       11 status (the leader's last status), 12 status-version.
+--       11 status (the leader's last status), 12 status-version,
+--       13 definitions (hash: job -> the options it runs with, from the
+--       replica that started last), 14 definitions-version.
 -- ARGV: 1 this replica, 2 the prefix of job:<name>, letter:<id> and
 --       replies:<replica>; script arguments follow.
 local LEADER, EPOCH, REPLICAS, ALIVE_SINCE, META, JOBS, LETTERS, RUNS, COMMANDS, WAKE, STATUS, STATUS_VERSION =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local DEFINITIONS, DEFINITIONS_VERSION = KEYS[13], KEYS[14]
 local ME, PREFIX = ARGV[1], ARGV[2]
 
 -- The fields of a job's record, in the order commit passes their values.
