@@ -139,7 +139,8 @@ impl ReplicaHandle {
     /// `definitions`: [name, options JSON] pairs, flattened.
     #[napi]
     pub fn define(&self, ticket: u32, definitions: Vec<String>) {
-        let pairs = definitions.chunks(2).filter_map(|pair| Some((pair.first()?.clone(), pair.get(1)?.clone()))).collect();
+        let pairs =
+            definitions.chunks(2).filter_map(|pair| Some((pair.first()?.clone(), pair.get(1)?.clone()))).collect();
         self.link.define(ticket, pairs);
     }
 

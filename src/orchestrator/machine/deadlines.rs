@@ -43,16 +43,32 @@ impl Machine {
         self.settle(now);
     }
 
-    /// Whether a due tick waits for the job's run to end instead of being
-    /// skipped as an overlap: a tick owed from before a takeover, and, once
-    /// resumed from durable state, a tick behind a run that is catching up
-    /// (it serves an owed tick) or that had not started when the tick fell
-    /// due (only queueing delayed it).
-    fn tick_held(&self, run: Option<RunId>, tick: Millis) -> bool {
-        let Some(run) = run.and_then(|id| self.runs.get(&id)) else { return false };
-        let catching_up = run.scheduled_at.is_some_and(|at| at <= self.owed_until);
-        tick <= self.owed_until
-            || (self.durable && (catching_up || run.started_at.is_none_or(|started| tick < started)))
+    /// When a job's `tick` is handled, given the job's run; `None` while it
+    /// waits for that run to end. Ticks owed from before a takeover wait for
+    /// the run. Once resumed from durable state (across replicas, where each
+    /// tick is served once), a tick behind a run that is catching up (it
+    /// serves an owed tick) or has not started waits too, and a tick behind a
+    /// run that started late (queued for a slot or a blocker) is handled only
+    /// once that run has run for a whole period (its tick to this one): a tick
+    /// is skipped as an overlap for the job's own length, not for queueing.
+    fn tick_due_at(&self, run: Option<RunId>, tick: Millis) -> Option<Millis> {
+        let Some(run) = run.and_then(|id| self.runs.get(&id)) else { return Some(tick) };
+        if tick <= self.owed_until {
+            return None;
+        }
+        if !self.durable {
+            return Some(tick);
+        }
+        if run.scheduled_at.is_some_and(|at| at <= self.owed_until) {
+            return None;
+        }
+        match (run.started_at, run.scheduled_at) {
+            (None, _) => None,
+            (Some(started), Some(scheduled)) if scheduled < tick => {
+                Some(tick.max(started.saturating_add(tick - scheduled)))
+            }
+            (Some(started), _) => (tick >= started).then_some(tick),
+        }
     }
 
     fn earliest_deadline(&self) -> Option<(Millis, Deadline)> {
@@ -71,7 +87,7 @@ impl Machine {
                 Breaker::Open { until } => Some((until, Deadline::BreakerCooled(*key))),
                 Breaker::Closed | Breaker::HalfOpen => None,
             };
-            let tick = job.next_tick.filter(|at| !self.tick_held(job.run, *at)).map(|at| (at, Deadline::Tick(*key)));
+            let tick = job.next_tick.and_then(|at| self.tick_due_at(job.run, at)).map(|at| (at, Deadline::Tick(*key)));
             cooled.into_iter().chain(tick)
         });
         stop.into_iter().chain(runs).chain(jobs).min()

@@ -13,19 +13,20 @@ impl Machine {
     /// - a tick of a window when no replica was alive (`alive_since`; across
     ///   replicas only) stands for the whole window, under the job's catch-up
     ///   policy: the next tick is the window's end;
-    /// - a tick owed from before this machine took over (`owed_until`) is
-    ///   followed by the next one on the grid, due or not: each runs once;
+    /// - a tick owed from before this machine took over (`owed_until`), or
+    ///   any tick of a machine resumed from durable state, is followed by the
+    ///   next one on the grid, due or not: each is served once;
     /// - otherwise ticks missed by a late wake-up coalesce into this one: the
     ///   next tick is the first strictly after `now`.
     pub(super) fn on_tick(&mut self, key: JobKey, now: Millis) {
-        let (alive_since, owed_until) = (self.alive_since, self.owed_until);
+        let (alive_since, owed_until, durable) = (self.alive_since, self.owed_until, self.durable);
         let job = self.job_mut(key);
         let (trigger, tick) = match job.spec.mode {
             Mode::Scheduled => {
                 let tick = job.next_tick.unwrap_or(now);
                 let after = if tick < alive_since {
                     alive_since - 1
-                } else if tick <= owed_until {
+                } else if tick <= owed_until || durable {
                     tick
                 } else {
                     now
