@@ -44,6 +44,8 @@ class LeaderTerm {
   #replies = []
   #statusDue = true
   #statusAt = 0
+  /** Orders this term's views, so that a replica never goes back to an older one. */
+  #statusSequence = 0
   #committing = false
   #draining = false
   #ended = false
@@ -240,14 +242,16 @@ class LeaderTerm {
     if (this.#drained.length === 0 && this.#done.length === 0 && this.#unacted.length === 0 && !statusDue) return
     const outputs = this.#drained.splice(0)
     const extra = this.#extraFor(outputs)
-    if (statusDue || this.#replies.length > 0) {
+    extra.done.push(...this.#done.splice(0))
+    extra.replies.push(...this.#replies.splice(0))
+    if (statusDue || extra.replies.length > 0) {
       extra.status = this.#snapshot()
       this.#statusDue = false
       this.#statusAt = now
     }
-    extra.done.push(...this.#done.splice(0))
-    // A command's reply carries the view it leads to, for its sender's status().
-    extra.replies.push(...this.#replies.splice(0).map(([replica, body]) => [replica, JSON.stringify({ ...body, snapshot: extra.status })]))
+    // A reply carries the view it leads to, so that its sender's status()
+    // and deadLetters() show what it just did.
+    extra.replies = extra.replies.map(([replica, body]) => [replica, JSON.stringify({ ...body, snapshot: extra.status })])
     this.#unacted.push(...outputs)
     this.#committing = true
     this.#owner.call('commit', this.#handle, this.#epoch, [JSON.stringify(extra)]).then(
@@ -270,7 +274,7 @@ class LeaderTerm {
   #extraFor(outputs) {
     const extra = { runs: [], letters: {}, done: [], replies: [] }
     const reply = (run, body) => {
-      for (const [replica, request] of run.waiters) extra.replies.push([replica, JSON.stringify({ request, ...body })])
+      for (const [replica, request] of run.waiters) extra.replies.push([replica, { request, ...body }])
     }
     for (const output of outputs) {
       const run = this.#runs.get(output.run)
@@ -309,13 +313,16 @@ class LeaderTerm {
           extra.done.push(...run.waiters.map(([, request]) => request))
           reply(run, { ok: false, refusal: 'notFound', job: output.job })
           break
-        case 'deadLetter':
-          extra.letters[output.id] = [
-            run?.payloadText ?? carry(() => packValue(run?.payload, 'payload'), null),
-            packError(run?.error ?? new Error(output.error)),
-          ]
+        case 'deadLetter': {
+          const kept = {
+            payload: run?.payloadText ?? carry(() => packValue(run?.payload, 'payload'), null),
+            value: packError(run?.error ?? new Error(output.error)),
+          }
+          this.#letters.set(output.id, kept)
+          extra.letters[output.id] = [kept.payload, kept.value]
           this.#statusDue = true
           break
+        }
         case 'skipped':
         case 'disabled':
         case 'breakerOpen':
@@ -332,7 +339,8 @@ class LeaderTerm {
 
   /** What followers show for status() and deadLetters(): this machine's, with the letters' payloads. */
   #snapshot() {
-    return `{"status":${this.#handle.status()},"letters":${JSON.stringify(this.deadLetters())}}`
+    const order = `[${this.#epoch},${++this.#statusSequence}]`
+    return `{"order":${order},"status":${this.#handle.status()},"letters":${JSON.stringify(this.deadLetters())}}`
   }
 
   #act(output) {
@@ -360,7 +368,6 @@ class LeaderTerm {
       case 'breakerClose': return emit('breakerClose', { job: output.job })
       case 'deadLetter': {
         const run = this.#runs.get(output.run)
-        this.#letters.set(output.id, { payload: run?.payloadText ?? null, value: null })
         return emit('deadLetter', { id: output.id, job: output.job, runId: output.run, error: run?.error ?? new Error(output.error) })
       }
       case 'deadLetterRemoved': return void this.#letters.delete(output.id)

@@ -200,6 +200,7 @@ function defineClusterOrchestrator(Orchestrator) {
         const term = this.#term
         if (term === null) this.#replica?.setMayLead(false)
         else await term.stop(timeoutMs)
+        term?.end()
         this.#term = null
         await this.call('leave').catch(() => {})
         this.#close()
@@ -357,8 +358,9 @@ function defineClusterOrchestrator(Orchestrator) {
       this.#info = { connected: true, replicas, leader }
       if (!wasConnected && this.#everConnected) this.notify('clusterUp', {})
       this.#everConnected = true
-      if (status != null) this.#snapshot = JSON.parse(status)
-      if (definitions != null) this.#onDefinitions(definitions)
+      if (status != null) this.#see(status)
+      // The first heartbeat comes before this replica's own definitions are in.
+      if (definitions != null && this.#state !== 'starting') this.#onDefinitions(definitions)
       if (this.#term !== null && (!leading || this.#term.epoch !== epoch)) {
         this.#term.end()
         this.#term = null
@@ -395,6 +397,14 @@ function defineClusterOrchestrator(Orchestrator) {
       }
     }
 
+    /** A view of the leader's, unless this replica has seen a later one (a heartbeat may bring one older than a reply did). */
+    #see(text) {
+      const view = JSON.parse(text)
+      const [epoch, sequence] = view.order
+      const seen = this.#snapshot?.order ?? [0, 0]
+      if (epoch > seen[0] || (epoch === seen[0] && sequence > seen[1])) this.#snapshot = view
+    }
+
     #onDown({ error }) {
       if (!this.#info.connected) return
       this.#info = { ...this.#info, connected: false }
@@ -404,7 +414,7 @@ function defineClusterOrchestrator(Orchestrator) {
     #onReplies(replies) {
       for (const text of replies) {
         const reply = JSON.parse(text)
-        if (reply.snapshot != null) this.#snapshot = JSON.parse(reply.snapshot)
+        if (reply.snapshot != null) this.#see(reply.snapshot)
         const waiting = this.#requests.get(reply.request)
         if (waiting === undefined) continue
         this.#requests.delete(reply.request)
