@@ -150,6 +150,12 @@ impl OrchestratorHandle {
         self.driver.with(|machine, now| machine.disable(&name, now)).map_err(invalid)
     }
 
+    /// A leader began attempt `attempt` of `run_id`, its Start stored.
+    #[napi]
+    pub fn start_taken(&self, run_id: f64, attempt: u32) {
+        self.driver.with(|machine, now| machine.start_taken(run_id as u64, attempt, now));
+    }
+
     /// Attempt `attempt` of `run_id` ended. Ignored for an attempt the core
     /// has already ended (aborted at stop's deadline or at an enforced
     /// timeout), whenever it reports.

@@ -389,6 +389,7 @@ class LeaderTerm {
       if (!run.hasPayload) run.usePayload(registered.handler.payload)
     }
     run.begin(attempt, timeoutMs, deadLetter)
+    this.#handle.startTaken(id, attempt)
     const context = jobContext(output)
     let settled
     try {

@@ -122,6 +122,8 @@ struct Shared {
     last_epoch: Mutex<Option<u64>>,
     status_version: Mutex<String>,
     definitions_version: Mutex<String>,
+    /// Redis's time at this replica's first heartbeat.
+    started: Mutex<Option<Millis>>,
 }
 
 pub struct ReplicaLink {
@@ -209,6 +211,7 @@ impl ReplicaLink {
                     last_epoch: Mutex::new(None),
                     status_version: Mutex::new(String::new()),
                     definitions_version: Mutex::new(String::new()),
+                    started: Mutex::new(None),
                 });
                 let beat = tokio::time::timeout(connect_timeout, shared.beat())
                     .await
@@ -358,12 +361,14 @@ impl Shared {
             .arg(last_epoch)
             .arg(if may_lead { "1" } else { "0" })
             .arg(version)
-            .arg(definitions_version);
+            .arg(definitions_version)
+            .arg(self.started.lock().map_or_else(String::new, |at| at.to_string()));
         let sent = Instant::now();
         let local_sent = SystemClock.now();
         let reply: Value = call.invoke_async(&mut self.commands.clone()).await?;
         let round_trip = sent.elapsed().as_millis() as Millis;
         let beat = parse_beat(&reply).ok_or_else(|| bad_reply("heartbeat"))?;
+        self.started.lock().get_or_insert(beat.now);
         // Redis read its clock about halfway through the round trip.
         self.offset.store(beat.now - (local_sent + round_trip / 2), Ordering::SeqCst);
         self.leading.store(beat.leading, Ordering::SeqCst);

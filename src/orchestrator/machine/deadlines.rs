@@ -59,7 +59,8 @@ impl Machine {
         if !self.durable {
             return Some(tick);
         }
-        if run.scheduled_at.is_some_and(|at| at <= self.owed_until) {
+        // Catching up, or not begun yet (waiting, or its Start not yet stored).
+        if run.scheduled_at.is_some_and(|at| at <= self.owed_until) || !run.taken {
             return None;
         }
         match (run.started_at, run.scheduled_at) {

@@ -66,6 +66,7 @@ impl Machine {
                 *timeout_at = timeout_at.map(|at| at.saturating_add(late));
                 let (key, first) = (run.job, run.attempt == 1);
                 if first {
+                    run.started_at = Some(now);
                     self.job_mut(key).stats.last_run_at = Some(now);
                 }
             }

@@ -121,12 +121,25 @@ impl Machine {
     /// count from here.
     pub fn take_outputs(&mut self, now: Millis) -> Vec<Output> {
         let outputs = std::mem::take(&mut self.outputs);
+        // A leader acts on a Start only once it is stored: it says when
+        // (`start_taken`).
+        if self.durable {
+            return outputs;
+        }
         for output in &outputs {
             if let Output::Start { run, .. } = output {
                 self.attempt_taken(*run, now);
             }
         }
         outputs
+    }
+
+    /// A leader began the attempt of `run` (its Start stored): its clock
+    /// starts now, and ticks behind it are judged from here.
+    pub fn start_taken(&mut self, run: RunId, attempt: u32, now: Millis) {
+        if self.runs.get(&run).is_some_and(|live| live.attempt == attempt && !live.taken) {
+            self.attempt_taken(run, now);
+        }
     }
 
     /// Whether outputs are waiting to be taken (the driver rings its host

@@ -98,6 +98,7 @@ impl Leader {
                         if let Some(at) = scheduled_at {
                             served.push((job.clone(), *at));
                         }
+                        self.sim.machine.start_taken(*run, *attempt, self.sim.now);
                         self.sim.machine.run_finished(*run, *attempt, RunOutcome::Success, self.sim.now);
                         next.extend(self.step(store));
                     }

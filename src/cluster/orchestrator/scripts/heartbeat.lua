@@ -7,15 +7,20 @@
 -- then it goes on in its own epoch and nothing of it is fenced.
 -- ARGV: 3 TTL ms, 4 the epoch this replica last led in ('' if none), 5 '1'
 -- if it may lead, 6 the status version it has, 7 the definitions version it
--- has. Returns {server ms, role, epoch, leader ('' if none), replicas alive,
+-- has, 8 when this replica started (server ms; '' at its first heartbeat).
+-- Returns {server ms, role, epoch, leader ('' if none), replicas alive,
 -- alive-since, status version, status (only when newer than ARGV[6] and this
 -- replica follows, else ''), definitions version, definitions (a flat hash,
 -- only when newer than ARGV[7], else empty)}.
 local now = now_ms()
 local ttl = tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', REPLICAS, '-inf', now - ttl)
-if redis.call('ZCARD', REPLICAS) == 0 or not redis.call('GET', ALIVE_SINCE) then
-  redis.call('SET', ALIVE_SINCE, now)
+-- This replica has been alive since it started (ARGV[8], '' at its first
+-- heartbeat), even if Redis could not hear it for a while (an outage).
+local started = tonumber(ARGV[8]) or now
+local since = tonumber(redis.call('GET', ALIVE_SINCE))
+if redis.call('ZCARD', REPLICAS) == 0 or not since or started < since then
+  redis.call('SET', ALIVE_SINCE, started)
 end
 redis.call('ZADD', REPLICAS, now, ME)
 local leader = redis.call('GET', LEADER)
