@@ -369,6 +369,37 @@ export interface OrchestratorOptions {
   maxConcurrentJobs?: number
   /** Most dead letters kept; the oldest is dropped beyond it. Default `1000`. */
   deadLetterLimit?: number
+  /**
+   * One orchestrator across processes: every `Orchestrator` with the same Redis and
+   * `name` is one (see docs/orchestrator.md, "Across replicas").
+   */
+  cluster?: OrchestratorClusterOptions
+}
+
+export interface OrchestratorClusterOptions {
+  /** A `redis://`, `rediss://` or `redis+unix://` URL. Default: the pool's, for a cluster pool. */
+  redis?: string
+  /** The orchestrator's name: 1 to 200 characters, no spaces or braces. */
+  name: string
+  /** How often a replica says it is alive; the leader's lease lasts three. Default `1000`. */
+  heartbeatMs?: number
+  /** Connecting (and any one command) fails after this long. Default `5000`. */
+  connectTimeoutMs?: number
+  /** `rediss://`: the PEM certificates to trust instead of the defaults. Default: the pool's, for a cluster pool. */
+  ca?: string | Buffer | Array<string | Buffer>
+}
+
+/** `status().cluster` of an orchestrator shared by replicas. */
+export interface OrchestratorClusterStatus {
+  /** Whether this replica reaches Redis. */
+  connected: boolean
+  /** Replicas alive, as the last heartbeat counted them. */
+  replicas: number
+  /** The id of the replica that leads (runs the jobs), or null. */
+  leader: string | null
+  /** This replica's id. */
+  replica: string
+  leading: boolean
 }
 
 /** `ctx.job` of a run: which job, which run, which attempt of it, and why it runs. */
@@ -378,6 +409,11 @@ export interface JobInfo {
   /** 1 for the first attempt, then one more per retry. */
   attempt: number
   trigger: JobTrigger
+  /**
+   * The tick a scheduled run serves (also its retries'), else `null`: the same instant
+   * on every replica, so a handler may use it as an idempotency key.
+   */
+  scheduledAt: Date | null
 }
 
 /** The second argument of a job's handler (a worker export's `ctx` also has the task's `taskId` and `workerId`). */
@@ -437,6 +473,12 @@ export interface JobOptions<P = any> {
   dependsOn?: string[]
   /** Jobs that must never run at the same time as this one (symmetric). */
   blocks?: string[]
+  /**
+   * Across replicas, scheduled jobs: the ticks that fell due while no replica was alive
+   * run once for all (`'once'`) or not at all (`'skip'`). Ticks missed while one was
+   * alive always run, each once. Default `'once'`.
+   */
+  catchUp?: 'once' | 'skip'
 }
 
 export interface StopOptions {
@@ -482,6 +524,8 @@ export interface OrchestratorStatus {
   healthy: boolean
   deadLetters: number
   jobs: Record<string, JobStatus>
+  /** Only with the `cluster` option. */
+  cluster?: OrchestratorClusterStatus
 }
 
 export interface DeadLetter<P = unknown> {
@@ -501,6 +545,7 @@ export interface JobStartEvent {
   runId: number
   attempt: number
   trigger: JobTrigger
+  scheduledAt: Date | null
 }
 export interface JobSuccessEvent<R = unknown> {
   job: string
@@ -515,6 +560,15 @@ export interface JobFailureEvent {
   error: unknown
   /** `false`: the run has failed (its retries are spent). */
   willRetry: boolean
+  /** Across replicas: `'replicaLost'` when the replica running the attempt died or lost the lead. */
+  reason?: 'replicaLost'
+}
+/** Across replicas: the options a job runs with changed (the most recently started replica's win). */
+export interface DefinitionChangeEvent {
+  job: string
+  /** The options as this replica knew them, and as every replica runs the job now (resolved: `everyMs`, `cron`, ...). */
+  from: Record<string, unknown>
+  to: Record<string, unknown>
 }
 export interface JobSkippedEvent {
   job: string
@@ -547,9 +601,13 @@ export declare class Orchestrator extends EventEmitter {
   register<P = any>(jobName: string, options?: JobOptions<P>): this
   /** Stops scheduling a job: a running run finishes; its pending triggers reject with `JobNotFoundError`. */
   unregister(jobName: string): void
-  /** Enables a job, resetting its failure count and closing its breaker. */
-  enable(jobName: string): void
-  disable(jobName: string): void
+  /**
+   * Enables a job, resetting its failure count and closing its breaker. Across replicas:
+   * a promise, settled once the leader has applied it.
+   */
+  enable(jobName: string): void | Promise<void>
+  /** Across replicas: a promise, settled once the leader has applied it. */
+  disable(jobName: string): void | Promise<void>
 
   /** Starts scheduling. Rejects naming unknown `dependsOn` names and cycles. Idempotent. */
   start(): Promise<void>
@@ -569,7 +627,8 @@ export declare class Orchestrator extends EventEmitter {
   deadLetters(): DeadLetter[]
   /** Runs a dead letter again with its payload; it is removed if the run succeeds. */
   retryDeadLetter<R = unknown>(id: number): Promise<R>
-  clearDeadLetters(): void
+  /** Across replicas: a promise, settled once the leader has applied it. */
+  clearDeadLetters(): void | Promise<void>
   /** A started orchestrator stops holding the process open. */
   unref(): this
   /** A started orchestrator holds the process open again (the default). */
@@ -582,6 +641,9 @@ export declare class Orchestrator extends EventEmitter {
   on(event: 'jobDisabled', listener: (event: JobDisabledEvent) => void): this
   on(event: 'breakerOpen' | 'breakerClose', listener: (event: { job: string }) => void): this
   on(event: 'deadLetter', listener: (event: DeadLetterEvent) => void): this
+  on(event: 'definitionChange', listener: (event: DefinitionChangeEvent) => void): this
+  on(event: 'clusterDown', listener: (event: { error: ClusterUnavailableError }) => void): this
+  on(event: 'clusterUp', listener: (event: {}) => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
   once(event: 'jobStart', listener: (event: JobStartEvent) => void): this
   once(event: 'jobSuccess', listener: (event: JobSuccessEvent) => void): this
@@ -590,6 +652,9 @@ export declare class Orchestrator extends EventEmitter {
   once(event: 'jobDisabled', listener: (event: JobDisabledEvent) => void): this
   once(event: 'breakerOpen' | 'breakerClose', listener: (event: { job: string }) => void): this
   once(event: 'deadLetter', listener: (event: DeadLetterEvent) => void): this
+  once(event: 'definitionChange', listener: (event: DefinitionChangeEvent) => void): this
+  once(event: 'clusterDown', listener: (event: { error: ClusterUnavailableError }) => void): this
+  once(event: 'clusterUp', listener: (event: {}) => void): this
   once(event: string | symbol, listener: (...args: any[]) => void): this
 }
 

@@ -1,7 +1,7 @@
 // The Orchestrator as the README's Orchestrator section uses it: constructor
 // options, every job option, trigger(), status(), dead letters, nextRuns(),
 // ref()/unref() and every event with its listener's argument. Compiled, never run.
-import { Orchestrator, ParallelProcessor } from 'parallel-processor'
+import { ClusterUnavailableError, Orchestrator, ParallelProcessor } from 'parallel-processor'
 import type {
   DeadLetter,
   DeadLetterEvent,
@@ -142,8 +142,6 @@ async function main(): Promise<void> {
   orchestrator.register('x', { payload: 1, run: (payload: string) => payload })
   // @ts-expect-error: the orchestrator runs on a pool
   void new Orchestrator({ workers: 2 })
-  // @ts-expect-error: no cluster option (yet)
-  void new Orchestrator(pool, { cluster: { redis: 'redis://127.0.0.1:6379', name: 'billing' } })
   // @ts-expect-error: a job's status has no `paused` state
   if (job.state === 'paused') return
   // @ts-expect-error: nextRunAt may be null
@@ -214,3 +212,30 @@ function events(orchestrator: Orchestrator): void {
   orchestrator.on('jobSuccess', ({ attempt }) => attempt)
 }
 void events
+
+/** Across replicas: the `cluster` option, what status() says of it, its events. */
+function acrossReplicas(pool: ParallelProcessor) {
+  const shared = new Orchestrator(pool, { maxConcurrentJobs: 2, cluster: { redis: 'redis://127.0.0.1:6379', name: 'billing', heartbeatMs: 500 } })
+  shared.register('invoices', { cron: '0 2 * * *', timeZone: 'Europe/Berlin', catchUp: 'skip', run: (_payload, ctx) => exactly<Date | null>()(ctx.job.scheduledAt) })
+  // @ts-expect-error: catchUp is 'once' or 'skip'
+  shared.register('bad', { every: 1000, catchUp: 'all' })
+  // @ts-expect-error: a shared orchestrator needs a name
+  void new Orchestrator(pool, { cluster: { redis: 'redis://127.0.0.1:6379' } })
+  const cluster = shared.status().cluster
+  if (cluster !== undefined) {
+    exactly<boolean>()(cluster.connected)
+    exactly<number>()(cluster.replicas)
+    exactly<string | null>()(cluster.leader)
+    exactly<boolean>()(cluster.leading)
+  }
+  exactly<void | Promise<void>>()(shared.disable('invoices'))
+  shared.on('definitionChange', ({ job, from, to }) => {
+    exactly<string>()(job)
+    exactly<Record<string, unknown>>()(from)
+    exactly<Record<string, unknown>>()(to)
+  })
+  shared.on('clusterDown', ({ error }) => exactly<ClusterUnavailableError>()(error))
+  shared.on('jobFailure', ({ reason }) => exactly<'replicaLost' | undefined>()(reason))
+  shared.on('jobStart', ({ scheduledAt }) => exactly<Date | null>()(scheduledAt))
+}
+void acrossReplicas
