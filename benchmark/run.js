@@ -10,9 +10,11 @@
  *
  *   node benchmark/run.js [--workers 2] [--rounds 5] [--only burst,cpu] [--pools a,b] [--baseline dir]
  *
- * Workloads: burst, sequential, cpu, memory, startup, bigdata, babel, cluster
- * (all by default). cluster (benchmark/cluster.js: the cluster mode against
- * BullMQ on one Redis) runs once, after the others, with rounds of its own. bigdata and babel take seconds per pool: they run in at most
+ * Workloads: burst, sequential, cpu, memory, startup, bigdata, babel, cluster,
+ * replicas (all by default). cluster (benchmark/cluster.js: the cluster mode
+ * against BullMQ on one Redis) runs once, after the others, with rounds of
+ * its own; replicas (benchmark/replicas.js: an orchestrator shared by three
+ * replicas against BullMQ's job schedulers, a minute each) after it. bigdata and babel take seconds per pool: they run in at most
  * MAX_ROUNDS of the rounds, and only on the pools that have their handlers
  * (adapters.js TASK_MODULES). bigdata runs one fresh process per pool and
  * buffer size.
@@ -33,11 +35,12 @@ const { pools: allPools, GROUPS } = require('./adapters')
 const { renderTable, checkTargets } = require('./report')
 const { renderChart } = require('./chart')
 const { renderCluster } = require('./cluster')
+const { renderReplicas } = require('./replicas')
 const { SIZES, bigdataCells, DATA_POOLS, ONE_THREAD, babelInput } = require('./workloads')
 
-const WORKLOADS = ['burst', 'sequential', 'cpu', 'memory', 'startup', 'bigdata', 'babel', 'cluster']
+const WORKLOADS = ['burst', 'sequential', 'cpu', 'memory', 'startup', 'bigdata', 'babel', 'cluster', 'replicas']
 /** Not part of the pool-by-pool plan: measured by a script of its own. */
-const SEPARATE = new Set(['cluster'])
+const SEPARATE = new Set(['cluster', 'replicas'])
 const RAW = 'raw worker_threads'
 /** The long workloads run in the first rounds only. */
 const MAX_ROUNDS = { bigdata: 3, babel: 3 }
@@ -164,6 +167,18 @@ function measureCluster(rounds) {
   return JSON.parse(child.stdout)
 }
 
+/** The replicas group (benchmark/replicas.js), in a process of its own. */
+function measureReplicas() {
+  process.stderr.write('\r\x1b[Kreplicas group (1,000 jobs on 3 replicas against BullMQ job schedulers, a minute each)...')
+  const child = spawnSync(process.execPath, [path.join(__dirname, 'replicas.js'), '--json'], {
+    encoding: 'utf8',
+    timeout: 10 * 60 * 1000,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  if (child.status !== 0) throw new Error(`the replicas group failed (${child.status ?? child.signal})`)
+  return JSON.parse(child.stdout)
+}
+
 function main() {
   const options = parseArgs(process.argv.slice(2))
   const unknown = options.only.filter((workload) => !WORKLOADS.includes(workload))
@@ -223,8 +238,9 @@ function main() {
     report.babelInput = { files: files.length, bytes: files.reduce((sum, file) => sum + fs.statSync(file).size, 0) }
   }
   if (options.only.includes('cluster')) report.cluster = measureCluster(Math.min(options.rounds, 3))
+  if (options.only.includes('replicas')) report.replicas = measureReplicas()
   report.targets = checkTargets(report)
-  const markdown = renderTable(report) + (report.cluster ? `\n${renderCluster(report.cluster)}` : '')
+  const markdown = renderTable(report) + (report.cluster ? `\n${renderCluster(report.cluster)}` : '') + (report.replicas ? `\n${renderReplicas(report.replicas)}` : '')
   fs.writeFileSync(path.join(options.out, 'results.json'), `${JSON.stringify(report, null, 2)}\n`)
   fs.writeFileSync(path.join(options.out, 'results.md'), markdown)
   fs.writeFileSync(path.join(options.out, 'chart.svg'), renderChart(report))

@@ -115,7 +115,9 @@ function defineClusterOrchestrator(Orchestrator) {
         throw errors.invalidValue(error.message)
       }
       this.#jobs.set(name, { spec, handler })
-      this.#term?.register(name, spec)
+      this.#term?.register(name, this.specFor(name))
+      // Started: its options join the cluster's now, as they would at start().
+      if (this.#state === 'running') this.call('define', [name, JSON.stringify(spec)]).catch(() => {})
       return this
     }
 
