@@ -21,7 +21,7 @@ use super::orchestrator_wire as wire;
 use super::replica_handle::{LostRunObject, ReplicaHandle};
 use crate::core::TimerThread;
 use crate::orchestrator::clock::Clock;
-use crate::orchestrator::machine::durable::{Changes, Resume};
+use crate::orchestrator::machine::durable::Changes;
 use crate::orchestrator::OffsetClock;
 use crate::orchestrator::{self, Driver, JobSpec, OrchestratorConfig, RunOutcome, SystemClock, TriggerError};
 
@@ -91,7 +91,7 @@ impl OrchestratorHandle {
     /// `machine::durable`). Throws (InvalidArg) as `start` does.
     #[napi]
     pub fn resume(&self, replica: &ReplicaHandle, lost_runs: Vec<LostRunObject>) -> Result<()> {
-        let mut resume = replica.link().take_resume().unwrap_or_else(Resume::default);
+        let mut resume = replica.link().take_resume().unwrap_or_default();
         resume.lost_runs = lost_runs.into_iter().map(Into::into).collect();
         self.driver.with(|machine, now| machine.resume(resume, now)).map_err(invalid)
     }

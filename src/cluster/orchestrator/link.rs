@@ -82,6 +82,9 @@ pub enum ReplicaEvent {
     Replies(Vec<String>),
 }
 
+/// A commit not yet stored: the machine's changes and the JavaScript's extras.
+type Unstored = (Changes, Vec<String>);
+
 pub struct ReplicaOptions {
     pub heartbeat: Duration,
     pub cluster: ClusterOptions,
@@ -140,7 +143,7 @@ pub struct ReplicaLink {
     /// next one. A commit is idempotent (records are whole, replies are
     /// deduplicated by their receiver), so one that was stored after all
     /// does no harm stored twice.
-    unstored: Arc<Mutex<Option<(Changes, Vec<String>)>>>,
+    unstored: Arc<Mutex<Option<Unstored>>>,
 }
 
 impl ReplicaLink {
