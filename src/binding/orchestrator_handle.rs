@@ -150,10 +150,27 @@ impl OrchestratorHandle {
         self.driver.with(|machine, now| machine.disable(&name, now)).map_err(invalid)
     }
 
-    /// A leader began attempt `attempt` of `run_id`, its Start stored.
+    /// A leader began these attempts (`attempts[i]` of `run_ids[i]`), their
+    /// Starts stored: one call (and one re-arming of the timer) for a batch.
     #[napi]
-    pub fn start_taken(&self, run_id: f64, attempt: u32) {
-        self.driver.with(|machine, now| machine.start_taken(run_id as u64, attempt, now));
+    pub fn starts_taken(&self, run_ids: Vec<f64>, attempts: Vec<u32>) {
+        self.driver.with(|machine, now| {
+            for (run, attempt) in run_ids.iter().zip(attempts) {
+                machine.start_taken(*run as u64, attempt, now);
+            }
+        });
+    }
+
+    /// `run_finished` for a batch of attempts, in one call.
+    #[napi]
+    pub fn runs_finished(&self, run_ids: Vec<f64>, attempts: Vec<u32>, oks: Vec<bool>, errors: Vec<Option<String>>) {
+        self.driver.with(|machine, now| {
+            for (((run, attempt), ok), error) in run_ids.iter().zip(attempts).zip(oks).zip(errors) {
+                let outcome =
+                    if ok { RunOutcome::Success } else { RunOutcome::Failure { error: error.unwrap_or_default() } };
+                machine.run_finished(*run as u64, attempt, outcome, now);
+            }
+        });
     }
 
     /// Attempt `attempt` of `run_id` ended. Ignored for an attempt the core

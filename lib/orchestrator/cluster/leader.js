@@ -52,6 +52,10 @@ class LeaderTerm {
   /** Requests being applied or whose commit is out: a command read again meanwhile is skipped. */
   #inHand = new Set()
   #stopped = null
+  /** Attempts begun and ended since the machine was last told, told in one call each (see #flush). */
+  #begun = { runs: [], attempts: [] }
+  #endings = { runs: [], attempts: [], oks: [], errors: [] }
+  #flushing = false
 
   /**
    * `owner`: the ClusterOrchestrator, which gives `call(op, ...args)`
@@ -261,7 +265,7 @@ class LeaderTerm {
         for (const request of extra.done) this.#inHand.delete(request)
         const acting = this.#unacted.splice(0)
         for (const output of acting) this.#act(output)
-        this.drain()
+        this.#flush()
       },
       () => {
         // Kept by the addon, and sent again first; its outputs wait.
@@ -389,7 +393,8 @@ class LeaderTerm {
       if (!run.hasPayload) run.usePayload(registered.handler.payload)
     }
     run.begin(attempt, timeoutMs, deadLetter)
-    this.#handle.startTaken(id, attempt)
+    this.#begun.runs.push(id)
+    this.#begun.attempts.push(attempt)
     const context = jobContext(output)
     let settled
     try {
@@ -407,7 +412,32 @@ class LeaderTerm {
   #attemptEnded(run, attempt, ok, value) {
     if (this.#ended || this.#runs.get(run.id) !== run || !run.isCurrent(attempt)) return
     run.attemptEnded(ok, value)
-    this.#handle.runFinished(run.id, attempt, ok, ok ? null : describe(value))
+    const endings = this.#endings
+    endings.runs.push(run.id)
+    endings.attempts.push(attempt)
+    endings.oks.push(ok)
+    endings.errors.push(ok ? null : describe(value))
+    if (!this.#flushing) {
+      // The attempts that end together (a thousand jobs of one tick) are told together.
+      this.#flushing = true
+      queueMicrotask(() => this.#flush())
+    }
+  }
+
+  /** Tells the machine which attempts began and ended, one call each, then drains. */
+  #flush() {
+    this.#flushing = false
+    if (this.#ended || this.#handle === null) return
+    const begun = this.#begun
+    if (begun.runs.length > 0) {
+      this.#begun = { runs: [], attempts: [] }
+      this.#handle.startsTaken(begun.runs, begun.attempts)
+    }
+    const endings = this.#endings
+    if (endings.runs.length > 0) {
+      this.#endings = { runs: [], attempts: [], oks: [], errors: [] }
+      this.#handle.runsFinished(endings.runs, endings.attempts, endings.oks, endings.errors)
+    }
     this.drain()
   }
 

@@ -15,7 +15,7 @@ use redis::{cmd, Script, ScriptInvocation, Value};
 use tokio::task::JoinHandle;
 
 use super::keys::OrchestratorKeys;
-use super::records::{job_values, letter_values, Fields};
+use super::records::{job_record, letter_values, parse_job_record, Fields};
 use super::scripts::{COMMIT, DEFINE, HEARTBEAT, LEAVE, LOAD, SEND};
 use crate::cluster::connection::{connect_commands, BlockingConnection, Commands, Connector};
 use crate::cluster::error::{bad_reply, ClusterError};
@@ -476,10 +476,7 @@ async fn store(shared: &Shared, epoch: u64, changes: &Changes, extras: &[String]
     call.arg(epoch).arg(next_run_id).arg(next_order).arg(next_dead_letter_id);
     call.arg(changes.jobs.len());
     for (name, record) in &changes.jobs {
-        call.arg(name);
-        for value in job_values(record) {
-            call.arg(value);
-        }
+        call.arg(name).arg(job_record(record));
     }
     call.arg(changes.letters.len());
     for letter in &changes.letters {
@@ -536,11 +533,9 @@ fn parse_load(reply: &Value) -> Result<(Resume, Loaded), String> {
         next_dead_letter_id: counter("nextLetterId"),
     };
     let mut jobs = HashMap::new();
-    for job in crate::cluster::value::items(item(3)?).ok_or("jobs")? {
-        let parts = crate::cluster::value::items(job).ok_or("a job")?;
-        let name = parts.first().and_then(text).ok_or("a job's name")?;
-        let fields = Fields(pairs(parts.get(1).ok_or("a job's record")?).into_iter().collect());
-        jobs.insert(name.clone(), fields.job_record().map_err(|why| format!("job '{name}': {why}"))?);
+    for (name, record) in pairs(item(3)?) {
+        let record = parse_job_record(&record).map_err(|why| format!("job '{name}': {why}"))?;
+        jobs.insert(name, record);
     }
     let mut dead_letters = Vec::new();
     let mut letters = Vec::new();

@@ -1,7 +1,10 @@
-//! A job's record and a dead letter as Redis keeps them: one hash each, a
-//! field per value, `''` for none. `commit.lua` takes the values in the order
-//! of its `JOB_FIELDS` and `LETTER_FIELDS`, which `JOB_FIELDS` and
-//! `LETTER_FIELDS` here repeat.
+//! A job's record and a dead letter as Redis keeps them. A job's record is
+//! one string, a field of the `jobs` hash (so that a step that changes a
+//! thousand jobs stores them with one command): its values in a fixed order,
+//! separated by the unit separator (US, `\u{1f}`), `''` for none, the error
+//! message (free text) last. A dead letter is a hash of its own, a field per
+//! value, which `commit.lua` takes in the order of its `LETTER_FIELDS`,
+//! repeated here.
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -9,26 +12,6 @@ use std::str::FromStr;
 
 use crate::orchestrator::machine::durable::{BreakerRecord, JobRecord};
 use crate::orchestrator::DeadLetter;
-
-#[cfg(test)]
-const JOB_FIELDS: [&str; 16] = [
-    "enabled",
-    "disabledByFailures",
-    "breaker",
-    "breakerUntil",
-    "anchor",
-    "ticksDone",
-    "runs",
-    "successes",
-    "failures",
-    "consecutiveFailures",
-    "lastRunAt",
-    "lastSuccessAt",
-    "lastError",
-    "lastDurationMs",
-    "lastStarted",
-    "lastSucceeded",
-];
 
 #[cfg(test)]
 const LETTER_FIELDS: [&str; 5] = ["job", "run", "error", "attempts", "failedAt"];
@@ -41,14 +24,18 @@ fn flag(value: bool) -> String {
     if value { "1" } else { "0" }.to_owned()
 }
 
-/// The values of `JOB_FIELDS`, in order.
-pub fn job_values(record: &JobRecord) -> [String; 16] {
+const SEPARATOR: char = '\u{1f}';
+/// Values before the error message, which is last.
+const JOB_VALUES: usize = 15;
+
+/// A job's record as one string.
+pub fn job_record(record: &JobRecord) -> String {
     let (breaker, until) = match record.breaker {
         BreakerRecord::Closed => ("closed", None),
         BreakerRecord::Open { until } => ("open", Some(until)),
         BreakerRecord::HalfOpen => ("halfOpen", None),
     };
-    [
+    let values: [String; JOB_VALUES + 1] = [
         flag(record.enabled),
         flag(record.disabled_by_failures),
         breaker.to_owned(),
@@ -61,15 +48,59 @@ pub fn job_values(record: &JobRecord) -> [String; 16] {
         record.consecutive_failures.to_string(),
         opt(record.last_run_at),
         opt(record.last_success_at),
-        // An empty error message is kept as a space: '' means none.
-        record
-            .last_error
-            .as_ref()
-            .map_or_else(String::new, |error| if error.is_empty() { " ".into() } else { error.clone() }),
         opt(record.last_duration_ms),
         opt(record.last_started),
         opt(record.last_succeeded),
-    ]
+        // None is '-', an error message is '=' and the message.
+        record.last_error.as_ref().map_or_else(|| "-".to_owned(), |error| format!("={error}")),
+    ];
+    values.join(&SEPARATOR.to_string())
+}
+
+/// A job's record read back from `job_record`'s string.
+pub fn parse_job_record(text: &str) -> Result<JobRecord, String> {
+    let values: Vec<&str> = text.splitn(JOB_VALUES + 1, SEPARATOR).collect();
+    if values.len() != JOB_VALUES + 1 {
+        return Err(format!("a job's record has {} values, not {}", values.len(), JOB_VALUES + 1));
+    }
+    let number = |at: usize, what: &str| -> Result<i64, String> {
+        values[at].parse().map_err(|_| format!("{what} is not a number: '{}'", values[at]))
+    };
+    let optional = |at: usize, what: &str| -> Result<Option<i64>, String> {
+        if values[at].is_empty() {
+            Ok(None)
+        } else {
+            number(at, what).map(Some)
+        }
+    };
+    let breaker = match values[2] {
+        "closed" => BreakerRecord::Closed,
+        "open" => BreakerRecord::Open { until: number(3, "breakerUntil")? },
+        "halfOpen" => BreakerRecord::HalfOpen,
+        other => return Err(format!("unknown breaker state '{other}'")),
+    };
+    let last_error = match values[JOB_VALUES] {
+        "-" => None,
+        error => Some(error.strip_prefix('=').ok_or("a malformed error message")?.to_owned()),
+    };
+    let count = |at: usize, what: &str| number(at, what).map(|value| value.max(0) as u64);
+    Ok(JobRecord {
+        enabled: values[0] == "1",
+        disabled_by_failures: values[1] == "1",
+        breaker,
+        anchor: number(4, "anchor")?,
+        ticks_done: optional(5, "ticksDone")?,
+        runs: count(6, "runs")?,
+        successes: count(7, "successes")?,
+        failures: count(8, "failures")?,
+        consecutive_failures: count(9, "consecutiveFailures")? as u32,
+        last_run_at: optional(10, "lastRunAt")?,
+        last_success_at: optional(11, "lastSuccessAt")?,
+        last_duration_ms: optional(12, "lastDurationMs")?.map(|ms| ms.max(0) as u64),
+        last_started: optional(13, "lastStarted")?.map(|order| order.max(0) as u64),
+        last_succeeded: optional(14, "lastSucceeded")?.map(|order| order.max(0) as u64),
+        last_error,
+    })
 }
 
 /// The values of `LETTER_FIELDS`, in order.
@@ -94,48 +125,6 @@ impl Fields {
     fn number<T: FromStr>(&self, name: &str) -> Result<T, String> {
         let text = self.text(name)?;
         text.parse().map_err(|_| format!("field '{name}' is not a number: '{text}'"))
-    }
-
-    fn optional<T: FromStr>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.0.get(name).map(String::as_str) {
-            None | Some("") => Ok(None),
-            Some(_) => self.number(name).map(Some),
-        }
-    }
-
-    fn flag(&self, name: &str) -> Result<bool, String> {
-        Ok(self.text(name)? == "1")
-    }
-
-    pub fn job_record(&self) -> Result<JobRecord, String> {
-        let breaker = match self.text("breaker")? {
-            "closed" => BreakerRecord::Closed,
-            "open" => BreakerRecord::Open { until: self.number("breakerUntil")? },
-            "halfOpen" => BreakerRecord::HalfOpen,
-            other => return Err(format!("unknown breaker state '{other}'")),
-        };
-        let last_error = match self.text("lastError")? {
-            "" => None,
-            " " => Some(String::new()),
-            error => Some(error.to_owned()),
-        };
-        Ok(JobRecord {
-            enabled: self.flag("enabled")?,
-            disabled_by_failures: self.flag("disabledByFailures")?,
-            breaker,
-            anchor: self.number("anchor")?,
-            ticks_done: self.optional("ticksDone")?,
-            runs: self.number("runs")?,
-            successes: self.number("successes")?,
-            failures: self.number("failures")?,
-            consecutive_failures: self.number("consecutiveFailures")?,
-            last_run_at: self.optional("lastRunAt")?,
-            last_success_at: self.optional("lastSuccessAt")?,
-            last_error,
-            last_duration_ms: self.optional("lastDurationMs")?,
-            last_started: self.optional("lastStarted")?,
-            last_succeeded: self.optional("lastSucceeded")?,
-        })
     }
 
     pub fn dead_letter(&self) -> Result<DeadLetter, String> {
@@ -182,16 +171,17 @@ mod tests {
             last_started: Some(40),
             last_succeeded: None,
         };
-        assert_eq!(fields(&JOB_FIELDS, &job_values(&record)).job_record(), Ok(record));
+        assert_eq!(parse_job_record(&job_record(&record)), Ok(record.clone()));
+        let with_error = JobRecord { last_error: Some("a\u{1f}b\nc".into()), ..record };
+        assert_eq!(parse_job_record(&job_record(&with_error)), Ok(with_error));
     }
 
     #[test]
-    fn the_fields_are_in_the_order_commit_lua_takes_them() {
+    fn the_letter_fields_are_in_the_order_commit_lua_takes_them() {
         let prelude = include_str!("scripts/prelude.lua");
-        let quoted = |names: &[&str]| names.iter().map(|name| format!("'{name}'")).collect::<Vec<_>>();
+        let quoted: Vec<String> = LETTER_FIELDS.iter().map(|name| format!("'{name}'")).collect();
         let in_lua: String = prelude.split_whitespace().collect();
-        assert!(in_lua.contains(&format!("JOB_FIELDS={{{},}}", quoted(&JOB_FIELDS).join(","))));
-        assert!(in_lua.contains(&format!("LETTER_FIELDS={{{}}}", quoted(&LETTER_FIELDS).join(","))));
+        assert!(in_lua.contains(&format!("LETTER_FIELDS={{{}}}", quoted.join(","))));
     }
 
     #[test]

@@ -26,21 +26,65 @@ impl Machine {
     }
 
     /// Handles every deadline at or before `now`, earliest first. Each
-    /// handler moves its deadline past `now` or removes it, so this ends.
+    /// handler moves its deadline past `now`, removes it, or (an owed tick)
+    /// moves it to a later one, so this ends. The deadlines due are taken in
+    /// one scan and handled in order, each checked again first (a handler
+    /// may have moved another's); what handlers made due is the next scan's.
+    /// (A thousand jobs ticking at the same instant cost one scan, not one
+    /// per tick.)
     pub fn advance(&mut self, now: Millis) {
-        while let Some((at, deadline)) = self.earliest_deadline() {
-            if at > now {
+        loop {
+            let due = self.due_deadlines(now);
+            if due.is_empty() {
                 break;
             }
-            match deadline {
-                Deadline::AttemptTimeout(run) => self.on_attempt_timeout(run, now),
-                Deadline::BreakerCooled(job) => self.job_mut(job).breaker = Breaker::HalfOpen,
-                Deadline::RetryDue(run) => self.on_retry_due(run, now),
-                Deadline::Tick(job) => self.on_tick(job, now),
-                Deadline::Stop => self.abort_at_stop_deadline(),
+            for (_, deadline) in due {
+                if !self.still_due(deadline, now) {
+                    continue;
+                }
+                match deadline {
+                    Deadline::AttemptTimeout(run) => self.on_attempt_timeout(run, now),
+                    Deadline::BreakerCooled(job) => self.job_mut(job).breaker = Breaker::HalfOpen,
+                    Deadline::RetryDue(run) => self.on_retry_due(run, now),
+                    Deadline::Tick(job) => self.on_tick(job, now),
+                    Deadline::Stop => self.abort_at_stop_deadline(),
+                }
             }
         }
         self.settle(now);
+    }
+
+    /// Every deadline at or before `now`, in the order they are handled.
+    fn due_deadlines(&self, now: Millis) -> Vec<(Millis, Deadline)> {
+        let mut due: Vec<_> = self.deadlines().filter(|(at, _)| *at <= now).collect();
+        due.sort_unstable();
+        due
+    }
+
+    /// Whether `deadline` is (still) armed at or before `now`.
+    fn still_due(&self, deadline: Deadline, now: Millis) -> bool {
+        let due = |at: Option<Millis>| at.is_some_and(|at| at <= now);
+        match deadline {
+            Deadline::AttemptTimeout(run) => due(self.runs.get(&run).and_then(|run| match run.phase {
+                RunPhase::Running { timeout_at, .. } => timeout_at,
+                _ => None,
+            })),
+            Deadline::RetryDue(run) => due(self.runs.get(&run).and_then(|run| match run.phase {
+                RunPhase::Retrying { at } => Some(at),
+                _ => None,
+            })),
+            Deadline::BreakerCooled(job) => due(self.jobs.get(&job).and_then(|job| match job.breaker {
+                Breaker::Open { until } => Some(until),
+                _ => None,
+            })),
+            Deadline::Tick(job) => {
+                due(self.jobs.get(&job).and_then(|job| job.next_tick.and_then(|at| self.tick_due_at(job.run, at))))
+            }
+            Deadline::Stop => due(match self.lifecycle {
+                Lifecycle::Stopping { deadline } => Some(deadline),
+                _ => None,
+            }),
+        }
     }
 
     /// When a job's `tick` is handled, given the job's run; `None` while it
@@ -73,11 +117,17 @@ impl Machine {
     }
 
     fn earliest_deadline(&self) -> Option<(Millis, Deadline)> {
+        self.deadlines().min()
+    }
+
+    /// Every armed deadline, in no order.
+    fn deadlines(&self) -> impl Iterator<Item = (Millis, Deadline)> + '_ {
         let stop = match self.lifecycle {
-            Lifecycle::Stopped => return None,
+            Lifecycle::Stopped => None,
             Lifecycle::Running => None,
             Lifecycle::Stopping { deadline } => Some((deadline, Deadline::Stop)),
         };
+        let stopped = self.lifecycle == Lifecycle::Stopped;
         let runs = self.runs.values().filter_map(|run| match run.phase {
             RunPhase::Running { timeout_at: Some(at), .. } => Some((at, Deadline::AttemptTimeout(run.id))),
             RunPhase::Retrying { at } => Some((at, Deadline::RetryDue(run.id))),
@@ -91,6 +141,6 @@ impl Machine {
             let tick = job.next_tick.and_then(|at| self.tick_due_at(job.run, at)).map(|at| (at, Deadline::Tick(*key)));
             cooled.into_iter().chain(tick)
         });
-        stop.into_iter().chain(runs).chain(jobs).min()
+        stop.into_iter().chain(runs).chain(jobs).filter(move |_| !stopped)
     }
 }

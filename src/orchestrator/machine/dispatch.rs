@@ -1,5 +1,7 @@
 //! Slots: who starts when a slot, a blocker or a dependency frees.
 
+use std::collections::HashSet;
+
 use super::super::clock::Millis;
 use super::job::Breaker;
 use super::{Lifecycle, Machine, Output, RunId, RunPhase, Trigger};
@@ -9,18 +11,49 @@ impl Machine {
     /// start now. A run that may not (a blocker or dependency still running,
     /// a dependency that has not succeeded yet) keeps its place and does not
     /// hold up the runs behind it.
+    ///
+    /// A run of a job no other job names (in `blocks` or `dependsOn`) and
+    /// that names none is excluded only by a run of its own name: it is
+    /// judged against the names holding slots, not against every run, so a
+    /// thousand such jobs due at once cost one pass.
     pub(super) fn dispatch(&mut self, now: Millis) {
         if self.lifecycle != Lifecycle::Running {
             return;
         }
+        let mut taken = self.slots_taken();
+        if taken >= self.config.max_concurrent_jobs || self.queue.len() == 0 {
+            return;
+        }
+        let related = self.related_names();
+        let mut holding: HashSet<String> =
+            self.runs.values().filter(|run| run.holds_slot()).map(|run| self.name_of(run.job)).collect();
         for id in self.queue.in_order() {
-            if self.slots_taken() >= self.config.max_concurrent_jobs {
+            if taken >= self.config.max_concurrent_jobs {
                 return;
             }
-            if self.may_start(id) {
+            let name = self.name_of(self.runs[&id].job);
+            let may = if related.contains(&name) { self.may_start(id) } else { !holding.contains(&name) };
+            if may {
                 self.start_run(id, now);
+                taken += 1;
+                holding.insert(name);
             }
         }
+    }
+
+    /// The names of jobs with `blocks` or `dependsOn`, and the names these
+    /// lists hold.
+    fn related_names(&self) -> HashSet<String> {
+        let mut related = HashSet::new();
+        for job in self.jobs.values() {
+            if job.spec.blocks.is_empty() && job.spec.depends_on.is_empty() {
+                continue;
+            }
+            related.insert(job.name.clone());
+            related.extend(job.spec.blocks.iter().cloned());
+            related.extend(job.spec.depends_on.iter().cloned());
+        }
+        related
     }
 
     pub(super) fn slots_taken(&self) -> usize {

@@ -1,8 +1,10 @@
 -- The leader's step, stored only if it still leads in its epoch (fencing):
 -- a leader that was paused past its lease, or lost it, changes nothing. The
 -- leader acts on a step (starts runs, settles promises) only after this.
+-- Each kind of change is a command or two whatever the number of jobs in the
+-- step (a thousand jobs ticking at once are one HSET).
 -- ARGV: 3 epoch, 4 next run id, 5 next order, 6 next dead-letter id, 7 job
--- count, then per job its name and the values of JOB_FIELDS ('' for none);
+-- count, then per job its name and its record;
 -- then the count of letters, per letter its id and the values of
 -- LETTER_FIELDS; then the count of removed letter ids, the ids; then the
 -- count of extras, each a JSON object from the leader's JavaScript:
@@ -18,16 +20,12 @@ local function take()
   at = at + 1
   return value
 end
+local records = {}
 for _ = 1, tonumber(take()) do
-  local name = take()
-  local record = {}
-  for _, field in ipairs(JOB_FIELDS) do
-    record[#record + 1] = field
-    record[#record + 1] = take()
-  end
-  redis.call('SADD', JOBS, name)
-  redis.call('HSET', PREFIX .. 'job:' .. name, unpack(record))
+  records[#records + 1] = take()
+  records[#records + 1] = take()
 end
+in_chunks('HSET', JOBS, records)
 for _ = 1, tonumber(take()) do
   local id = take()
   local letter = {}
@@ -43,25 +41,49 @@ for _ = 1, tonumber(take()) do
   redis.call('ZREM', LETTERS, id)
   redis.call('DEL', PREFIX .. 'letter:' .. id)
 end
+-- The runs, in order: each run's last operation is what stays.
+local runs, order = {}, {}
+local done, replies, status = {}, {}, nil
 for _ = 1, tonumber(take()) do
   local extra = cjson.decode(take())
   for _, op in ipairs(extra.runs or {}) do
-    if #op == 1 then redis.call('HDEL', RUNS, op[1]) else redis.call('HSET', RUNS, op[1], op[2]) end
+    if runs[op[1]] == nil then order[#order + 1] = op[1] end
+    runs[op[1]] = op[2] or false
   end
   for id, kept in pairs(extra.letters or {}) do
     if redis.call('ZSCORE', LETTERS, id) then
       redis.call('HSET', PREFIX .. 'letter:' .. id, 'payload', kept[1], 'value', kept[2])
     end
   end
-  for _, request in ipairs(extra.done or {}) do redis.call('HDEL', COMMANDS, request) end
+  for _, request in ipairs(extra.done or {}) do done[#done + 1] = request end
   for _, reply in ipairs(extra.replies or {}) do
-    local list = PREFIX .. 'replies:' .. reply[1]
-    redis.call('RPUSH', list, reply[2])
-    redis.call('PEXPIRE', list, 600000)
+    local list = replies[reply[1]]
+    if list == nil then
+      list = {}
+      replies[reply[1]] = list
+    end
+    list[#list + 1] = reply[2]
   end
-  if type(extra.status) == 'string' then
-    redis.call('SET', STATUS, extra.status)
-    redis.call('INCR', STATUS_VERSION)
+  if type(extra.status) == 'string' then status = extra.status end
+end
+local set, deleted = {}, {}
+for _, id in ipairs(order) do
+  if runs[id] then
+    set[#set + 1] = id
+    set[#set + 1] = runs[id]
+  else
+    deleted[#deleted + 1] = id
   end
+end
+in_chunks('HSET', RUNS, set)
+in_chunks('HDEL', RUNS, deleted)
+in_chunks('HDEL', COMMANDS, done)
+for replica, list in pairs(replies) do
+  in_chunks('RPUSH', PREFIX .. 'replies:' .. replica, list)
+  redis.call('PEXPIRE', PREFIX .. 'replies:' .. replica, 600000)
+end
+if status then
+  redis.call('SET', STATUS, status)
+  redis.call('INCR', STATUS_VERSION)
 end
 return 'ok'

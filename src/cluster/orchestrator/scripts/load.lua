@@ -1,11 +1,8 @@
 -- What a new leader resumes from, read in one step.
--- Returns {server ms, alive-since, meta (flat hash), jobs ({name, flat
--- record} each), letters (flat hash each, oldest first), runs (flat hash),
+-- Returns {server ms, alive-since, meta (flat hash), jobs (flat hash: name
+-- -> record), letters (flat hash each, oldest first), runs (flat hash),
 -- commands (flat hash)}.
-local jobs = {}
-for _, name in ipairs(redis.call('SMEMBERS', JOBS)) do
-  jobs[#jobs + 1] = { name, redis.call('HGETALL', PREFIX .. 'job:' .. name) }
-end
+local jobs = redis.call('HGETALL', JOBS)
 local letters = {}
 for _, id in ipairs(redis.call('ZRANGE', LETTERS, 0, -1)) do
   local letter = redis.call('HGETALL', PREFIX .. 'letter:' .. id)

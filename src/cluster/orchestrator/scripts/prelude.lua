@@ -2,7 +2,8 @@
 -- KEYS: 1 leader (the leading replica's id, with a TTL), 2 epoch (counts
 --       leaderships), 3 replicas (sorted set: replica -> last heartbeat ms),
 --       4 alive-since (ms since replicas have been alive without a break),
---       5 meta (hash of counters), 6 jobs (set of names with a record),
+--       5 meta (hash of counters), 6 jobs (hash: name -> the job's record,
+--       its values in the order of records.rs, separated by US (\31)),
 --       7 letters (sorted set of dead-letter ids), 8 runs (hash: run id ->
 --       the run as its leader's JavaScript wrote it), 9 commands (hash:
 --       request id -> command), 10 wake (list the leader blocks on),
@@ -16,14 +17,16 @@ local LEADER, EPOCH, REPLICAS, ALIVE_SINCE, META, JOBS, LETTERS, RUNS, COMMANDS,
 local DEFINITIONS, DEFINITIONS_VERSION = KEYS[13], KEYS[14]
 local ME, PREFIX = ARGV[1], ARGV[2]
 
--- The fields of a job's record, in the order commit passes their values.
-local JOB_FIELDS = {
-  'enabled', 'disabledByFailures', 'breaker', 'breakerUntil', 'anchor', 'ticksDone', 'runs', 'successes',
-  'failures', 'consecutiveFailures', 'lastRunAt', 'lastSuccessAt', 'lastError', 'lastDurationMs',
-  'lastStarted', 'lastSucceeded',
-}
--- The fields of a dead letter the machine keeps, in the same way.
+-- The fields of a dead letter the machine keeps, in the order commit passes their values.
 local LETTER_FIELDS = { 'job', 'run', 'error', 'attempts', 'failedAt' }
+
+-- HSET (or HDEL) of many fields, in calls of a bounded number of arguments
+-- (unpack has a limit).
+local function in_chunks(command, key, items)
+  for first = 1, #items, 1000 do
+    redis.call(command, key, unpack(items, first, math.min(first + 999, #items)))
+  end
+end
 
 local function now_ms()
   local t = redis.call('TIME')
