@@ -258,6 +258,11 @@ function checkTargets(report) {
     add('cluster throughput ≥ 5× BullMQ', ours.throughput / bullmq.throughput, (v) => v >= 5, times)
     add('cluster p99 round trip below BullMQ\'s', ours.p99 / bullmq.p99, (v) => v < 1, times)
   }
+  const replicas = report.replicas?.find((result) => result.system === 'parallel-processor')
+  if (replicas) {
+    add('replicas: tick to handler p99 ≤ 50 ms', replicas.delayP99Ms, (v) => v <= 50, (v) => `${v} ms`)
+    add('replicas: no tick run twice or never run', replicas.duplicates + replicas.missed, (v) => v === 0, (v) => `${v}`)
+  }
   return targets
 }
 
