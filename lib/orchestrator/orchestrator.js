@@ -14,7 +14,7 @@ const { EventEmitter } = require('node:events')
 const { OrchestratorHandle } = require('../native')
 const errors = require('../shared/errors')
 const { internalsOf } = require('../pool/internal')
-const { Run, callOnMainThread, executeOnPool, jobContext, jobStatus, describe } = require('./runs')
+const { Run, callOnMainThread, executeOnPool, jobContext, jobStatus, describe, emitSafely } = require('./runs')
 const {
   resolveOrchestratorOptions,
   resolveJobOptions,
@@ -329,16 +329,12 @@ class Orchestrator extends EventEmitter {
     }
     run.begin(attempt, timeoutMs, deadLetter)
     const context = jobContext(output)
-    const settled = run.handler.run === undefined ? this.#executeOnPool(run, context) : callOnMainThread(run, context)
+    const settled = run.handler.run === undefined ? executeOnPool(this.#pool, run, context) : callOnMainThread(run, context)
     settled.then(
       (result) => this.#attemptEnded(run, attempt, true, result),
       (error) => this.#attemptEnded(run, attempt, false, error),
     )
     this.#emitSafely('jobStart', { job, runId: id, attempt, trigger, scheduledAt: context.scheduledAt })
-  }
-
-  #executeOnPool(run, context) {
-    return executeOnPool(this.#pool, run, context)
   }
 
   /** How the attempt's code ended; ignored if the machine has ended it already (stop's deadline, an enforced timeout). */
@@ -424,23 +420,9 @@ class Orchestrator extends EventEmitter {
     }
   }
 
-  /**
-   * A listener that throws must not break the scheduler, nor silence the
-   * listeners after it: each is called on its own, and a throw becomes a
-   * process warning (`process.on('warning')`: name OrchestratorListenerWarning,
-   * `cause` the error thrown).
-   */
+  /** A listener that throws never breaks the scheduler (see runs.js). */
   #emitSafely(event, detail) {
-    // rawListeners: a once() listener's wrapper, which removes it when called.
-    for (const listener of this.rawListeners(event)) {
-      try {
-        Reflect.apply(listener, this, [detail])
-      } catch (error) {
-        const warning = new Error(`A listener of the orchestrator's '${event}' event threw: ${describe(error)}`, { cause: error })
-        warning.name = 'OrchestratorListenerWarning'
-        process.emitWarning(warning)
-      }
-    }
+    emitSafely(this, event, detail)
   }
 }
 

@@ -111,4 +111,23 @@ function describe(error) {
   return String(error)
 }
 
-module.exports = { Run, callOnMainThread, executeOnPool, jobContext, jobStatus, dateOrNull, describe }
+/**
+ * Emits an orchestrator's event. A listener that throws must not break the
+ * scheduler, nor silence the listeners after it: each is called on its own,
+ * and a throw becomes a process warning (`process.on('warning')`: name
+ * OrchestratorListenerWarning, `cause` the error thrown).
+ */
+function emitSafely(emitter, event, detail) {
+  // rawListeners: a once() listener's wrapper, which removes it when called.
+  for (const listener of emitter.rawListeners(event)) {
+    try {
+      Reflect.apply(listener, emitter, [detail])
+    } catch (error) {
+      const warning = new Error(`A listener of the orchestrator's '${event}' event threw: ${describe(error)}`, { cause: error })
+      warning.name = 'OrchestratorListenerWarning'
+      process.emitWarning(warning)
+    }
+  }
+}
+
+module.exports = { Run, callOnMainThread, executeOnPool, jobContext, jobStatus, dateOrNull, describe, emitSafely }

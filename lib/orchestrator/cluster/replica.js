@@ -17,7 +17,7 @@ const { OrchestratorHandle, ReplicaHandle } = require('../../native')
 const errors = require('../../shared/errors')
 const { internalsOf } = require('../../pool/internal')
 const { resolveOrchestratorOptions, resolveJobOptions, resolveStopOptions, jobName } = require('../options')
-const { jobStatus } = require('../runs')
+const { jobStatus, emitSafely } = require('../runs')
 const { resolveReplicaOptions } = require('./options')
 const { LeaderTerm } = require('./leader')
 const { packValue, unpackValue, unpackError } = require('./carried')
@@ -89,15 +89,7 @@ function defineClusterOrchestrator(Orchestrator) {
 
     /** Emits an event; a listener that throws becomes a process warning, as the orchestrator's always do. */
     notify(event, detail) {
-      for (const listener of this.rawListeners(event)) {
-        try {
-          Reflect.apply(listener, this, [detail])
-        } catch (error) {
-          const warning = new Error(`A listener of the orchestrator's '${event}' event threw: ${error?.message ?? String(error)}`, { cause: error })
-          warning.name = 'OrchestratorListenerWarning'
-          process.emitWarning(warning)
-        }
-      }
+      emitSafely(this, event, detail)
     }
 
     /** The term's commit was fenced: another replica leads now. */
