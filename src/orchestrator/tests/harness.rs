@@ -205,7 +205,8 @@ impl Sim {
                     self.now = at;
                     outputs = if ok { self.succeed(run) } else { self.fail(run, "failed") };
                 }
-                (_, Some(deadline)) if deadline <= until => outputs = self.advance_to(deadline),
+                // A held tick (across replicas) may be due since before now.
+                (_, Some(deadline)) if deadline <= until => outputs = self.advance_to(deadline.max(self.now)),
                 _ => break,
             }
         }

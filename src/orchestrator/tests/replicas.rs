@@ -228,3 +228,24 @@ fn a_new_definition_goes_on_from_the_last_tick_served_with_no_tick_twice_and_no_
     assert_eq!(ticks_of(&served, "job"), [T0 + 500, T0 + 1_000, T0 + 1_200, T0 + 1_500, T0 + 1_800]);
     assert_eq!(leader.sim.machine.status().jobs[0].runs, 5, "its counts go on");
 }
+
+#[test]
+fn a_tick_due_while_its_jobs_run_is_queued_is_served_after_it_not_absorbed() {
+    let mut sim = Sim::new(2);
+    sim.register("a", JobSpec { blocks: vec!["b".into()], ..every(100) });
+    sim.register("b", super::harness::triggered());
+    sim.machine.resume(Resume::default(), T0).unwrap();
+    sim.take();
+    sim.now = T0 + 50;
+    sim.trigger("b");
+    // b holds a off from T0 + 50 to T0 + 300: a's ticks 100 and 200 wait.
+    let log = sim.play(T0 + 600, |start| (if start.job == "b" { 250 } else { 10 }, true));
+    let ticks: Vec<Millis> = log
+        .iter()
+        .filter_map(|(_, output)| match output {
+            Output::Start { job, scheduled_at: Some(at), .. } if job == "a" => Some(*at),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ticks, (1..=6).map(|k| T0 + 100 * k).collect::<Vec<_>>());
+}
