@@ -91,7 +91,7 @@ impl OrchestratorHandle {
     /// `machine::durable`). Throws (InvalidArg) as `start` does.
     #[napi]
     pub fn resume(&self, replica: &ReplicaHandle, lost_runs: Vec<LostRunObject>) -> Result<()> {
-        let mut resume = replica.link().take_resume().unwrap_or_default();
+        let mut resume = replica.link().loaded_resume().unwrap_or_default();
         resume.lost_runs = lost_runs.into_iter().map(Into::into).collect();
         self.driver.with(|machine, now| machine.resume(resume, now)).map_err(invalid)
     }

@@ -60,7 +60,8 @@ class LeaderTerm {
   /**
    * `owner`: the ClusterOrchestrator, which gives `call(op, ...args)`
    * (a ticketed operation of the replica), `jobs` (name -> { spec, handler }),
-   * `pool`, `emit(event, detail)`, `config` and `referenced`.
+   * `pool`, `notify(event, detail)`, `specFor(name)`, `config`, `replica`
+   * and `referenced`.
    */
   constructor(owner, epoch) {
     this.#owner = owner
@@ -79,8 +80,6 @@ class LeaderTerm {
   async begin() {
     const loaded = await this.#owner.call('load')
     if (this.#ended) return
-    const handle = new OrchestratorHandle(this.#owner.config, () => this.drain(), this.#owner.replica)
-    for (const name of this.#owner.jobs.keys()) handle.register(name, this.#owner.specFor(name))
     for (const { id, payload, value } of loaded.letters) this.#letters.set(id, { payload, value })
     const lost = []
     for (const [, text] of loaded.runs) {
@@ -90,11 +89,31 @@ class LeaderTerm {
       if (record.payload !== null) useCarried(run, record.payload)
       lost.push({ id: record.id, job: record.job, attempt: record.attempt, trigger: record.trigger, scheduledAt: record.scheduledAt ?? undefined, deadLetter: record.deadLetter ?? undefined })
     }
-    handle.resume(this.#owner.replica, lost)
-    this.#handle = handle
+    this.#handle = this.#resumed(lost)
     this.updateReference()
     this.applyCommands(loaded.commands)
     this.drain()
+  }
+
+  /**
+   * A machine with this replica's jobs, resumed. The jobs run with the
+   * cluster's definitions; should those not make a machine here (a newer
+   * replica's job depends on one this older one lacks), with its own.
+   */
+  #resumed(lost) {
+    const { config, jobs, replica } = this.#owner
+    const machine = (specOf) => {
+      const handle = new OrchestratorHandle(config, () => this.drain(), replica)
+      for (const name of jobs.keys()) handle.register(name, specOf(name))
+      handle.resume(replica, lost)
+      return handle
+    }
+    try {
+      return machine((name) => this.#owner.specFor(name))
+    } catch (error) {
+      process.emitWarning(`The orchestrator runs its jobs with this replica's own options: the cluster's do not fit here (${error.message})`)
+      return machine((name) => jobs.get(name).spec)
+    }
   }
 
   /** This term is over (fenced, the lead lost, a newer epoch, stop): nothing more is stored or done. */

@@ -62,7 +62,7 @@ pub enum Done {
     Ok,
     /// A commit refused: this replica no longer leads in that epoch.
     Fenced,
-    /// A load: the machine's part is kept for `take_resume`.
+    /// A load: the machine's part is kept for `loaded_resume`.
     Loaded(Loaded),
 }
 
@@ -177,9 +177,10 @@ impl ReplicaLink {
         self.may_lead.store(may, Ordering::SeqCst);
     }
 
-    /// What the last load read for the machine.
-    pub fn take_resume(&self) -> Option<Resume> {
-        self.resume.lock().take()
+    /// What the last load read for the machine (a copy: a leader that could
+    /// not resume with the cluster's definitions resumes again with its own).
+    pub fn loaded_resume(&self) -> Option<Resume> {
+        self.resume.lock().clone()
     }
 
     fn spawn(&self, future: impl std::future::Future<Output = ()> + Send + 'static) {
@@ -277,7 +278,7 @@ impl ReplicaLink {
     }
 
     /// Reads what a new leader resumes from: the machine's part is kept for
-    /// `take_resume`, the rest is in `Done::Loaded`.
+    /// `loaded_resume`, the rest is in `Done::Loaded`.
     pub fn load(&self, ticket: u32) {
         let resume = self.resume.clone();
         self.operate(ticket, move |shared| async move {
