@@ -94,3 +94,14 @@ test('the pool of a cluster gives its Redis to an orchestrator that names none',
   await shared.start()
   await expect(shared.trigger('job')).resolves.toBe('ok')
 })
+
+test('stop() during start(): the replica never leads, and both settle', async () => {
+  const shared = orchestrator({ redis: redis.url, name: `stop-while-starting-${process.pid}`, heartbeatMs: 50 })
+  shared.register('job', { every: 20, run: () => {} })
+  const started = shared.start()
+  const stopped = shared.stop()
+  await expect(started).resolves.toBeUndefined()
+  await expect(stopped).resolves.toBeUndefined()
+  expect(shared.status()).toMatchObject({ state: 'stopped', cluster: { leading: false } })
+  expect(shared.status().jobs.job.runs).toBe(0)
+})

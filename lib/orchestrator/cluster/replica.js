@@ -144,7 +144,8 @@ function defineClusterOrchestrator(Orchestrator) {
         .then(
         () => {
           this.#starting = null
-          this.#state = 'running'
+          // A stop() called meanwhile has the last word.
+          if (this.#state === 'starting') this.#state = 'running'
           this.#updateReference()
         },
         (error) => {
