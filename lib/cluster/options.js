@@ -80,11 +80,12 @@ function environmentPath(name) {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
-function queueName(value) {
-  if (typeof value !== 'string') throw invalidType(`The "cluster.queue" option must be a string; received ${describeType(value)}`)
-  // Braces would break the hash tag every key of the queue shares.
+/** A name in Redis keys (`cluster.queue`, an orchestrator's `cluster.name`). */
+function keyName(value, option) {
+  if (typeof value !== 'string') throw invalidType(`The "${option}" option must be a string; received ${describeType(value)}`)
+  // Braces would break the hash tag every key under the name shares.
   if (value.length === 0 || value.length > 200 || /[{}\s]/.test(value)) {
-    throw invalidValue(`The "cluster.queue" option must be 1 to 200 characters without spaces or braces; received "${value}"`)
+    throw invalidValue(`The "${option}" option must be 1 to 200 characters without spaces or braces; received "${value}"`)
   }
   return value
 }
@@ -106,7 +107,7 @@ function resolveClusterOptions(value) {
   const options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) }
   const resolved = {
     redis: redisUrl(options.redis),
-    queue: queueName(options.queue),
+    queue: keyName(options.queue, 'cluster.queue'),
     heartbeatMs: milliseconds(options.heartbeatMs, 'heartbeatMs', 10),
     visibilityTimeoutMs: milliseconds(options.visibilityTimeoutMs, 'visibilityTimeoutMs', 10),
     maxDeliveries: integerInRange(options.maxDeliveries, 'cluster.maxDeliveries', 1, 1000),
@@ -131,4 +132,4 @@ function resolveClusterOptions(value) {
   return resolved
 }
 
-module.exports = { resolveClusterOptions, redisUrl, caOption, environmentPath }
+module.exports = { resolveClusterOptions, redisUrl, caOption, environmentPath, keyName, milliseconds }

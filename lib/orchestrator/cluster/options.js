@@ -8,29 +8,12 @@
  */
 const os = require('node:os')
 const { randomUUID } = require('node:crypto')
-const { invalidType, invalidValue, outOfRange } = require('../../shared/errors')
-const { isPlainObject, describeType, MAX_TIMEOUT_MS } = require('../../shared/validate')
-const { redisUrl, caOption, environmentPath } = require('../../cluster/options')
+const { invalidType, invalidValue } = require('../../shared/errors')
+const { isPlainObject, describeType } = require('../../shared/validate')
+const { redisUrl, caOption, environmentPath, keyName, milliseconds } = require('../../cluster/options')
 
 const DEFAULTS = Object.freeze({ heartbeatMs: 1000, connectTimeoutMs: 5000 })
 const KEYS = ['redis', 'name', 'ca', ...Object.keys(DEFAULTS)]
-
-function orchestratorName(value) {
-  if (typeof value !== 'string') throw invalidType(`The "cluster.name" option must be a string; received ${describeType(value)}`)
-  // Braces would break the hash tag every key of the orchestrator shares.
-  if (value.length === 0 || value.length > 200 || /[{}\s]/.test(value)) {
-    throw invalidValue(`The "cluster.name" option must be 1 to 200 characters without spaces or braces; received "${value}"`)
-  }
-  return value
-}
-
-function milliseconds(value, name, min) {
-  if (typeof value !== 'number') throw invalidType(`The "cluster.${name}" option must be a number; received ${describeType(value)}`)
-  if (!Number.isInteger(value) || value < min || value > MAX_TIMEOUT_MS) {
-    throw outOfRange(`The "cluster.${name}" option must be an integer from ${min} to ${MAX_TIMEOUT_MS} (ms); received ${value}`)
-  }
-  return value
-}
 
 /** This process's id among the replicas: readable in `status().cluster`, unique per orchestrator. */
 function replicaId() {
@@ -51,7 +34,7 @@ function resolveReplicaOptions(value, poolCluster) {
   }
   return {
     redis: fromPool ? poolCluster.redis : redisUrl(options.redis),
-    name: orchestratorName(options.name),
+    name: keyName(options.name, 'cluster.name'),
     replica: replicaId(),
     heartbeatMs: milliseconds(options.heartbeatMs, 'heartbeatMs', 10),
     connectTimeoutMs: milliseconds(options.connectTimeoutMs, 'connectTimeoutMs', 10),
