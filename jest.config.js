@@ -7,7 +7,7 @@
  *   reads. Tests of what only one kind has live in __test__/<kind>/.
  * - `common` runs, once, the tests that do not depend on the pool's kind:
  *   the orchestrator's, the cluster's, the documentation's snippets, the
- *   package's shape and types.
+ *   package's shape and types, traces, the dashboard in a browser.
  */
 const kind = (name) => ({
   displayName: name,
@@ -19,7 +19,7 @@ const kind = (name) => ({
 const common = {
   displayName: 'common',
   testEnvironment: 'node',
-  testMatch: ['orchestrator', 'replicas', 'cluster', 'docs', 'package'].map((folder) => `<rootDir>/__test__/${folder}/**/*.test.js`),
+  testMatch: ['orchestrator', 'replicas', 'cluster', 'docs', 'package', 'telemetry', 'dashboard'].map((folder) => `<rootDir>/__test__/${folder}/**/*.test.js`),
 }
 
 module.exports = {
