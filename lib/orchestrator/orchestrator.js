@@ -14,6 +14,7 @@ const { EventEmitter } = require('node:events')
 const { OrchestratorHandle } = require('../native')
 const errors = require('../shared/errors')
 const { internalsOf } = require('../pool/internal')
+const { orchestratorMetricsText } = require('../observability/metrics')
 const { Run, callOnMainThread, executeOnPool, jobContext, jobStatus, describe, emitSafely } = require('./runs')
 const {
   resolveOrchestratorOptions,
@@ -59,6 +60,7 @@ class Orchestrator extends EventEmitter {
     // Shared by replicas: another class (cluster/replica.js), still an Orchestrator.
     if (new.target === ClusterOrchestrator) return
     if (options?.cluster != null) return new ClusterOrchestrator(pool, options)
+    internals.orchestrators.add(this, null)
     this.#pool = pool
     this.#poolInternals = internals
     this.#handle = new OrchestratorHandle(resolved, () => this.#drain())
@@ -200,6 +202,11 @@ class Orchestrator extends EventEmitter {
     const run = this.#runOf(answer, letter?.job)
     if (letter !== undefined) run.usePayload(letter.payload)
     return this.#awaitRun(run)
+  }
+
+  /** Prometheus text of this orchestrator alone (`pool.metrics()` includes it too). */
+  metrics() {
+    return orchestratorMetricsText(this)
   }
 
   /** The core's status, in the contract's shape (times as Dates, jobs by name). */

@@ -38,6 +38,8 @@ class CoreEvents {
   #exits = new Map()
   /** The loader's error of the last worker that failed to start. */
   #lastStartError = null
+  /** Exit reason -> workers that exited for it, for the pool's metrics. */
+  #exitCounts = new Map(EXIT_REASONS.map((reason) => [reason, 0]))
   /** What the event records of a local task's end do not carry (see outcomes.js). */
   #context = {
     exitOf: (workerId) => this.#exits.get(workerId),
@@ -66,6 +68,11 @@ class CoreEvents {
 
   get lastStartError() {
     return this.#lastStartError
+  }
+
+  /** Exit reason -> how many workers exited for it (every reason, from 0). */
+  get exitsByReason() {
+    return this.#exitCounts
   }
 
   /**
@@ -157,6 +164,7 @@ class CoreEvents {
     const exit = workerEnd(code, signalNumber, bytes, start, end, threadError)
     this.#exits.set(workerId, exit)
     if (reason === 'startFailure') this.#lastStartError = startErrorOf(exit)
+    this.#exitCounts.set(reason, this.#exitCounts.get(reason) + 1)
     this.emit('workerExit', { id: workerId, exitCode: exit.exitCode, signal: exit.signal, reason })
   }
 

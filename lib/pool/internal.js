@@ -12,6 +12,7 @@
  *   maxWorkers            its most workers: an orchestrator's default number of jobs at once
  *   cluster               its resolved `cluster` option (lib/cluster/options.js), or null
  *   checkedFilename(f)    a module named per task or per job, validated once per distinct value
+ *   orchestrators         the orchestrators made on it (lib/observability/metrics.js), for its metrics
  */
 const internals = new WeakMap()
 

@@ -22,6 +22,7 @@ const { SidePayloads } = require('./side-payloads')
 const { Workers } = require('./workers')
 const { CoreEvents } = require('./core-events')
 const { EventLoopHold } = require('./event-loop-hold')
+const { OrchestratorList, poolMetricsText } = require('../observability/metrics')
 
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 
@@ -58,6 +59,7 @@ class ParallelProcessor extends EventEmitter {
       maxWorkers: config.maxWorkers,
       cluster: config.cluster,
       checkedFilename: checkedFilenames(),
+      orchestrators: new OrchestratorList(),
     })
     // What is left undefined takes the core's default (src/core/pool/mod.rs).
     this.#handle = new PoolHandle(
@@ -249,6 +251,20 @@ class ParallelProcessor extends EventEmitter {
       }
     }
     return stats
+  }
+
+  /**
+   * Prometheus text of the pool, its cluster and its orchestrators, computed
+   * now from what they count anyway (see lib/observability/metrics.js).
+   */
+  metrics() {
+    return poolMetricsText(() => ({
+      kind: this.#config.kind,
+      disposed: this.#disposing !== null || this.#closing !== null,
+      stats: this.stats(),
+      times: this.#handle.exportedTimes(),
+      exits: this.#events.exitsByReason,
+    }), this.#internals.orchestrators)
   }
 
   /** Aborts the task when `signal` does; forgets the signal when the task settles. */

@@ -223,6 +223,14 @@ pub struct ClusterNodeObject {
     pub last_seen_ms: f64,
 }
 
+/// A priority lane of the queue in `stats().cluster.lanes`.
+#[napi(object)]
+pub struct ClusterLaneObject {
+    pub priority: f64,
+    pub queued: f64,
+    pub pending: f64,
+}
+
 /// `stats().cluster`.
 #[napi(object)]
 pub struct ClusterStatsObject {
@@ -231,10 +239,15 @@ pub struct ClusterStatsObject {
     pub queued: f64,
     pub pending: f64,
     pub dead_letters: f64,
+    /// Each lane, highest priority first.
+    pub lanes: Vec<ClusterLaneObject>,
+    /// Deliveries this node took of tasks delivered before.
+    pub redelivered: f64,
 }
 
-pub fn stats_object(node_id: &str, stats: Option<ClusterStats>) -> ClusterStatsObject {
-    let stats = stats.unwrap_or(ClusterStats { nodes: Vec::new(), queued: 0, pending: 0, dead_letters: 0 });
+pub fn stats_object(node_id: &str, stats: Option<ClusterStats>, redelivered: u64) -> ClusterStatsObject {
+    let stats =
+        stats.unwrap_or(ClusterStats { nodes: Vec::new(), queued: 0, pending: 0, dead_letters: 0, lanes: Vec::new() });
     ClusterStatsObject {
         node_id: node_id.to_string(),
         nodes: stats
@@ -249,5 +262,15 @@ pub fn stats_object(node_id: &str, stats: Option<ClusterStats>) -> ClusterStatsO
         queued: stats.queued as f64,
         pending: stats.pending as f64,
         dead_letters: stats.dead_letters as f64,
+        lanes: stats
+            .lanes
+            .into_iter()
+            .map(|lane| ClusterLaneObject {
+                priority: lane.priority as f64,
+                queued: lane.queued as f64,
+                pending: lane.pending as f64,
+            })
+            .collect(),
+        redelivered: redelivered as f64,
     }
 }

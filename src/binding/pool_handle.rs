@@ -10,7 +10,7 @@ use super::buffers::new_buffer;
 use super::cluster::{self, ClusterLink, ClusterOptionsObject, ClusterStatsObject};
 use super::main_doorbell::MainDoorbell;
 use super::options::{duration_ms, PoolOptions, ProcessOptions};
-use super::stats::{self, PoolStatsObject};
+use super::stats::{self, ExportedTimesObject, PoolStatsObject};
 use super::{registry, wire};
 use crate::core::{
     HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit, WorkerId,
@@ -296,7 +296,7 @@ impl PoolHandle {
     #[napi]
     pub fn cluster_stats(&self) -> Result<ClusterStatsObject> {
         let node = self.node()?;
-        Ok(cluster::stats_object(node.id(), node.stats()))
+        Ok(cluster::stats_object(node.id(), node.stats(), node.redelivered()))
     }
 
     fn node(&self) -> Result<&crate::cluster::node::ClusterNode> {
@@ -367,5 +367,11 @@ impl PoolHandle {
     #[napi]
     pub fn stats(&self) -> PoolStatsObject {
         stats::to_object(self.pool.stats(), self.processes.as_deref())
+    }
+
+    /// The wait and run times in fixed buckets, for `pool.metrics()`.
+    #[napi]
+    pub fn exported_times(&self) -> ExportedTimesObject {
+        stats::exported_times_object(self.pool.exported_times())
     }
 }

@@ -4,8 +4,8 @@
 
 use napi_derive::napi;
 
-use crate::core::metrics::Summary;
-use crate::core::PoolStats;
+use crate::core::metrics::{Exported, Summary, EXPORTED_BOUNDS_US};
+use crate::core::{ExportedTimes, PoolStats};
 use crate::process::Supervisor;
 
 #[napi(object)]
@@ -111,5 +111,39 @@ pub fn to_object(stats: PoolStats, processes: Option<&Supervisor>) -> PoolStatsO
         wait_time: stats.wait_time.into(),
         run_time: stats.run_time.into(),
         utilization: stats.utilization,
+    }
+}
+
+/// One Prometheus histogram: cumulative counts per bound of `ExportedTimesObject::bounds`, then `+Inf`.
+#[napi(object)]
+pub struct ExportedObject {
+    pub cumulative: Vec<f64>,
+    pub count: f64,
+    pub sum_seconds: f64,
+}
+
+/// The wait and run times for `pool.metrics()`; `bounds` in seconds.
+#[napi(object)]
+pub struct ExportedTimesObject {
+    pub bounds: Vec<f64>,
+    pub wait_time: ExportedObject,
+    pub run_time: ExportedObject,
+}
+
+impl From<Exported> for ExportedObject {
+    fn from(e: Exported) -> Self {
+        ExportedObject {
+            cumulative: e.cumulative.into_iter().map(|count| count as f64).collect(),
+            count: e.count as f64,
+            sum_seconds: e.sum_seconds,
+        }
+    }
+}
+
+pub fn exported_times_object(times: ExportedTimes) -> ExportedTimesObject {
+    ExportedTimesObject {
+        bounds: EXPORTED_BOUNDS_US.iter().map(|&us| us as f64 / 1e6).collect(),
+        wait_time: times.wait_time.into(),
+        run_time: times.run_time.into(),
     }
 }

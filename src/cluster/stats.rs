@@ -13,6 +13,14 @@ pub struct NodeInfo {
     pub last_seen_ms: u64,
 }
 
+/// One priority lane of the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LaneStats {
+    pub priority: i64,
+    pub queued: u64,
+    pub pending: u64,
+}
+
 /// The queue at a glance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterStats {
@@ -23,13 +31,15 @@ pub struct ClusterStats {
     /// Entries delivered and not yet acknowledged.
     pub pending: u64,
     pub dead_letters: u64,
+    /// Each lane, highest priority first.
+    pub lanes: Vec<LaneStats>,
 }
 
 impl Queue {
     pub async fn stats(&self) -> Result<ClusterStats, ClusterError> {
         let reply = self.run(&self.invocation(&scripts::STATS)).await?;
         let parts = value::items(&reply).ok_or_else(|| bad_reply("stats"))?;
-        let [nodes, lag, pending, length, dead] = parts else { return Err(bad_reply("stats")) };
+        let [nodes, lag, pending, length, dead, lanes] = parts else { return Err(bad_reply("stats")) };
         let number = |v| value::int(v).ok_or_else(|| bad_reply("stats figure"));
         let mut nodes = value::items(nodes)
             .ok_or_else(|| bad_reply("stats nodes"))?
@@ -50,6 +60,22 @@ impl Queue {
         // undelivered and the pending ones: the fallback when Redis cannot
         // tell the lag (after deletions it may not).
         let queued = if lag >= 0 { lag as u64 } else { length.saturating_sub(pending) };
-        Ok(ClusterStats { nodes, queued, pending, dead_letters: number(dead)?.max(0) as u64 })
+        let lanes = value::items(lanes)
+            .ok_or_else(|| bad_reply("stats lanes"))?
+            .iter()
+            .map(|lane| {
+                let parts = value::items(lane).ok_or_else(|| bad_reply("stats lane"))?;
+                let [priority, queued, pending] = parts else { return Err(bad_reply("stats lane")) };
+                let priority = value::text(priority)
+                    .and_then(|p| p.parse().ok())
+                    .ok_or_else(|| bad_reply("stats lane priority"))?;
+                Ok(LaneStats {
+                    priority,
+                    queued: number(queued)?.max(0) as u64,
+                    pending: number(pending)?.max(0) as u64,
+                })
+            })
+            .collect::<Result<Vec<_>, ClusterError>>()?;
+        Ok(ClusterStats { nodes, queued, pending, dead_letters: number(dead)?.max(0) as u64, lanes })
     }
 }

@@ -2,6 +2,8 @@
 //! buckets per power of two, so a percentile is within ~6% of the truth),
 //! constant memory and O(1) per record. The minimum, maximum and mean are
 //! exact, and so is the standard deviation up to rounding (Welford's method).
+//! Each value is also counted against fixed bounds, for a Prometheus
+//! histogram, whose buckets must not move between scrapes.
 
 use std::time::Duration;
 
@@ -12,9 +14,36 @@ const SUB_BUCKETS: u64 = 8;
 const MAX_EXPONENT: u64 = 42;
 const BUCKETS: usize = (EXACT + (MAX_EXPONENT - 3) * SUB_BUCKETS) as usize;
 
+/**
+ * The upper bounds (inclusive, µs) of the buckets a scraper sees: 0.5 ms to
+ * 5 minutes, about three per decade, as Prometheus's defaults are spread.
+ */
+pub const EXPORTED_BOUNDS_US: [u64; 18] = [
+    500,
+    1_000,
+    2_500,
+    5_000,
+    10_000,
+    25_000,
+    50_000,
+    100_000,
+    250_000,
+    500_000,
+    1_000_000,
+    2_500_000,
+    5_000_000,
+    10_000_000,
+    30_000_000,
+    60_000_000,
+    120_000_000,
+    300_000_000,
+];
+
 #[derive(Clone)]
 pub struct Histogram {
     counts: Vec<u64>,
+    /// Values per exported bound (not cumulative); the last counts what is above them all.
+    exported: [u64; EXPORTED_BOUNDS_US.len() + 1],
     count: u64,
     sum_us: u128,
     min_us: u64,
@@ -22,6 +51,15 @@ pub struct Histogram {
     /// Welford's running mean and sum of squared deviations, in µs.
     mean_us: f64,
     m2_us: f64,
+}
+
+/// What a Prometheus histogram shows: cumulative counts per exported bound, then the total.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Exported {
+    /// `cumulative[i]`: values up to `EXPORTED_BOUNDS_US[i]`; the last entry is `count` (`+Inf`).
+    pub cumulative: Vec<u64>,
+    pub count: u64,
+    pub sum_seconds: f64,
 }
 
 /// A summary in milliseconds.
@@ -42,6 +80,7 @@ impl Default for Histogram {
     fn default() -> Self {
         Histogram {
             counts: vec![0; BUCKETS],
+            exported: [0; EXPORTED_BOUNDS_US.len() + 1],
             count: 0,
             sum_us: 0,
             min_us: u64::MAX,
@@ -56,6 +95,7 @@ impl Histogram {
     pub fn record(&mut self, duration: Duration) {
         let us = duration.as_micros().min(u64::MAX as u128) as u64;
         self.counts[bucket_of(us)] += 1;
+        self.exported[EXPORTED_BOUNDS_US.partition_point(|&bound| bound < us)] += 1;
         self.count += 1;
         self.sum_us += us as u128;
         self.min_us = self.min_us.min(us);
@@ -81,6 +121,19 @@ impl Histogram {
             max: ms(self.max_us),
             stddev: variance.sqrt() / 1000.0,
         }
+    }
+
+    pub fn exported(&self) -> Exported {
+        let mut total = 0;
+        let cumulative = self
+            .exported
+            .iter()
+            .map(|&count| {
+                total += count;
+                total
+            })
+            .collect();
+        Exported { cumulative, count: self.count, sum_seconds: self.sum_us as f64 / 1e6 }
     }
 
     /// The middle of the bucket holding the `q` quantile, kept within the minimum and maximum seen.
@@ -183,6 +236,23 @@ mod tests {
         for value in [summary.min, summary.p50, summary.p90, summary.p99, summary.max] {
             assert_eq!(value, 60.123);
         }
+    }
+
+    #[test]
+    fn exported_buckets_are_cumulative_and_inclusive() {
+        let mut histogram = Histogram::default();
+        // On a bound counts toward it; past the last bound, only toward +Inf.
+        for us in [0, 500, 501, 1_000, 7_000, 400_000_000] {
+            histogram.record(Duration::from_micros(us));
+        }
+        let exported = histogram.exported();
+        assert_eq!(exported.cumulative.len(), EXPORTED_BOUNDS_US.len() + 1);
+        assert_eq!(&exported.cumulative[..4], &[2, 4, 4, 4]);
+        assert_eq!(exported.cumulative[4], 5, "7 ms is within 10 ms");
+        assert_eq!(exported.cumulative[EXPORTED_BOUNDS_US.len() - 1], 5);
+        assert_eq!(*exported.cumulative.last().unwrap(), 6);
+        assert_eq!(exported.count, 6);
+        assert!((exported.sum_seconds - 400.009001).abs() < 1e-9, "{}", exported.sum_seconds);
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub use handlers::HandlerSpec;
 pub use host::{Doorbell, Host, Launcher};
 pub use ids::{HandlerId, TaskId, WorkerId};
 pub use pool::{Pool, PoolConfig, SubmitError};
-pub use stats::PoolStats;
+pub use stats::{ExportedTimes, PoolStats};
 pub use task::{Delivery, NewTask};
 pub use timer::{TimerThread, Timers};
 pub use worker_context::{ExitReason, RetireReason};

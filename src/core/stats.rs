@@ -1,7 +1,7 @@
 //! Counters and the snapshot returned by `Pool::stats`.
 
 use super::ids::WorkerId;
-use super::metrics::Summary;
+use super::metrics::{Exported, Summary};
 
 /// Pool-wide totals since the pool was created.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -49,4 +49,11 @@ pub struct PoolStats {
     pub run_time: Summary,
     /// Share of the workers' time spent running tasks since the pool started, 0..1.
     pub utilization: f64,
+}
+
+/// The wait and run times in a scraper's buckets (`Pool::exported_times`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExportedTimes {
+    pub wait_time: Exported,
+    pub run_time: Exported,
 }

@@ -60,6 +60,7 @@ function defineClusterOrchestrator(Orchestrator) {
       this.#internals = internalsOf(pool)
       this.#config = resolveOrchestratorOptions(options, this.#internals.maxWorkers)
       this.#cluster = resolveReplicaOptions(options.cluster, this.#internals.cluster)
+      this.#internals.orchestrators.add(this, this.#cluster.name)
       this.#blank = new OrchestratorHandle(this.#config, () => {})
     }
 

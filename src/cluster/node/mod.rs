@@ -194,6 +194,9 @@ struct Shared {
     /// The node's runtime, for work started off it (the panic hook).
     runtime: tokio::runtime::Handle,
     stats: Mutex<Option<ClusterStats>>,
+    /// Deliveries taken here of tasks delivered before (to a node that died,
+    /// or that gave them back): how much work failures cost.
+    redelivered: AtomicU64,
 }
 
 /// A pool's node of a queue. Dropping it stops its loops and its runtime.
@@ -256,6 +259,7 @@ impl ClusterNode {
             failed: Mutex::new(None),
             runtime: runtime.handle(),
             stats: Mutex::new(None),
+            redelivered: AtomicU64::new(0),
         });
         failure::watch(&shared);
         runtime.spawn(shared.clone().connect());
@@ -339,6 +343,11 @@ impl ClusterNode {
     /// The queue's figures as of the last heartbeat.
     pub fn stats(&self) -> Option<ClusterStats> {
         self.shared.stats.lock().clone()
+    }
+
+    /// Deliveries this node has taken of tasks that had been delivered before.
+    pub fn redelivered(&self) -> u64 {
+        self.shared.redelivered.load(Ordering::Relaxed)
     }
 
     /// Tasks submitted and not yet settled.

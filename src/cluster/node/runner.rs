@@ -159,6 +159,8 @@ impl Shared {
     /// Takes what a claim or a take-back gave this node: it waits, unstarted,
     /// for the starter.
     pub(super) fn hold_taken(&self, deliveries: Vec<Delivery>) {
+        let again = deliveries.iter().filter(|delivery| delivery.delivery_count > 1).count();
+        self.redelivered.fetch_add(again as u64, Ordering::Relaxed);
         if !deliveries.is_empty() {
             self.holding.lock().wait(deliveries);
             self.changed();

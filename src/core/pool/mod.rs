@@ -34,7 +34,7 @@ use super::host::{Doorbell, Host, Launcher};
 use super::ids::{HandlerId, TaskId, WorkerId};
 use super::metrics::Histogram;
 use super::queue::TaskQueue;
-use super::stats::{Counters, PoolStats, WorkerStats};
+use super::stats::{Counters, ExportedTimes, PoolStats, WorkerStats};
 use super::task::{Delivery, NewTask, Task};
 use super::timer::{TimerId, Timers};
 use super::worker_context::{Assigned, RetireReason, TerminateReason, WorkerContext, WorkerState};
@@ -609,6 +609,12 @@ impl Pool {
 
     pub fn running(&self) -> usize {
         self.state.lock().running
+    }
+
+    /// The wait and run times as a Prometheus histogram shows them.
+    pub fn exported_times(&self) -> ExportedTimes {
+        let state = self.state.lock();
+        ExportedTimes { wait_time: state.wait_times.exported(), run_time: state.run_times.exported() }
     }
 
     pub fn stats(&self) -> PoolStats {
