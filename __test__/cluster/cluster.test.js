@@ -10,6 +10,7 @@ const { ParallelProcessor, ClusterUnavailableError, WorkerCrashedError, TimeoutE
 const { startRedis, command, queueName, keysOf, pendingTasks, dropQueue, freePort } = require('./redis')
 const { Cluster } = require('./nodes')
 const { track, waitFor } = require('../helpers')
+const { checkWithPromtool, sample } = require('../prometheus')
 
 const TASKS = path.join(__dirname, '..', 'fixtures', 'cluster-tasks.js')
 const DEFAULT_VISIBILITY_TIMEOUT_MS = 30000
@@ -250,4 +251,35 @@ test('process workers run cluster tasks too', async () => {
   expect(plain.pid).not.toBe(process.pid)
   const typed = await local.execute({ id: 2, data: new Float64Array([1.5, 2.5]) })
   expect(typed.data).toEqual(new Float64Array([1.5, 2.5]))
+})
+
+test('metrics(): nodes, lanes, dead letters and redeliveries as Prometheus text', async () => {
+  const submitter = node(0)
+  const tasks = [0, 0, 5].map((priority, id) => submitter.execute({ id, ms: 1500 }, { priority }))
+  await waitFor(() => submitter.stats().cluster.queued === 3, 5000, 'the backlog in Redis')
+  let text = submitter.metrics()
+  checkWithPromtool(text)
+  expect(sample(text, 'parallel_processor_cluster_queued{lane="5"}')).toBe(1)
+  expect(sample(text, 'parallel_processor_cluster_queued{lane="0"}')).toBe(2)
+  expect(sample(text, 'parallel_processor_cluster_nodes')).toBe(1)
+  expect(sample(text, 'parallel_processor_cluster_workers')).toBe(0)
+  expect(sample(text, 'parallel_processor_cluster_dead_letters')).toBe(0)
+
+  // A node takes the tasks and dies running them: another runs them again.
+  const a = await cluster.start('a', 2)
+  await waitFor(() => cluster.runs().length === 2, 10000, 'two tasks running on a')
+  a.child.kill('SIGKILL')
+  const b = node(2)
+  await Promise.all(tasks)
+  const taken = b.stats().cluster.redelivered
+  expect(taken).toBeGreaterThanOrEqual(2)
+  text = b.metrics()
+  checkWithPromtool(text)
+  expect(sample(text, 'parallel_processor_cluster_redeliveries_total')).toBe(taken)
+  expect(sample(text, 'parallel_processor_tasks_total{outcome="success"}')).toBe(3)
+  // Delivered and acknowledged: nothing left in any lane.
+  await waitFor(() => b.stats().cluster.pending === 0 && b.stats().cluster.queued === 0, 5000, 'the queue drained in stats')
+  text = b.metrics()
+  expect(sample(text, 'parallel_processor_cluster_pending{lane="5"}')).toBe(0)
+  expect(sample(text, 'parallel_processor_cluster_queued{lane="0"}')).toBe(0)
 })
