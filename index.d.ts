@@ -108,6 +108,10 @@ export interface ClusterStats {
   pending: number
   /** Entries of the queue's dead-letter stream. */
   deadLetters: number
+  /** Each priority lane (highest first): its tasks not yet delivered, and delivered but not acknowledged. */
+  lanes: Array<{ priority: number; queued: number; pending: number }>
+  /** Deliveries this node took of tasks delivered before (to a node that died or gave them back). */
+  redelivered: number
 }
 
 export interface ExecuteOptions {
@@ -263,6 +267,12 @@ export declare class ParallelProcessor extends EventEmitter {
   recycleWorkers(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
   stats(): ProcessorStats
+  /**
+   * The Prometheus text exposition (format 0.0.4) of the pool, its cluster and
+   * its orchestrators: serve it as `text/plain; version=0.0.4`. Computed when
+   * called; never throws, a disposed pool included.
+   */
+  metrics(): string
 
   /** Live workers: starting, ready, or retiring until they leave. */
   readonly size: number
@@ -623,6 +633,8 @@ export declare class Orchestrator extends EventEmitter {
    */
   trigger<R = unknown>(jobName: string, payload?: unknown): Promise<R>
   status(): OrchestratorStatus
+  /** The Prometheus text of this orchestrator alone (its pool's `metrics()` includes it). */
+  metrics(): string
   /** Failed runs, oldest first (the oldest dropped beyond `deadLetterLimit`). */
   deadLetters(): DeadLetter[]
   /** Runs a dead letter again with its payload; it is removed if the run succeeds. */

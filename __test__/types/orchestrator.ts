@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   exactly<Orchestrator>()(orchestrator.unref())
   exactly<Orchestrator>()(orchestrator.ref())
 
+  exactly<string>()(orchestrator.metrics())
   const status = orchestrator.status()
   exactly<OrchestratorStatus>()(status)
   exactly<'stopped' | 'running' | 'stopping'>()(status.state)

@@ -160,8 +160,9 @@ async function lifecycle(pool: ParallelProcessor): Promise<void> {
   await pool.close({ force: true })
   // @ts-expect-error: the introspection members are read-only
   pool.size = 3
-  // @ts-expect-error: there is no metrics() method
-  pool.metrics()
+  exactly<string>()(pool.metrics())
+  // @ts-expect-error: metrics() takes no options
+  pool.metrics({ format: 'json' })
 }
 
 function introspection(pool: ParallelProcessor): void {
@@ -203,9 +204,10 @@ function introspection(pool: ParallelProcessor): void {
   // Cluster pools only.
   exactly<ClusterStats | undefined>()(stats.cluster)
   if (stats.cluster !== undefined) {
-    const { nodeId, nodes, queued, pending, deadLetters } = stats.cluster
+    const { nodeId, nodes, queued, pending, deadLetters, lanes, redelivered } = stats.cluster
     exactly<string>()(nodeId)
-    exactly<number[]>()([queued, pending, deadLetters])
+    exactly<number[]>()([queued, pending, deadLetters, redelivered])
+    for (const lane of lanes) exactly<number[]>()([lane.priority, lane.queued, lane.pending])
     for (const node of nodes) {
       exactly<string>()(node.id)
       exactly<number>()(node.workers)
