@@ -65,6 +65,43 @@ const adapters = {
   },
 }
 
+/**
+ * The same pool as 'parallel-processor', as the application's tracing
+ * leaves it: '(no OpenTelemetry)' where `@opentelemetry/api` cannot be
+ * found (so the pool loads nothing of it), '(traced)' with the SDK
+ * registered on both sides, so that every task is a recorded span on the
+ * caller and one in its worker. The plain row has the API installed (it is
+ * a devDependency here) and no SDK: the API's no-op tracer.
+ */
+const telemetryAdapters = {
+  'parallel-processor (no OpenTelemetry)': (workers) => {
+    hideModule('@opentelemetry/api')
+    const { ParallelProcessor } = require('..')
+    const pool = new ParallelProcessor(workers, { filename: moduleTask })
+    return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
+  },
+
+  'parallel-processor (traced)': (workers) => {
+    require('./workers/tracing-sdk')
+    const { ParallelProcessor } = require('..')
+    const pool = new ParallelProcessor(workers, { filename: workerModule('traced-task.js') })
+    return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
+  },
+}
+Object.assign(adapters, telemetryAdapters)
+
+/** Makes `require(name)` fail in this process as if the package were not installed. */
+function hideModule(name) {
+  const Module = require('node:module')
+  const resolve = Module._resolveFilename
+  Module._resolveFilename = function (request, ...rest) {
+    if (request === name || request.startsWith(`${name}/`)) {
+      throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' })
+    }
+    return resolve.call(this, request, ...rest)
+  }
+}
+
 const processAdapters = {
   'parallel-processor (process)': (workers, { filename = moduleTask } = {}) => {
     const { ParallelProcessor } = require('..')
@@ -124,7 +161,7 @@ const [threadBaseline, processBaseline] = Object.keys(baselines)
 
 /** Who is compared with whom; the first of each group is ours. */
 const GROUPS = [
-  { title: 'Thread workers', pools: ['parallel-processor', threadBaseline, 'piscina', 'tinypool', 'workerpool', 'poolifier'].filter(Boolean) },
+  { title: 'Thread workers', pools: ['parallel-processor', threadBaseline, ...Object.keys(telemetryAdapters), 'piscina', 'tinypool', 'workerpool', 'poolifier'].filter(Boolean) },
   { title: 'Process workers', pools: [...Object.keys(processAdapters), processBaseline].filter(Boolean) },
 ]
 
@@ -147,4 +184,4 @@ const TASK_MODULES = {
 /** Pools that can move an ArrayBuffer to a worker and back (thread workers with a transferList). */
 const TRANSFERS = new Set(['parallel-processor', threadBaseline, 'piscina', 'tinypool'].filter(Boolean))
 
-module.exports = { adapters, pools: Object.keys(adapters), GROUPS, TASK_MODULES, TRANSFERS }
+module.exports = { adapters, pools: Object.keys(adapters), GROUPS, TASK_MODULES, TRANSFERS, TELEMETRY_POOLS: Object.keys(telemetryAdapters) }

@@ -19,6 +19,9 @@
  * (adapters.js TASK_MODULES). bigdata runs one fresh process per pool and
  * buffer size.
  *
+ * Two more rows of ours run burst and sequential only: without
+ * OpenTelemetry installed, and traced with its SDK (see adapters.js).
+ *
  * `--baseline dir`: also measures the pool as built in another checkout
  * (its `npm install` done), as one more peer of each group.
  */
@@ -31,7 +34,7 @@ const path = require('node:path')
 // the measuring children, which inherit the environment).
 const baselineFlag = process.argv.indexOf('--baseline')
 if (baselineFlag !== -1) process.env.BENCH_BASELINE = path.resolve(process.argv[baselineFlag + 1])
-const { pools: allPools, GROUPS } = require('./adapters')
+const { pools: allPools, GROUPS, TELEMETRY_POOLS } = require('./adapters')
 const { renderTable, checkTargets } = require('./report')
 const { renderChart } = require('./chart')
 const { renderCluster } = require('./cluster')
@@ -95,8 +98,12 @@ function measure(pool, workload, workers, part) {
   return result
 }
 
+/** The workloads whose cost is per task: where tracing's cost would show. */
+const TELEMETRY_WORKLOADS = new Set(['burst', 'sequential'])
+
 /** Which pools run `workload`. */
 function poolsOf(workload, options) {
+  if (!TELEMETRY_WORKLOADS.has(workload)) options = { ...options, pools: options.pools.filter((pool) => !TELEMETRY_POOLS.includes(pool)) }
   if (workload === 'cpu') return [...options.pools, RAW]
   if (workload === 'bigdata') return options.pools.filter((pool) => DATA_POOLS.includes(pool))
   if (workload === 'babel') return [...options.pools.filter((pool) => DATA_POOLS.includes(pool)), ONE_THREAD]
