@@ -10,6 +10,7 @@ const path = require('node:path')
 const { ParallelProcessor, Orchestrator, ClusterUnavailableError } = require('../..')
 const { startRedis, freePort } = require('../cluster/redis')
 const { fixture } = require('../helpers')
+const { checkWithPromtool, sample } = require('../prometheus')
 
 let redis
 const pools = []
@@ -83,6 +84,14 @@ test('one name on two databases: two orchestrators that never see each other', a
   await expect(one.trigger('job')).resolves.toBe('ran')
   expect(one.status().jobs.job.runs).toBe(1)
   expect(two.status().jobs.job.runs).toBe(0)
+  // Their metrics say the same, under the orchestrator's name.
+  const text = one.metrics()
+  checkWithPromtool(text)
+  expect(sample(text, 'parallel_processor_orchestrator_leading{orchestrator="same"}')).toBe(1)
+  expect(sample(text, 'parallel_processor_orchestrator_replicas{orchestrator="same"}')).toBe(1)
+  expect(sample(text, 'parallel_processor_orchestrator_connected{orchestrator="same"}')).toBe(1)
+  expect(sample(text, 'parallel_processor_orchestrator_job_runs_total{orchestrator="same",job="job",outcome="success"}')).toBe(1)
+  expect(sample(two.metrics(), 'parallel_processor_orchestrator_job_runs_total{orchestrator="same",job="job",outcome="success"}')).toBe(0)
 })
 
 test('the pool of a cluster gives its Redis to an orchestrator that names none', async () => {
