@@ -12,6 +12,7 @@
  *   maxWorkers            its most workers: an orchestrator's default number of jobs at once
  *   cluster               its resolved `cluster` option (lib/cluster/options.js), or null
  *   checkedFilename(f)    a module named per task or per job, validated once per distinct value
+ *   tracing               its PoolTracing (lib/telemetry/tracing.js), or null when traces are off
  */
 const internals = new WeakMap()
 

@@ -22,6 +22,7 @@ const { SidePayloads } = require('./side-payloads')
 const { Workers } = require('./workers')
 const { CoreEvents } = require('./core-events')
 const { EventLoopHold } = require('./event-loop-hold')
+const { PoolTracing } = require('../telemetry/tracing')
 
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 
@@ -36,6 +37,8 @@ class ParallelProcessor extends EventEmitter {
   #cluster = null
   #events
   #hold
+  /** OpenTelemetry spans (lib/telemetry/tracing.js); null when off or when the API is not installed. */
+  #tracing
   /** filename -> export name (null: default) -> handler id. */
   #handlerIds = new Map()
   #disposing = null
@@ -52,12 +55,14 @@ class ParallelProcessor extends EventEmitter {
     const missing = missingFeature(config)
     if (missing !== null) throw new errors.UnsupportedRuntimeError({ runtime: RUNTIME, runtimeVersion: RUNTIME_VERSION, missing })
     this.#config = config
+    this.#tracing = PoolTracing.of(config, (payload, options) => this.#submit(payload, options))
     this.#internals = declareInternals(this, {
       filename: config.filename,
       taskTimeoutMs: config.taskTimeoutMs,
       maxWorkers: config.maxWorkers,
       cluster: config.cluster,
       checkedFilename: checkedFilenames(),
+      tracing: this.#tracing,
     })
     // What is left undefined takes the core's default (src/core/pool/mod.rs).
     this.#handle = new PoolHandle(
@@ -130,6 +135,13 @@ class ParallelProcessor extends EventEmitter {
   get disposed() { return this.#disposing !== null }
 
   execute(payload, options) {
+    // Tracing on: a span around the same path, when there is a trace to join.
+    if (this.#tracing !== null) return this.#tracing.execute(payload, options)
+    return this.#submit(payload, options)
+  }
+
+  /** execute() without tracing. */
+  #submit(payload, options) {
     if (this.#disposing !== null || this.#closing !== null) return Promise.reject(new errors.DisposedError())
     if (this.#cluster !== null) return this.#cluster.submit(payload, options)
     let handlerId
