@@ -7,7 +7,7 @@
  */
 const path = require('node:path')
 const { api, registerSdk, unregisterSdk, plain } = require('./otel')
-const { ParallelProcessor } = require('../..')
+const { ParallelProcessor, Orchestrator } = require('../..')
 const { startRedis, queueName, dropQueue } = require('../cluster/redis')
 const { waitFor } = require('../helpers')
 
@@ -95,4 +95,25 @@ test('a failure on another node: ERROR on both sides; without a trace, nothing i
   const spans = await submitter.execute(null, { name: 'finishedSpans' })
   expect(spans.map((span) => span.name)).toEqual(['parallel-processor run fails'])
   expect(spans[0].status.code).toBe(api.SpanStatusCode.ERROR)
+})
+
+test('an orchestrator shared by replicas: the leader\'s run span parents the pool task\'s spans', async () => {
+  sdk.exporter.reset()
+  const pool = new ParallelProcessor({ workers: 1, filename: WORKER })
+  pools.push(pool)
+  const orchestrator = new Orchestrator(pool, { cluster: { redis: redis.url, name: `traces-${process.pid}-${Date.now()}` } })
+  try {
+    orchestrator.register('double', { payload: { n: 6 } })
+    await orchestrator.start()
+    expect((await orchestrator.trigger('double')).doubled).toBe(12)
+  } finally {
+    await orchestrator.stop({ timeoutMs: 0 })
+  }
+  await waitFor(() => finished('parallel-processor execute').length === 1, 5000, 'the execute span')
+  const [run] = finished('orchestrator run double')
+  expect(run).toMatchObject({ attributes: { 'parallel_processor.job': 'double', 'parallel_processor.attempt': 1, 'parallel_processor.outcome': 'success' } })
+  const [execute] = finished('parallel-processor execute')
+  expect(execute).toMatchObject({ traceId: run.traceId, parentSpanId: run.spanId })
+  const spans = await pool.execute(null, { name: 'finishedSpans' })
+  expect(spans.find((span) => span.name === 'parallel-processor run default')).toMatchObject({ traceId: run.traceId, parentSpanId: execute.spanId })
 })
