@@ -66,6 +66,13 @@ export interface ProcessorOptions {
    * every task goes through Redis and may run on any node. `maxQueue` then bounds the backlog in Redis.
    */
   cluster?: ClusterOptions
+  /**
+   * OpenTelemetry traces, when `@opentelemetry/api` is installed (an optional peer dependency):
+   * `execute()` inside an active trace makes a span `parallel-processor execute` and the handler
+   * runs in a child span in its worker (see docs/observability.md). `false` turns them off for this
+   * pool and its orchestrators: no span, and tasks carry no trace context. Default `true`.
+   */
+  telemetry?: boolean
 }
 
 export interface ClusterOptions {

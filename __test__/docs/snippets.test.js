@@ -79,6 +79,17 @@ const expectedOutput = {
     'A node that only submits': { 'main.js': ['{ width: 320, delivery: 1 }\ntrue width must be positive, got -1\n'] },
     'Redis unreachable': { 'main.js': ['true ERR_CLUSTER_UNAVAILABLE'] },
   },
+  'docs/observability.md': {
+    Example: {
+      'main.js': [
+        "the worker's span is in the request's trace: true",
+        'span: resize (INTERNAL)',
+        'span: parallel-processor run default (CONSUMER)',
+        'span: parallel-processor execute (PRODUCER)',
+        'span: request (INTERNAL)',
+      ],
+    },
+  },
 }
 
 /** The fenced blocks of a Markdown text, each with its tag, first line number and the heading above it. */
@@ -189,6 +200,8 @@ describe('documentation snippets', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-docs-'))
     fs.mkdirSync(path.join(root, 'node_modules'))
     fs.symlinkSync(repoRoot, path.join(root, 'node_modules', 'parallel-processor'), 'dir')
+    // The traces' example uses the OpenTelemetry packages of the development dependencies.
+    fs.symlinkSync(path.join(repoRoot, 'node_modules', '@opentelemetry'), path.join(root, 'node_modules', '@opentelemetry'), 'dir')
   })
   afterAll(async () => {
     await redis?.stop()

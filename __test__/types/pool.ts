@@ -64,6 +64,7 @@ async function construction(): Promise<void> {
     argv: ['--verbose', 3, true],
     resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4, codeRangeSizeMb: 16 },
     cluster,
+    telemetry: false,
   }
   void new ParallelProcessor(options)
   // A dynamic pool; `env` may be Node's SHARE_ENV; the other kinds and stdio modes.
@@ -85,6 +86,8 @@ async function construction(): Promise<void> {
   void new ParallelProcessor({ kind: 'process', stdio: 'pipe' })
   // @ts-expect-error: `filename` is a path or a URL
   void new ParallelProcessor({ filename: 42 })
+  // @ts-expect-error: `telemetry` is a boolean
+  void new ParallelProcessor({ telemetry: 'off' })
   // @ts-expect-error: a misspelt option
   void new ParallelProcessor({ worker: 4 })
   // @ts-expect-error: `cluster` needs `queue`

@@ -15,7 +15,7 @@ const { OrchestratorHandle } = require('../native')
 const errors = require('../shared/errors')
 const { internalsOf } = require('../pool/internal')
 const { orchestratorMetricsText } = require('../observability/metrics')
-const { Run, callOnMainThread, executeOnPool, jobContext, jobStatus, describe, emitSafely } = require('./runs')
+const { Run, startAttempt, jobStatus, describe, emitSafely } = require('./runs')
 const {
   resolveOrchestratorOptions,
   resolveJobOptions,
@@ -335,8 +335,7 @@ class Orchestrator extends EventEmitter {
       if (!run.hasPayload) run.usePayload(deadLetter == null ? registered.payload : this.#letters.get(deadLetter)?.payload)
     }
     run.begin(attempt, timeoutMs, deadLetter)
-    const context = jobContext(output)
-    const settled = run.handler.run === undefined ? executeOnPool(this.#pool, run, context) : callOnMainThread(run, context)
+    const { settled, context } = startAttempt(this.#pool, run, output)
     settled.then(
       (result) => this.#attemptEnded(run, attempt, true, result),
       (error) => this.#attemptEnded(run, attempt, false, error),

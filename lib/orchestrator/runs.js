@@ -6,6 +6,7 @@
  * the leader of one shared by replicas (cluster/leader.js).
  */
 const { jobExportName, jobEnvelope } = require('../shared/job-handler')
+const { internalsOf } = require('../pool/internal')
 
 /** One logical execution of a job: its attempts, what they ran with, and who awaits it. */
 class Run {
@@ -22,6 +23,8 @@ class Run {
     this.timeoutMs = 0
     this.deadLetter = null
     this.controller = null
+    /** Ends the current attempt's span (lib/observability/tracing.js), when traced. */
+    this.endSpan = null
     /** The current attempt was ended by the machine: its code's outcome comes too late. */
     this.aborted = false
     this.result = undefined
@@ -38,6 +41,7 @@ class Run {
     this.timeoutMs = timeoutMs
     this.deadLetter = deadLetter ?? null
     this.controller = new AbortController()
+    this.endSpan = null
     this.aborted = false
     this.error = undefined
   }
@@ -54,6 +58,8 @@ class Run {
   abort(reason) {
     this.aborted = true
     this.error = reason
+    // Its code may never settle (a `run` function deaf to its signal): the span ends now.
+    this.endSpan?.(false, reason)
     this.controller?.abort(reason)
   }
 }
@@ -76,6 +82,21 @@ function executeOnPool(pool, run, context) {
     timeoutMs: run.timeoutMs,
     signal: run.controller.signal,
   })
+}
+
+/**
+ * Begins the attempt a `start` output says, on the pool or on this thread;
+ * returns `{ settled, context }`: the attempt's promise and its `ctx.job`.
+ * With the pool's tracing on, the attempt runs in a span of its own.
+ */
+function startAttempt(pool, run, output) {
+  const context = jobContext(output)
+  const start = () => (run.handler.run === undefined ? executeOnPool(pool, run, context) : callOnMainThread(run, context))
+  const tracing = internalsOf(pool).tracing
+  if (tracing === null) return { settled: start(), context }
+  const { settled, end } = tracing.traceAttempt(output, start)
+  run.endSpan = end
+  return { settled, context }
 }
 
 /** A `run` job: the function on this thread with `(payload, ctx)`; a throw is a rejection. */
@@ -130,4 +151,4 @@ function emitSafely(emitter, event, detail) {
   }
 }
 
-module.exports = { Run, callOnMainThread, executeOnPool, jobContext, jobStatus, dateOrNull, describe, emitSafely }
+module.exports = { Run, startAttempt, jobContext, jobStatus, dateOrNull, describe, emitSafely }

@@ -112,6 +112,16 @@ function poolSize(workers, options) {
 }
 
 /**
+ * `telemetry`: OpenTelemetry traces (when `@opentelemetry/api` is installed);
+ * `false` turns them off for this pool. Default true.
+ */
+function telemetry(value) {
+  if (value === undefined) return true
+  if (typeof value !== 'boolean') throw invalidType(`The "telemetry" option must be a boolean; received ${describeType(value)}`)
+  return value
+}
+
+/**
  * `new ParallelProcessor(workers?, options?)` or `new ParallelProcessor(options?)`.
  * Returns the resolved configuration.
  */
@@ -172,6 +182,7 @@ function resolveProcessorOptions(first, second) {
     execArgv: options.execArgv,
     argv: workerArgv(options.argv),
     resourceLimits: options.resourceLimits,
+    telemetry: telemetry(options.telemetry),
   }
   if (options.maxQueue !== undefined && options.maxQueue !== Infinity) {
     resolved.maxQueue = integerInRange(options.maxQueue, 'maxQueue', 0, Number.MAX_SAFE_INTEGER)

@@ -23,6 +23,7 @@ const { Workers } = require('./workers')
 const { CoreEvents } = require('./core-events')
 const { EventLoopHold } = require('./event-loop-hold')
 const { OrchestratorList, poolMetricsText } = require('../observability/metrics')
+const { PoolTracing } = require('../observability/tracing')
 
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')
 
@@ -37,6 +38,8 @@ class ParallelProcessor extends EventEmitter {
   #cluster = null
   #events
   #hold
+  /** OpenTelemetry spans (lib/observability/tracing.js); null when off or when the API is not installed. */
+  #tracing
   /** filename -> export name (null: default) -> handler id. */
   #handlerIds = new Map()
   #disposing = null
@@ -53,6 +56,7 @@ class ParallelProcessor extends EventEmitter {
     const missing = missingFeature(config)
     if (missing !== null) throw new errors.UnsupportedRuntimeError({ runtime: RUNTIME, runtimeVersion: RUNTIME_VERSION, missing })
     this.#config = config
+    this.#tracing = PoolTracing.of(config, (payload, options) => this.#submit(payload, options))
     this.#internals = declareInternals(this, {
       filename: config.filename,
       taskTimeoutMs: config.taskTimeoutMs,
@@ -60,6 +64,7 @@ class ParallelProcessor extends EventEmitter {
       cluster: config.cluster,
       checkedFilename: checkedFilenames(),
       orchestrators: new OrchestratorList(),
+      tracing: this.#tracing,
     })
     // What is left undefined takes the core's default (src/core/pool/mod.rs).
     this.#handle = new PoolHandle(
@@ -132,6 +137,13 @@ class ParallelProcessor extends EventEmitter {
   get disposed() { return this.#disposing !== null }
 
   execute(payload, options) {
+    // Tracing on: a span around the same path, when there is a trace to join.
+    if (this.#tracing !== null) return this.#tracing.execute(payload, options)
+    return this.#submit(payload, options)
+  }
+
+  /** execute() without tracing. */
+  #submit(payload, options) {
     if (this.#disposing !== null || this.#closing !== null) return Promise.reject(new errors.DisposedError())
     if (this.#cluster !== null) return this.#cluster.submit(payload, options)
     let handlerId

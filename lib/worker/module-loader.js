@@ -5,6 +5,8 @@ const { pathToFileURL } = require('node:url')
 const { isModuleNamespaceObject } = require('node:util').types
 const { argumentError } = require('../shared/errors')
 const { exportOfJob, unwrappingJob } = require('../shared/job-handler')
+const { exportOfTraced } = require('../shared/traced-handler')
+const { tracingHandler } = require('./tracing')
 const { isTypeScript, stripsTypes, failedToParse, explainUnrunnable } = require('./typescript')
 
 /** ES modules whatever their package says, as `node <file>` takes them: import() them. */
@@ -165,9 +167,12 @@ function forgetModule(filename) {
 
 /**
  * The handler function, or throws TypeError ERR_HANDLER_NOT_FOUND. A job's
- * export name (see lib/shared/job-handler.js) gives its export wrapped to set `ctx.job`.
+ * export name (see lib/shared/job-handler.js) gives its export wrapped to set `ctx.job`;
+ * a traced one (lib/shared/traced-handler.js), its export wrapped in a span.
  */
 function pickHandler(namespace, name, filename) {
+  const tracedExport = exportOfTraced(name)
+  if (tracedExport !== undefined) return tracingHandler(pickHandler(namespace, tracedExport, filename), tracedExport, filename)
   const jobExport = exportOfJob(name)
   if (jobExport !== undefined) return unwrappingJob(pickHandler(namespace, jobExport, filename))
   const fallback = namespace.default

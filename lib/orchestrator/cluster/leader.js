@@ -21,7 +21,7 @@
  */
 const { OrchestratorHandle } = require('../../native')
 const errors = require('../../shared/errors')
-const { Run, callOnMainThread, executeOnPool, jobContext, describe } = require('../runs')
+const { Run, startAttempt, jobContext, describe } = require('../runs')
 const { packValue, unpackValue, packError } = require('./carried')
 const { deferred } = require('../../shared/deferred')
 
@@ -414,12 +414,13 @@ class LeaderTerm {
     run.begin(attempt, timeoutMs, deadLetter)
     this.#begun.runs.push(id)
     this.#begun.attempts.push(attempt)
-    const context = jobContext(output)
     let settled
+    let context
     try {
-      settled = run.handler.run === undefined ? executeOnPool(this.#owner.pool, run, context) : callOnMainThread(run, context)
+      ({ settled, context } = startAttempt(this.#owner.pool, run, output))
     } catch (error) {
       settled = Promise.reject(error)
+      context = jobContext(output)
     }
     settled.then(
       (result) => this.#attemptEnded(run, attempt, true, result),
