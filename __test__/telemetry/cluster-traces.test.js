@@ -83,7 +83,7 @@ test.each(['thread', 'process'])('a task run by another node (%s workers) runs i
   expect(spans.find((span) => span.name === 'user work')).toMatchObject({ traceId: caller.traceId, parentSpanId: run.spanId })
 })
 
-test('a failure on another node: ERROR on both sides; without a trace, nothing is sent', async () => {
+test('a failure on another node: ERROR on both sides; outside a trace, a task starts one of its own', async () => {
   sdk.exporter.reset()
   node(1)
   const submitter = node(0)
@@ -91,10 +91,14 @@ test('a failure on another node: ERROR on both sides; without a trace, nothing i
   expect(error.code).toBe('E_ON_PURPOSE')
   await waitFor(() => finished('parallel-processor execute').length === 1, 5000, 'the execute span')
   expect(finished('parallel-processor execute')[0]).toMatchObject({ status: { code: api.SpanStatusCode.ERROR }, attributes: { 'error.type': 'E_ON_PURPOSE' } })
-  expect(await submitter.execute('plain', { name: 'sees' })).toMatchObject({ payload: 'plain', activeSpan: false })
+  expect(await submitter.execute('plain', { name: 'sees' })).toMatchObject({ payload: 'plain', activeSpan: true })
+  await waitFor(() => finished('parallel-processor execute').length === 2, 5000, 'the second execute span')
+  const root = finished('parallel-processor execute')[1]
+  expect(root.parentSpanId).toBeNull()
   const spans = await submitter.execute(null, { name: 'finishedSpans' })
-  expect(spans.map((span) => span.name)).toEqual(['parallel-processor run fails'])
-  expect(spans[0].status.code).toBe(api.SpanStatusCode.ERROR)
+  expect(spans.map((span) => span.name).sort()).toEqual(['parallel-processor run fails', 'parallel-processor run sees'])
+  expect(spans.find((span) => span.name.endsWith('fails')).status.code).toBe(api.SpanStatusCode.ERROR)
+  expect(spans.find((span) => span.name.endsWith('sees'))).toMatchObject({ traceId: root.traceId, parentSpanId: root.spanId })
 })
 
 test('an orchestrator shared by replicas: the leader\'s run span parents the pool task\'s spans', async () => {

@@ -166,6 +166,8 @@ describe.each(['thread', 'process'])('%s workers', (kind) => {
 test('every way a task ends ends its execute span once: a full queue, a queue timeout, abort, dispose', async () => {
   const target = pool({ maxQueue: 1, maxQueueWaitMs: 100 })
   await target.execute(0, { name: 'sleeps' }) // the worker is up
+  await executeSpans(1)
+  sdk.exporter.reset()
   const codeOf = (promise) => promise.then(() => 'ok', (e) => e.code)
   const { value: outcomes } = await inCallerSpan(async () => {
     const running = codeOf(target.execute(400, { name: 'sleeps' }))
@@ -209,12 +211,14 @@ test('telemetry: false makes no span and sends the worker no trace context', asy
   expect(spans[0].parentSpanId).toBeNull()
 })
 
-test('outside any trace, execute() makes no span and sends no context', async () => {
+test('outside any trace, execute() starts one: a root span, and the worker\'s under it', async () => {
   const target = pool({})
   expect(api.trace.getActiveSpan()).toBeUndefined()
-  expect(await target.execute([1, 2], { name: 'sees' })).toEqual({ payload: [1, 2], activeSpan: false, ctx: ['taskId', 'workerId'] })
-  expect(finished('parallel-processor execute')).toEqual([])
-  expect((await workerSpans(target)).filter((span) => span.name.startsWith('parallel-processor'))).toEqual([])
+  expect(await target.execute([1, 2], { name: 'sees' })).toEqual({ payload: [1, 2], activeSpan: true, ctx: ['taskId', 'workerId'] })
+  const [root] = await executeSpans(1)
+  expect(root).toMatchObject({ parentSpanId: null, kind: SpanKind.PRODUCER, attributes: { 'parallel_processor.handler': 'sees' } })
+  const run = (await workerSpans(target)).find((span) => span.name === 'parallel-processor run sees')
+  expect(run).toMatchObject({ traceId: root.traceId, parentSpanId: root.spanId })
 })
 
 test('the option is validated like the others', () => {

@@ -6,12 +6,12 @@
  * `telemetry: false` (otherwise the pool holds no PoolTracing at all, and
  * `execute()` pays one null check).
  *
- * `execute()` inside an active trace makes a span `parallel-processor
- * execute` and sends its context to the worker with the task
- * (lib/shared/traced-handler.js); the worker runs the handler in a child span
- * (lib/worker/tracing.js). Outside a trace (no span is active, or its
- * context is invalid: the API's no-op tracer) the task goes as it would
- * without tracing: no span here, nothing more to the worker. An orchestrator's
+ * `execute()` makes a span `parallel-processor execute` (a child of the
+ * active span, else the root of a trace) and sends its context to the worker
+ * with the task (lib/shared/traced-handler.js); the worker runs the handler
+ * in a child span (lib/worker/tracing.js). With the API but no SDK, and no
+ * trace to join, the span has no valid context: the task goes as it would
+ * without tracing, nothing more to the worker. An orchestrator's
  * run attempt makes a span `orchestrator run <job>` in which the pool task of
  * the run (or a `run` function) starts.
  *
@@ -84,26 +84,21 @@ class PoolTracing {
   }
 
   execute(payload, options) {
-    const api = this.#api
-    const active = api.context.active()
-    const parent = api.trace.getSpan(active)
-    if (parent === undefined || !api.trace.isSpanContextValid(parent.spanContext())) return this.#submit(payload, options)
     // Options of the wrong shape are refused by the untraced path, as ever.
     if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) return this.#submit(payload, options)
     const name = options?.name ?? null
     if (name !== null && typeof name !== 'string') return this.#submit(payload, options)
-
+    const api = this.#api
     const attributes = { [ATTRIBUTE.handler]: handlerName(name), [ATTRIBUTE.kind]: this.#kind }
     if (this.#queue !== null) attributes[ATTRIBUTE.queue] = this.#queue
     if (typeof options?.retries === 'number') attributes[ATTRIBUTE.retries] = options.retries
-    const span = this.#tracer.startSpan(EXECUTE_SPAN, { kind: api.SpanKind.PRODUCER, attributes }, active)
+    // A child of the active span, or the root of a trace of its own. Without
+    // an SDK, the API's no-op tracer gives a span with no valid context
+    // (outside any trace): then the task goes as it would untraced.
+    const span = this.#tracer.startSpan(EXECUTE_SPAN, { kind: api.SpanKind.PRODUCER, attributes })
     const spanContext = span.spanContext()
-    let promise
-    if (api.trace.isSpanContextValid(spanContext)) {
-      promise = this.#submit(tracedEnvelope(wireContext(spanContext), payload), { ...options, name: tracedExportName(name) })
-    } else {
-      promise = this.#submit(payload, options)
-    }
+    if (!api.trace.isSpanContextValid(spanContext)) return this.#submit(payload, options)
+    const promise = this.#submit(tracedEnvelope(wireContext(spanContext), payload), { ...options, name: tracedExportName(name) })
     // The promise the caller gets is the pool's own; this branch of it ends
     // the span, once, however the task ends, and leaves no rejection unhandled.
     promise.then(
