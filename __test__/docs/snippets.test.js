@@ -80,6 +80,7 @@ const expectedOutput = {
     'Redis unreachable': { 'main.js': ['true ERR_CLUSTER_UNAVAILABLE'] },
   },
   'docs/observability.md': {
+    Metrics: { 'main.js': ['parallel_processor_tasks_total{outcome="success"} 1'] },
     Example: {
       'main.js': [
         "the worker's span is in the request's trace: true",
