@@ -162,7 +162,7 @@ function dashboard(options) {
   async function act(req, res) {
     if (tokenHash === null) return sendJson(res, 403, { ok: false, error: { code: 'READ_ONLY', message: 'This dashboard is read-only: it was made without a token' } })
     const header = req.headers.authorization
-    const match = typeof header === 'string' ? /^Bearer +(\S+) *$/i.exec(header) : null
+    const match = typeof header === 'string' ? /^Bearer +(.+?) *$/i.exec(header) : null
     if (match === null || !crypto.timingSafeEqual(sha256(match[1]), tokenHash)) {
       res.setHeader('WWW-Authenticate', 'Bearer')
       return sendJson(res, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: 'A valid bearer token is needed for actions' } })
