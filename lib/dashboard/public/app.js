@@ -210,14 +210,14 @@
     }
     setBadge($('orchestrator-state'), orchestrator.state, orchestrator.state === 'running' ? 'ok' : 'stopped')
     const cluster = orchestrator.cluster
-    $('orchestrator-summary').replaceChildren(
+    $('orchestrator-summary').replaceChildren(...[
       card('state', orchestrator.state),
       card('healthy', orchestrator.healthy ? 'yes' : 'no', orchestrator.healthy ? '' : 'bad'),
       card('running', fmt.n(orchestrator.running)),
       card('waiting', fmt.n(orchestrator.waiting)),
       card('dead letters', fmt.n(orchestrator.deadLetterCount), orchestrator.deadLetterCount ? 'bad' : ''),
       cluster === null ? null : card('cluster', `${cluster.connected ? 'connected' : 'disconnected'}, ${fmt.n(cluster.replicas)} replicas, ${cluster.leading ? 'leading' : `leader ${cluster.leader ?? '—'}`}`, 'wide'),
-    )
+    ].filter((node) => node !== null))
     table($('jobs'), ['job', 'state', 'enabled', 'schedule', 'last run', 'next run', 'runs', 'ok / failed', 'success', 'breaker', 'last error', ''], orchestrator.jobs.map((job) => el('tr', { 'data-job': job.name },
       el('td', { className: 'name' }, job.name),
       el('td', null, el('span', { className: 'badge', 'data-state': job.state === 'running' ? 'busy' : job.state === 'idle' ? 'ok' : job.state === 'waiting' || job.state === 'retrying' ? 'muted' : 'error' }, job.state)),
