@@ -235,6 +235,34 @@ describe('the snapshot', () => {
   }, 30000)
 })
 
+describe('an orchestrator across replicas', () => {
+  test('shows its jobs with their schedule, and status().cluster; actions act cluster-wide', async () => {
+    const redis = await startRedis()
+    const name = queueName('dashboard-replicas')
+    const pool = new ParallelProcessor(1, { filename: JOBS })
+    const orchestrator = new Orchestrator(pool, { cluster: { redis: redis.url, name, heartbeatMs: 200 } })
+    orchestrator.register('weekly', { cron: '0 6 * * 1', timeZone: 'America/New_York', name: 'stamp' })
+    await orchestrator.start()
+    cleanups.push(async () => {
+      await orchestrator.stop({ timeoutMs: 1000 })
+      await pool.dispose()
+      await redis.stop()
+    })
+    const server = await served(dashboard({ pool, orchestrator, token: TOKEN }))
+    let snapshot
+    await waitFor(async () => {
+      snapshot = (await request(server.url('snapshot'))).json
+      return snapshot.orchestrator.cluster?.connected === true && snapshot.orchestrator.jobs.length === 1
+    }, 10000, 'the replica to connect')
+    const [job] = snapshot.orchestrator.jobs
+    expect(job).toMatchObject({ name: 'weekly', cron: '0 6 * * 1', timeZone: 'America/New_York' })
+    expect(job.nextRuns).toEqual(Orchestrator.nextRuns('0 6 * * 1', { count: 5, timeZone: 'America/New_York' }).map((date) => date.getTime()))
+    const disabled = await request(server.url('action'), { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: { action: 'disable', job: 'weekly' } })
+    expect(disabled.json).toMatchObject({ ok: true, action: 'disable' })
+    await waitFor(() => orchestrator.status().jobs.weekly?.enabled === false, 10000, 'the job to be disabled')
+  }, 30000)
+})
+
 /** The next event of the stream whose snapshot satisfies `condition`. */
 async function waitForEvent(stream, condition, timeoutMs = 10000) {
   const start = Date.now()
