@@ -250,7 +250,7 @@ function dashboard(options) {
       'app.js': { GET: () => sendText(res, 200, 'text/javascript; charset=utf-8', files.js) },
       'app.css': { GET: () => sendText(res, 200, 'text/css; charset=utf-8', files.css) },
       snapshot: { GET: () => sendText(res, 200, 'application/json; charset=utf-8', safeSnapshotJson()) },
-      events: { GET: () => openStream(req, res) },
+      events: { GET: () => (method === 'HEAD' ? sendText(res, 200, 'text/event-stream; charset=utf-8', '') : openStream(req, res)) },
       metrics: { GET: () => metrics(res) },
       action: { POST: () => act(req, res) },
     }
@@ -297,9 +297,16 @@ function sendJson(res, status, value) {
 /** The action's JSON body: what a framework parsed already, or read here (at most BODY_LIMIT bytes). */
 function readBody(req) {
   const parsed = req.body
-  if (parsed !== undefined && parsed !== null && !(typeof parsed === 'object' && Object.keys(parsed).length === 0 && req.readableEnded === false)) {
-    if (Buffer.isBuffer(parsed) || typeof parsed === 'string') return Promise.resolve(parseJson(parsed.toString()))
-    if (typeof parsed === 'object') return Promise.resolve(parsed)
+  // A parser that did not take this body (body-parser, for another content
+  // type) leaves `{}` and the stream unread: then it is read here.
+  const unread = isPlainObject(parsed) && Object.keys(parsed).length === 0 && !req.readableEnded
+  if (parsed != null && !unread) {
+    try {
+      if (Buffer.isBuffer(parsed) || typeof parsed === 'string') return Promise.resolve(parseJson(parsed.toString()))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return Promise.resolve(parsed)
   }
   return new Promise((resolve, reject) => {
     const chunks = []
