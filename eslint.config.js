@@ -48,6 +48,14 @@ module.exports = [
       globals: { ...globals.jest },
     },
   },
+  {
+    // The dashboard's page script runs in the browser, as a classic script.
+    files: ['lib/dashboard/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { ...globals.browser },
+    },
+  },
   // Where each file of lib/ runs decides what it may load.
   {
     ...layers,

@@ -75,6 +75,9 @@ const expectedOutput = {
     'Next fire times': { 'main.js': ['2027-03-27T01:30:00.000Z 2027-03-28T01:00:00.000Z 2027-03-29T00:30:00.000Z'] },
     'Across replicas': { 'main.js': ['another replica leads: true\nticks run twice: 0\nticks missed: 0\n'] },
   },
+  'docs/dashboard.md': {
+    "Node's http": { 'main.js': ['Thumbnails true 2 thumbnails\n'] },
+  },
   'docs/cluster.md': {
     'A node that only submits': { 'main.js': ['{ width: 320, delivery: 1 }\ntrue width must be positive, got -1\n'] },
     'Redis unreachable': { 'main.js': ['true ERR_CLUSTER_UNAVAILABLE'] },

@@ -82,3 +82,10 @@ void Piscina
 void new ParallelProcessor({ kind: 'worker' })
 // @ts-expect-error: stats().cluster may be absent
 void pool.stats().cluster.queued
+
+// The dashboard's entry point, as an ES module: default and named export.
+import dashboard, { dashboard as namedDashboard } from 'parallel-processor/dashboard'
+import type { DashboardHandler } from 'parallel-processor/dashboard'
+const dashboardHandler: DashboardHandler = dashboard({ title: 'esm' })
+void dashboardHandler
+void namedDashboard

@@ -25,6 +25,19 @@ const {
   checkCloneable,
 } = require('./options')
 
+/**
+ * A job's schedule as registered ({ mode, everyMs, cron, timeZone, breaker }),
+ * or undefined: status() does not carry it. Not public API: the dashboard
+ * (lib/dashboard) reads it to show a cron job's next runs.
+ */
+const JOB_SCHEDULE = Symbol('jobSchedule')
+
+/** The part of a job's spec JOB_SCHEDULE gives. */
+function scheduleOf(spec) {
+  if (spec === undefined) return undefined
+  return { mode: spec.mode, everyMs: spec.everyMs ?? null, cron: spec.cron ?? null, timeZone: spec.timeZone ?? null, breaker: spec.breakerCooldownMs != null }
+}
+
 class Orchestrator extends EventEmitter {
   #pool
   /** The pool's PoolInternals (lib/pool/internal.js). */
@@ -32,6 +45,8 @@ class Orchestrator extends EventEmitter {
   #handle
   /** Job name -> what its runs call and with what: { run, payload } or { name, filename, payload } (see resolveJobOptions). */
   #jobs = new Map()
+  /** Job name -> its schedule (see JOB_SCHEDULE). */
+  #schedules = new Map()
   /** Run id -> its Run, from the trigger() or first start that made it until it is over. */
   #runs = new Map()
   /** Runs that ended during the current drain: forgotten once it has read every output (a dead letter names its run after it ends). */
@@ -89,6 +104,7 @@ class Orchestrator extends EventEmitter {
       throw errors.invalidValue(error.message)
     }
     this.#jobs.set(name, handler)
+    this.#schedules.set(name, scheduleOf(spec))
     this.#drain()
     return this
   }
@@ -103,6 +119,7 @@ class Orchestrator extends EventEmitter {
       throw errors.invalidValue(error.message)
     }
     this.#jobs.delete(name)
+    this.#schedules.delete(name)
     this.#drain()
   }
 
@@ -235,6 +252,11 @@ class Orchestrator extends EventEmitter {
   clearDeadLetters() {
     this.#handle.clearDeadLetters()
     this.#drain()
+  }
+
+  /** Internal (see JOB_SCHEDULE): the job's schedule, or undefined. */
+  [JOB_SCHEDULE](name) {
+    return this.#schedules.get(name)
   }
 
   /** A started orchestrator no longer holds the process open (as a server's unref()). */
@@ -432,6 +454,6 @@ class Orchestrator extends EventEmitter {
   }
 }
 
-const ClusterOrchestrator = require('./cluster/replica').defineClusterOrchestrator(Orchestrator)
+const ClusterOrchestrator = require('./cluster/replica').defineClusterOrchestrator(Orchestrator, JOB_SCHEDULE, scheduleOf)
 
-module.exports = { Orchestrator }
+module.exports = { Orchestrator, JOB_SCHEDULE }

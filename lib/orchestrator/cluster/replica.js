@@ -23,8 +23,11 @@ const { LeaderTerm } = require('./leader')
 const { packValue, unpackValue, unpackError } = require('./carried')
 const { deferred } = require('../../shared/deferred')
 
-/** Builds the class once orchestrator.js has defined its base (they require each other). */
-function defineClusterOrchestrator(Orchestrator) {
+/**
+ * Builds the class once orchestrator.js has defined its base (they require each other).
+ * `JOB_SCHEDULE` and `scheduleOf`: the base's internal accessor of a job's schedule.
+ */
+function defineClusterOrchestrator(Orchestrator, JOB_SCHEDULE, scheduleOf) {
   class ClusterOrchestrator extends Orchestrator {
     #pool
     #internals
@@ -280,6 +283,13 @@ function defineClusterOrchestrator(Orchestrator) {
         attempts,
         failedAt: new Date(failedAt),
       }))
+    }
+
+    /** Internal (see orchestrator.js): the schedule every replica runs the job with, or undefined. */
+    [JOB_SCHEDULE](name) {
+      if (this.#jobs.has(name)) return scheduleOf(this.specFor(name))
+      const shared = this.#definitions.get(name)
+      return shared === undefined ? undefined : scheduleOf(JSON.parse(shared))
     }
 
     unref() {

@@ -1,0 +1,4 @@
+import dashboard from './dashboard.js'
+
+export { dashboard }
+export default dashboard
