@@ -229,7 +229,8 @@ describe('the snapshot', () => {
       // As of the node's last heartbeat: the task is acknowledged by a later one.
       return cluster !== null && cluster.nodes.length === 1 && cluster.pending === 0
     }, 10000, 'the node to be seen, its task acknowledged')
-    expect(cluster).toMatchObject({ queued: 0, pending: 0, deadLetters: 0 })
+    expect(cluster).toMatchObject({ queued: 0, pending: 0, deadLetters: 0, redelivered: 0 })
+    expect(cluster.lanes).toEqual([{ priority: 0, queued: 0, pending: 0 }])
     expect(cluster.nodes[0].id).toBe(cluster.nodeId)
     expect(cluster.nodes[0].lastSeenMs).toBeGreaterThanOrEqual(0)
   }, 30000)

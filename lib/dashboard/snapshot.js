@@ -187,6 +187,8 @@ function poolSnapshot(pool, history, now) {
       pending: n(cluster.pending),
       deadLetters: n(cluster.deadLetters),
       nodes: (cluster.nodes ?? []).map((node) => ({ id: String(node.id), workers: n(node.workers), lastSeenMs: n(node.lastSeenMs) })),
+      lanes: (cluster.lanes ?? []).map((lane) => ({ priority: n(lane.priority), queued: n(lane.queued), pending: n(lane.pending) })),
+      redelivered: n(cluster.redelivered),
     }
   }
   return snapshot

@@ -186,7 +186,13 @@
         card('queued in Redis', fmt.n(cluster.queued)),
         card('pending', fmt.n(cluster.pending)),
         card('dead letters', fmt.n(cluster.deadLetters), cluster.deadLetters ? 'bad' : ''),
+        card('redelivered here', fmt.n(cluster.redelivered)),
       )
+      table($('cluster-lanes'), ['priority lane', 'queued', 'pending'], cluster.lanes.map((lane) => el('tr', null,
+        el('td', null, fmt.n(lane.priority)),
+        el('td', { className: 'num' }, fmt.n(lane.queued)),
+        el('td', { className: 'num' }, fmt.n(lane.pending)),
+      )), 'no lane yet')
       table($('cluster-nodes'), ['node', 'workers', 'last heartbeat'], cluster.nodes.map((node) => el('tr', null,
         el('td', null, node.id, node.id === cluster.nodeId ? ' (this node)' : ''),
         el('td', { className: 'num' }, fmt.n(node.workers)),
