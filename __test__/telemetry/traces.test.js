@@ -9,7 +9,7 @@
 const path = require('node:path')
 const { api, registerSdk, unregisterSdk, plain } = require('./otel')
 const { ParallelProcessor, Orchestrator } = require('../..')
-const { waitFor } = require('../helpers')
+const { waitFor, whenReady } = require('../helpers')
 
 const WORKER = path.join(__dirname, 'fixtures', 'traced-worker.js')
 const { SpanKind, SpanStatusCode } = api
@@ -165,7 +165,9 @@ describe.each(['thread', 'process'])('%s workers', (kind) => {
 
 test('every way a task ends ends its execute span once: a full queue, a queue timeout, abort, dispose', async () => {
   const target = pool({ maxQueue: 1, maxQueueWaitMs: 100 })
-  await target.execute(0, { name: 'sleeps' }) // the worker is up
+  // Its worker ready first: a slow start would time the first task out of the queue.
+  await whenReady(target, { size: 1 })
+  await target.execute(0, { name: 'sleeps' })
   await executeSpans(1)
   sdk.exporter.reset()
   const codeOf = (promise) => promise.then(() => 'ok', (e) => e.code)

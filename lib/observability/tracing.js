@@ -65,6 +65,8 @@ class PoolTracing {
   #submit
   #kind
   #queue
+  /** The options of every execute span (one object, not one per task). */
+  #producer
 
   /** A pool's tracing, or null when it is off (`telemetry: false`, or no API installed). */
   static of(config, submit) {
@@ -81,6 +83,7 @@ class PoolTracing {
     this.#submit = submit
     this.#kind = config.kind
     this.#queue = config.cluster === null ? null : config.cluster.queue
+    this.#producer = Object.freeze({ kind: api.SpanKind.PRODUCER })
   }
 
   execute(payload, options) {
@@ -89,15 +92,17 @@ class PoolTracing {
     const name = options?.name ?? null
     if (name !== null && typeof name !== 'string') return this.#submit(payload, options)
     const api = this.#api
-    const attributes = { [ATTRIBUTE.handler]: handlerName(name), [ATTRIBUTE.kind]: this.#kind }
-    if (this.#queue !== null) attributes[ATTRIBUTE.queue] = this.#queue
-    if (typeof options?.retries === 'number') attributes[ATTRIBUTE.retries] = options.retries
     // A child of the active span, or the root of a trace of its own. Without
     // an SDK, the API's no-op tracer gives a span with no valid context
-    // (outside any trace): then the task goes as it would untraced.
-    const span = this.#tracer.startSpan(EXECUTE_SPAN, { kind: api.SpanKind.PRODUCER, attributes })
+    // (outside any trace): then the task goes as it would untraced, having
+    // cost one small object. Attributes are set once the span is known to count.
+    const span = this.#tracer.startSpan(EXECUTE_SPAN, this.#producer)
     const spanContext = span.spanContext()
     if (!api.trace.isSpanContextValid(spanContext)) return this.#submit(payload, options)
+    span.setAttribute(ATTRIBUTE.handler, handlerName(name))
+    span.setAttribute(ATTRIBUTE.kind, this.#kind)
+    if (this.#queue !== null) span.setAttribute(ATTRIBUTE.queue, this.#queue)
+    if (typeof options?.retries === 'number') span.setAttribute(ATTRIBUTE.retries, options.retries)
     const promise = this.#submit(tracedEnvelope(wireContext(spanContext), payload), { ...options, name: tracedExportName(name) })
     // The promise the caller gets is the pool's own; this branch of it ends
     // the span, once, however the task ends, and leaves no rejection unhandled.
