@@ -81,6 +81,12 @@ const telemetryAdapters = {
     return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
   },
 
+  'parallel-processor (telemetry: false)': (workers) => {
+    const { ParallelProcessor } = require('..')
+    const pool = new ParallelProcessor(workers, { filename: moduleTask, telemetry: false })
+    return { run: (payload, name) => pool.execute(payload, { name }), destroy: () => pool.dispose() }
+  },
+
   'parallel-processor (traced)': (workers) => {
     require('./workers/tracing-sdk')
     const { ParallelProcessor } = require('..')

@@ -98,7 +98,8 @@ class PoolTracing {
     // cost one small object. Attributes are set once the span is known to count.
     const span = this.#tracer.startSpan(EXECUTE_SPAN, this.#producer)
     const spanContext = span.spanContext()
-    if (!api.trace.isSpanContextValid(spanContext)) return this.#submit(payload, options)
+    // (The no-op tracer's span has the API's own invalid context: by identity, no regex.)
+    if (spanContext === api.INVALID_SPAN_CONTEXT || !api.trace.isSpanContextValid(spanContext)) return this.#submit(payload, options)
     span.setAttribute(ATTRIBUTE.handler, handlerName(name))
     span.setAttribute(ATTRIBUTE.kind, this.#kind)
     if (this.#queue !== null) span.setAttribute(ATTRIBUTE.queue, this.#queue)
