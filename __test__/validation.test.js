@@ -7,6 +7,11 @@ const { fixture, readyPool } = require('./helpers')
 const tasks = fixture('tasks.js')
 
 describe('bad input to the constructor throws a typed error', () => {
+  test('an unknown option is named, with the options there are', () => {
+    expect(() => new ParallelProcessor({ workers: 1, filename: tasks, taskTimeoutMS: 100 }))
+      .toThrow(/^Unknown pool option "taskTimeoutMS"; the options are workers, minWorkers, .*taskTimeoutMs/)
+  })
+
   test.each([
     ['workers 0', () => new ParallelProcessor(0, { filename: tasks }), RangeError, 'ERR_OUT_OF_RANGE'],
     ['workers -1', () => new ParallelProcessor(-1, { filename: tasks }), RangeError, 'ERR_OUT_OF_RANGE'],
@@ -34,6 +39,8 @@ describe('bad input to the constructor throws a typed error', () => {
     ['a negative maxWorkerMemoryMb', () => new ParallelProcessor({ workers: 1, filename: tasks, maxWorkerMemoryMb: -5 }), RangeError, 'ERR_OUT_OF_RANGE'],
     ['an unknown stdio mode', () => new ParallelProcessor({ workers: 1, filename: tasks, kind: 'process', stdio: 'pipe' }), TypeError, 'ERR_INVALID_ARG_VALUE'],
     ['execArgv that is not an array', () => new ParallelProcessor({ workers: 1, filename: tasks, execArgv: '--x' }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['a misspelt option', () => new ParallelProcessor({ workers: 1, filname: tasks }), TypeError, 'ERR_INVALID_ARG_VALUE'],
+    ["another pool's option", () => new ParallelProcessor({ maxThreads: 4, filename: tasks }), TypeError, 'ERR_INVALID_ARG_VALUE'],
   ])('%s', (_, construct, ErrorClass, code) => {
     let thrown
     try {

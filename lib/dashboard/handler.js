@@ -19,7 +19,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const crypto = require('node:crypto')
 const { invalidType, invalidValue } = require('../shared/errors')
-const { isPlainObject, describeType } = require('../shared/validate')
+const { isPlainObject, refuseUnknownKeys, describeType } = require('../shared/validate')
 const { internalsOf } = require('../pool/internal')
 const { Orchestrator } = require('../orchestrator/orchestrator')
 const { PoolHistory, poolSnapshot, orchestratorSnapshot, preview, describeError } = require('./snapshot')
@@ -56,9 +56,7 @@ function escapeHtml(text) {
 
 function resolveDashboardOptions(options) {
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
-  for (const key of Object.keys(options)) {
-    if (!OPTIONS.includes(key)) throw invalidValue(`Unknown dashboard option "${key}"; the options are ${OPTIONS.join(', ')}`)
-  }
+  refuseUnknownKeys(options, OPTIONS, 'dashboard')
   const { pool, orchestrator, token, title } = options
   if (pool != null && internalsOf(pool) === undefined) {
     throw invalidType(`The "pool" option must be a ParallelProcessor; received ${describeType(pool)}`)

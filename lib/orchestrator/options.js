@@ -8,7 +8,7 @@
  * there; the orchestrator turns its refusal into ERR_INVALID_ARG_VALUE.
  */
 const v8 = require('node:v8')
-const { isPlainObject, describeType, integerInRange, duration, MAX_TIMEOUT_MS } = require('../shared/validate')
+const { isPlainObject, refuseUnknownKeys, describeType, integerInRange, duration, MAX_TIMEOUT_MS } = require('../shared/validate')
 const { invalidType, invalidValue, outOfRange, notCloneable } = require('../shared/errors')
 
 /** The names of the machine's priorities, lowest first (0..3). */
@@ -64,10 +64,7 @@ const ORCHESTRATOR_OPTIONS = ['maxConcurrentJobs', 'deadLetterLimit', 'cluster']
 
 function resolveOrchestratorOptions(options, maxWorkers) {
   options = optionsObject(options)
-  const unknown = Object.keys(options).filter((key) => !ORCHESTRATOR_OPTIONS.includes(key))
-  if (unknown.length > 0) {
-    throw invalidValue(`Unknown orchestrator option ${unknown.map((key) => `"${key}"`).join(', ')}; the options are ${ORCHESTRATOR_OPTIONS.join(', ')}`)
-  }
+  refuseUnknownKeys(options, ORCHESTRATOR_OPTIONS, 'orchestrator')
   const { maxConcurrentJobs, deadLetterLimit } = options
   return {
     maxConcurrentJobs: maxConcurrentJobs === undefined ? maxWorkers : integerInRange(maxConcurrentJobs, 'maxConcurrentJobs', 1, MAX_COUNT),
@@ -76,24 +73,11 @@ function resolveOrchestratorOptions(options, maxWorkers) {
 }
 
 /** Every option `register()` knows. */
-const JOB_OPTIONS = new Set([
+const JOB_OPTIONS = [
   'mode', 'every', 'cron', 'timeZone', 'gapMs', 'runOnStart', 'name', 'filename', 'payload', 'run', 'timeoutMs',
   'retries', 'retryBackoffMs', 'priority', 'maxConsecutiveFailures', 'breaker', 'dependsOn', 'blocks', 'catchUp',
-])
+]
 const CATCH_UP = ['once', 'skip']
-
-/**
- * A misspelt option would change a job silently (`evry: 500` would make a
- * job that never runs on its own): an option `register()` does not know is
- * refused, naming it.
- */
-function refuseUnknownOptions(options) {
-  for (const key of Object.keys(options)) {
-    if (!JOB_OPTIONS.has(key)) {
-      throw invalidValue(`Unknown job option "${key}"; the options are ${[...JOB_OPTIONS].join(', ')}`)
-    }
-  }
-}
 
 /**
  * `register(jobName, options)`. Returns `{ spec, handler }`: `spec` is what the
@@ -103,7 +87,7 @@ function refuseUnknownOptions(options) {
  */
 function resolveJobOptions(options, internals) {
   options = optionsObject(options)
-  refuseUnknownOptions(options)
+  refuseUnknownKeys(options, JOB_OPTIONS, 'job')
   const mode = jobMode(options)
   const backoff = retryBackoff(options.retryBackoffMs)
   const handler = jobHandler(options, internals)

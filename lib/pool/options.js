@@ -13,7 +13,7 @@ const v8 = require('node:v8')
 const { fileURLToPath } = require('node:url')
 const { Stdio } = require('../native')
 const { invalidType, invalidValue, outOfRange, notCloneable, argumentError } = require('../shared/errors')
-const { isPlainObject, describeType, integerInRange, positiveNumber, duration, MAX_TIMEOUT_MS } = require('../shared/validate')
+const { isPlainObject, refuseUnknownKeys, describeType, integerInRange, positiveNumber, duration, MAX_TIMEOUT_MS } = require('../shared/validate')
 const { resolveClusterOptions } = require('../cluster/options')
 
 // Tuning that is left out (idleTimeoutMs, restartBackoffMs, abortGraceMs) stays undefined
@@ -121,6 +121,13 @@ function telemetry(value) {
   return value
 }
 
+/** Every option the constructor knows. */
+const PROCESSOR_OPTIONS = [
+  'workers', 'minWorkers', 'maxWorkers', 'idleTimeoutMs', 'filename', 'kind', 'stdio', 'taskTimeoutMs', 'maxQueue', 'maxQueueWaitMs',
+  'concurrentTasksPerWorker', 'abortGraceMs', 'maxTasksPerWorker', 'maxWorkerMemoryMb', 'restartBackoffMs',
+  'workerData', 'env', 'execArgv', 'argv', 'resourceLimits', 'cluster', 'telemetry',
+]
+
 /**
  * `new ParallelProcessor(workers?, options?)` or `new ParallelProcessor(options?)`.
  * Returns the resolved configuration.
@@ -140,6 +147,7 @@ function resolveProcessorOptions(first, second) {
     }
   }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
+  refuseUnknownKeys(options, PROCESSOR_OPTIONS, 'pool')
   if (workers === undefined) workers = options.workers
   const cluster = resolveClusterOptions(options.cluster)
   // `workers: 0`: a cluster node that only submits (the core still wants a

@@ -6,13 +6,26 @@
  * ERR_INVALID_ARG_TYPE for a wrong type, RangeError ERR_OUT_OF_RANGE for a
  * value out of range.
  */
-const { invalidType, outOfRange } = require('./errors')
+const { invalidType, invalidValue, outOfRange } = require('./errors')
 
 /** The longest finite deadline (about 24.8 days, as for setTimeout); Infinity means none. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1
 
 function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/**
+ * A misspelt option would otherwise be ignored silently (`filname` leaves a
+ * pool with no module, `evry` a job that never runs on its own): a key not
+ * in `known` is refused, naming it and the options there are.
+ * `what`: how the message names the options ('pool', 'job', ...).
+ */
+function refuseUnknownKeys(options, known, what) {
+  const unknown = Object.keys(options).filter((key) => !known.includes(key))
+  if (unknown.length > 0) {
+    throw invalidValue(`Unknown ${what} option ${unknown.map((key) => `"${key}"`).join(', ')}; the options are ${known.join(', ')}`)
+  }
 }
 
 /** How an error message names a value the caller passed. */
@@ -46,4 +59,4 @@ function duration(value, name) {
   return value
 }
 
-module.exports = { MAX_TIMEOUT_MS, isPlainObject, describeType, integerInRange, positiveNumber, duration }
+module.exports = { MAX_TIMEOUT_MS, isPlainObject, refuseUnknownKeys, describeType, integerInRange, positiveNumber, duration }
