@@ -1,0 +1,16 @@
+import Piscina from './piscina.js'
+
+export const {
+  move,
+  isWorkerThread,
+  workerData,
+  version,
+  FixedQueue,
+  ArrayTaskQueue,
+  transferableSymbol,
+  valueSymbol,
+  queueOptionsSymbol,
+} = Piscina
+
+export { Piscina }
+export default Piscina
