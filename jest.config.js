@@ -19,7 +19,7 @@ const kind = (name) => ({
 const common = {
   displayName: 'common',
   testEnvironment: 'node',
-  testMatch: ['orchestrator', 'replicas', 'cluster', 'docs', 'package', 'telemetry', 'dashboard'].map((folder) => `<rootDir>/__test__/${folder}/**/*.test.js`),
+  testMatch: ['orchestrator', 'replicas', 'cluster', 'docs', 'package', 'telemetry', 'dashboard', 'piscina'].map((folder) => `<rootDir>/__test__/${folder}/**/*.test.js`),
 }
 
 module.exports = {

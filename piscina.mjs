@@ -10,6 +10,7 @@ export const {
   transferableSymbol,
   valueSymbol,
   queueOptionsSymbol,
+  AbortError,
 } = Piscina
 
 export { Piscina }

@@ -17,8 +17,6 @@ class AbortError extends poolErrors.AbortError {
     super(reason)
     this.message = 'The task has been aborted'
   }
-
-  get name() { return 'AbortError' }
 }
 
 const Errors = {

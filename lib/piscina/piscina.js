@@ -215,6 +215,8 @@ class Piscina extends EventEmitterAsyncResource {
   static get transferableSymbol() { return transferableSymbol }
   static get valueSymbol() { return valueSymbol }
   static get queueOptionsSymbol() { return queueOptionsSymbol }
+  /** Not in piscina: the class of its aborted tasks' errors, for instanceof. */
+  static get AbortError() { return AbortError }
   static move(value) { return move(value) }
 }
 
