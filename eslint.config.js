@@ -88,6 +88,16 @@ module.exports = [
   },
   {
     ...layers,
+    files: ['lib/piscina/**/*.js'],
+    rules: {
+      'layers/may-require': ['error', {
+        allow: ['lib/shared/', 'lib/piscina/', 'lib/pool/processor.js', 'package.json'],
+        why: 'the piscina entry translates piscina\'s API into the pool\'s public one, and reaches no deeper into it',
+      }],
+    },
+  },
+  {
+    ...layers,
     files: ['lib/worker/thread/**/*.js'],
     rules: {
       'layers/may-require': ['error', {

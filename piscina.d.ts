@@ -43,27 +43,15 @@ declare class Piscina<T = any, R = any> extends EventEmitterAsyncResource {
   once(event: 'drain' | 'needsDrain' | 'close', listener: () => void): this
   once(event: 'workerCreate' | 'workerDestroy', listener: (worker: Piscina.PiscinaWorker) => void): this
   once(event: string | symbol, listener: (...args: any[]) => void): this
-
-  static readonly isWorkerThread: boolean
-  static readonly workerData: any
-  static readonly version: string
-  static readonly Piscina: typeof Piscina
-  static readonly FixedQueue: typeof Piscina.FixedQueue
-  static readonly ArrayTaskQueue: typeof Piscina.ArrayTaskQueue
-  static readonly transferableSymbol: typeof Piscina.transferableSymbol
-  static readonly valueSymbol: typeof Piscina.valueSymbol
-  static readonly queueOptionsSymbol: typeof Piscina.queueOptionsSymbol
-  static readonly AbortError: typeof Piscina.AbortError
-  static move<V>(value: V): V extends Piscina.Transferable ? unknown : V
 }
 
 declare namespace Piscina {
-  type TransferListItem = ArrayBuffer | MessagePort
-  type TransferList = TransferListItem[]
+  export type TransferListItem = ArrayBuffer | MessagePort
+  export type TransferList = TransferListItem[]
   /** An AbortSignal, or an EventEmitter that emits 'abort' (piscina takes both). */
-  type AbortSignalLike = AbortSignal | { once(event: 'abort', listener: () => void): unknown; off?(event: 'abort', listener: () => void): unknown }
+  export type AbortSignalLike = AbortSignal | { once(event: 'abort', listener: () => void): unknown; off?(event: 'abort', listener: () => void): unknown }
 
-  interface Options {
+  export interface Options {
     filename?: string | null
     name?: string
     minThreads?: number
@@ -92,7 +80,7 @@ declare namespace Piscina {
     workerHistogram?: boolean
   }
 
-  interface FilledOptions extends Options {
+  export interface FilledOptions extends Options {
     filename: string | null
     name: string
     minThreads: number
@@ -105,25 +93,25 @@ declare namespace Piscina {
     recordTiming: boolean
   }
 
-  interface RunOptions {
+  export interface RunOptions {
     transferList?: TransferList
     filename?: string | null
     signal?: AbortSignalLike | null
     name?: string | null
   }
 
-  interface CloseOptions {
+  export interface CloseOptions {
     /** Queued tasks reject at once; running ones finish. */
     force?: boolean
   }
 
-  interface HistogramSummary {
+  export interface HistogramSummary {
     average: number; mean: number; stddev: number; min: number; max: number
     p0_001: number; p0_01: number; p0_1: number; p1: number; p2_5: number; p10: number; p25: number
     p50: number; p75: number; p90: number; p97_5: number; p99: number; p99_9: number; p99_99: number; p99_999: number
   }
 
-  interface PiscinaHistogram {
+  export interface PiscinaHistogram {
     readonly runTime: HistogramSummary
     readonly waitTime: HistogramSummary
     resetRunTime(): void
@@ -131,7 +119,7 @@ declare namespace Piscina {
   }
 
   /** A worker of the pool, as `threads` and the 'workerCreate'/'workerDestroy' events give it. */
-  interface PiscinaWorker extends Pick<Worker, 'threadId'> {
+  export interface PiscinaWorker extends Pick<Worker, 'threadId'> {
     readonly id: number
     readonly currentUsage: number
     readonly terminating: boolean
@@ -141,30 +129,32 @@ declare namespace Piscina {
   }
 
   /** piscina's Transferable protocol: a value, and the memory in it to move. */
-  interface Transferable {
+  export interface Transferable {
     readonly [transferableSymbol]: object
     readonly [valueSymbol]: object
   }
 
-  class ArrayTaskQueue {
+  export class ArrayTaskQueue {
     readonly size: number
     shift(): unknown
     push(task: unknown): void
     remove(task: unknown): void
   }
-  class FixedQueue extends ArrayTaskQueue {}
+  export class FixedQueue extends ArrayTaskQueue {}
 
   /** Rejections of aborted tasks: piscina's message, and the pool's AbortError. */
-  class AbortError extends PoolAbortError {}
+  export class AbortError extends PoolAbortError {}
 
-  const isWorkerThread: boolean
-  const workerData: any
-  const version: string
-  const transferableSymbol: unique symbol
-  const valueSymbol: unique symbol
-  const queueOptionsSymbol: unique symbol
-  const move: typeof Piscina.move
-  const PiscinaExport: typeof Piscina
+  /** Also the static properties of the class. */
+  export const isWorkerThread: boolean
+  export const workerData: any
+  export const version: string
+  export const transferableSymbol: unique symbol
+  export const valueSymbol: unique symbol
+  export const queueOptionsSymbol: unique symbol
+  /** Marks a buffer, typed array or port to be moved; a Transferable gives its value, its part marked. */
+  export function move<V>(value: V): V
+  export const PiscinaExport: typeof Piscina
   export { PiscinaExport as Piscina, PiscinaExport as default }
 }
 

@@ -35,8 +35,13 @@ function movable(value) {
 function move(value) {
   if (isTransferable(value)) {
     const part = value[transferableSymbol]
-    if (movable(part) && !types.isSharedArrayBuffer(part?.buffer ?? part)) markMoved(part)
-    return value[valueSymbol]
+    const inner = value[valueSymbol]
+    if (movable(part) && !types.isSharedArrayBuffer(part.buffer ?? part)) {
+      markMoved(part)
+      // A view is reached as a view: marked, it moves its whole buffer.
+      if (ArrayBuffer.isView(inner) && inner.buffer === part) markMoved(inner)
+    }
+    return inner
   }
   if (movable(value) && !types.isSharedArrayBuffer(value.buffer ?? value)) return markMoved(value)
   return value
