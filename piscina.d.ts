@@ -155,7 +155,7 @@ declare namespace Piscina {
   /** Marks a buffer, typed array or port to be moved; a Transferable gives its value, its part marked. */
   export function move<V>(value: V): V
   export const PiscinaExport: typeof Piscina
-  export { PiscinaExport as Piscina, PiscinaExport as default }
+  export { PiscinaExport as Piscina }
 }
 
 export = Piscina

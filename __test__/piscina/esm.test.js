@@ -17,7 +17,6 @@ describe('entry points', () => {
   test('require: the class is the module, and its own named export', () => {
     const Piscina = require('parallel-processor/piscina')
     expect(Piscina.Piscina).toBe(Piscina)
-    expect(Piscina.default).toBe(Piscina)
     expect(typeof Piscina.version).toBe('string')
   })
 })

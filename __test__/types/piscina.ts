@@ -18,7 +18,6 @@ const buffer = Piscina.move(bytes)
 exactly<typeof bytes>()(buffer)
 exactly<boolean>()(Piscina.isWorkerThread)
 exactly<typeof Piscina>()(Piscina.Piscina)
-exactly<typeof Piscina>()(Piscina.default)
 const aborted: AbortError = new Piscina.AbortError('reason')
 void aborted
 

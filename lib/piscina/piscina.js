@@ -83,17 +83,22 @@ class Piscina extends EventEmitterAsyncResource {
     // piscina aborts what is submitted while it closes.
     if (this.#closing !== null && !this.#destroying) return Promise.reject(new AbortError('queue is closing up'))
     const exportName = name ?? this.#options.name
+    const abort = abortSignalOf(signal)
     const promise = this.#pool.execute(task, {
       filename: maybeFileURLToPath(file),
       // piscina's 'default' is the module's default export, the pool's when no name is given.
       name: exportName === 'default' ? undefined : exportName,
-      signal: abortSignalOf(signal),
+      signal: abort.signal,
       transferList,
     })
     this.#maybeDrain()
     return promise.then(
-      (result) => this.#settled(result),
+      (result) => {
+        abort.release()
+        return this.#settled(result)
+      },
       (error) => {
+        abort.release()
         if (error instanceof poolErrors.WorkerCrashedError) this.#crashedWithTask.add(error.workerId)
         this.#settled()
         throw piscinaError(error, { maxQueue: this.#options.maxQueue, closing: this.#closing !== null, destroying: this.#destroying })
@@ -209,7 +214,6 @@ class Piscina extends EventEmitterAsyncResource {
   static get workerData() { return workerState()?.workerData }
   static get version() { return version }
   static get Piscina() { return Piscina }
-  static get default() { return Piscina }
   static get FixedQueue() { return FixedQueue }
   static get ArrayTaskQueue() { return ArrayTaskQueue }
   static get transferableSymbol() { return transferableSymbol }
