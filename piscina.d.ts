@@ -134,11 +134,27 @@ declare namespace Piscina {
     readonly [valueSymbol]: object
   }
 
-  export class ArrayTaskQueue {
+  /** A task as piscina's TaskQueue holds it (the pool keeps its own queue: see taskQueue). */
+  export interface PiscinaTask {
+    readonly taskId: number
+    readonly filename: string
+    readonly name: string
+    readonly created: number
+    readonly isAbortable: boolean
+    readonly [queueOptionsSymbol]?: object | null
+  }
+  export interface TaskQueue {
     readonly size: number
-    shift(): unknown
-    push(task: unknown): void
-    remove(task: unknown): void
+    shift(): PiscinaTask | null
+    remove(task: PiscinaTask): void
+    push(task: PiscinaTask): void
+  }
+
+  export class ArrayTaskQueue implements TaskQueue {
+    readonly size: number
+    shift(): PiscinaTask | null
+    push(task: PiscinaTask): void
+    remove(task: PiscinaTask): void
   }
   export class FixedQueue extends ArrayTaskQueue {}
 

@@ -75,6 +75,9 @@ const expectedOutput = {
     'Next fire times': { 'main.js': ['2027-03-27T01:30:00.000Z 2027-03-28T01:00:00.000Z 2027-03-29T00:30:00.000Z'] },
     'Across replicas': { 'main.js': ['another replica leads: true\nticks run twice: 0\nticks missed: 0\n'] },
   },
+  'docs/coming-from.md': {
+    'The piscina entry': { 'main.js': ['10\n24\n1024 bytes, in a worker: true 0\nThe task has been aborted\n4 20\n'] },
+  },
   'docs/dashboard.md': {
     "Node's http": { 'main.js': ['Thumbnails true 2 thumbnails\n'] },
   },
