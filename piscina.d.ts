@@ -135,26 +135,29 @@ declare namespace Piscina {
   }
 
   /** A task as piscina's TaskQueue holds it (the pool keeps its own queue: see taskQueue). */
-  export interface PiscinaTask {
+  /** What piscina's queues take. */
+  export interface Task {
+    readonly [queueOptionsSymbol]: object | null
+  }
+  export interface PiscinaTask extends Task {
     readonly taskId: number
     readonly filename: string
     readonly name: string
     readonly created: number
     readonly isAbortable: boolean
-    readonly [queueOptionsSymbol]?: object | null
   }
   export interface TaskQueue {
     readonly size: number
-    shift(): PiscinaTask | null
-    remove(task: PiscinaTask): void
-    push(task: PiscinaTask): void
+    shift(): Task | null
+    remove(task: Task): void
+    push(task: Task): void
   }
 
   export class ArrayTaskQueue implements TaskQueue {
     readonly size: number
-    shift(): PiscinaTask | null
-    push(task: PiscinaTask): void
-    remove(task: PiscinaTask): void
+    shift(): Task | null
+    push(task: Task): void
+    remove(task: Task): void
   }
   export class FixedQueue extends ArrayTaskQueue {}
 

@@ -7,10 +7,12 @@
  * pool's; what piscina needs of a pool is asked of ParallelProcessor.
  */
 const { EventEmitterAsyncResource } = require('node:events')
+const { AsyncResource } = require('node:async_hooks')
 const { performance } = require('node:perf_hooks')
 const { ParallelProcessor } = require('../pool/processor')
 const poolErrors = require('../shared/errors')
 const { workerState } = require('../shared/worker-state')
+const { deferred } = require('../shared/deferred')
 const { fillOptions, poolOptions, maybeFileURLToPath } = require('./options')
 const { Errors, AbortError, piscinaError } = require('./errors')
 const { summary, Histograms } = require('./histogram')
@@ -92,24 +94,25 @@ class Piscina extends EventEmitterAsyncResource {
       transferList,
     })
     this.#maybeDrain()
-    return promise.then(
-      (result) => {
-        abort.release()
-        return this.#settled(result)
-      },
+    // As piscina does, each task is an async resource ('Piscina.Task'),
+    // settled in its scope: async_hooks and AsyncLocalStorage see it.
+    const resource = new AsyncResource('Piscina.Task', { requireManualDestroy: true, triggerAsyncId: this.asyncResource.asyncId() })
+    const outcome = deferred()
+    const settle = (how, value) => {
+      abort.release()
+      this.#completed++
+      resource.runInAsyncScope(how, null, value)
+      resource.emitDestroy()
+      this.#maybeDrain()
+    }
+    promise.then(
+      (result) => settle(outcome.resolve, result),
       (error) => {
-        abort.release()
         if (error instanceof poolErrors.WorkerCrashedError) this.#crashedWithTask.add(error.workerId)
-        this.#settled()
-        throw piscinaError(error, { maxQueue: this.#options.maxQueue, closing: this.#closing !== null, destroying: this.#destroying })
+        settle(outcome.reject, piscinaError(error, { maxQueue: this.#options.maxQueue, closing: this.#closing !== null, destroying: this.#destroying }))
       },
     )
-  }
-
-  #settled(result) {
-    this.#completed++
-    this.#maybeDrain()
-    return result
+    return outcome.promise
   }
 
   /**
