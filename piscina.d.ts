@@ -135,9 +135,9 @@ declare namespace Piscina {
   }
 
   /** A task as piscina's TaskQueue holds it (the pool keeps its own queue: see taskQueue). */
-  /** What piscina's queues take. */
+  /** What piscina's queues take: `[queueOptionsSymbol]` is the caller's own options object, or null. */
   export interface Task {
-    readonly [queueOptionsSymbol]: object | null
+    readonly [queueOptionsSymbol]: any
   }
   export interface PiscinaTask extends Task {
     readonly taskId: number

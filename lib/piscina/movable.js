@@ -34,9 +34,11 @@ function movable(value) {
  */
 function move(value) {
   if (isTransferable(value)) {
-    const part = value[transferableSymbol]
     const inner = value[valueSymbol]
-    if (movable(part) && !types.isSharedArrayBuffer(part.buffer ?? part)) {
+    // Its part: one buffer or port, or a list of them.
+    const parts = [].concat(value[transferableSymbol])
+    for (const part of parts) {
+      if (!movable(part) || types.isSharedArrayBuffer(part.buffer ?? part)) continue
       markMoved(part)
       // A view is reached as a view: marked, it moves its whole buffer.
       if (ArrayBuffer.isView(inner) && inner.buffer === part) markMoved(inner)

@@ -139,10 +139,10 @@ class Piscina extends EventEmitterAsyncResource {
    */
   #workerExited({ id, reason, error }) {
     this.emit('workerDestroy', this.#threads.forget(id))
-    if (reason !== 'crash' || error === undefined || this.#destroying) return
+    if (reason !== 'crash') return
     setImmediate(() => {
-      if (this.#crashedWithTask.delete(id)) return
-      this.emit('error', error)
+      const hadTask = this.#crashedWithTask.delete(id)
+      if (!hadTask && error !== undefined && !this.#destroying) this.emit('error', error)
     })
   }
 
