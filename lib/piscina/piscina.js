@@ -84,6 +84,12 @@ class Piscina extends EventEmitterAsyncResource {
     if (typeof file !== 'string') return Promise.reject(Errors.FilenameNotProvided())
     // piscina aborts what is submitted while it closes.
     if (this.#closing !== null && !this.#destroying) return Promise.reject(new AbortError('queue is closing up'))
+    // A full queue: piscina refuses before run() returns, and so does this
+    // (the pool's own rule: a task that would wait, with maxQueue waiting
+    // already), rather than from the pool's next turn; code that leaves such
+    // a promise unhandled then sees it rejected where piscina rejects it.
+    const { maxQueue } = this.#options
+    if (maxQueue > 0 && this.#pool.queueSize >= maxQueue) return Promise.reject(Errors.TaskQueueAtLimit())
     const exportName = name ?? this.#options.name
     const abort = abortSignalOf(signal)
     const promise = this.#pool.execute(task, {
