@@ -247,8 +247,8 @@ class ParallelProcessor extends EventEmitter {
 
   /**
    * close({ force }): what waits rejects with DisposedError now. Locally,
-   * that is the core's queue (the Disposed settlements come with the next
-   * drain). A cluster pool's queue is in Redis and belongs to every node:
+   * that is the core's queue (its Disposed settlements are read by the drain
+   * that follows). A cluster pool's queue is in Redis and belongs to every node:
    * this node stops waiting for its own submissions (their promises reject,
    * the tasks stay in the queue and run elsewhere, as after dispose()); what
    * its workers hold finishes, and what they had not started went back to
