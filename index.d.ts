@@ -62,6 +62,14 @@ export interface ProcessorOptions {
   /** Heap limits of each worker, as Node's `Worker` option (for a process: mapped to V8 flags). */
   resourceLimits?: ResourceLimits
   /**
+   * Lowers each worker's CPU priority: added to its nice value (stopping at 19), before its module loads.
+   * Process workers: the child's own priority (Windows: libuv's mapping to priority classes, so below
+   * `10` nothing changes, `10` to `18` is below normal, `19` and more idle). Thread workers: that thread
+   * alone, on Linux; ignored elsewhere (there it would lower the whole process). A priority the OS refuses
+   * is ignored. An integer `>= 0`; default `0`.
+   */
+  niceIncrement?: number
+  /**
    * Share one queue with every pool of the same Redis and `queue` (see the README's "Cluster"):
    * every task goes through Redis and may run on any node. `maxQueue` then bounds the backlog in Redis.
    */
@@ -157,6 +165,12 @@ export interface ExecuteOptions {
 export interface CloseOptions {
   /** After this long, remaining tasks are disposed. Default `30000`; `Infinity` waits forever. */
   timeoutMs?: number
+  /**
+   * `true`: the tasks still queued reject at once with `DisposedError`; only running ones finish.
+   * Cluster pools: this node's own submissions still pending reject (they stay in the cluster's
+   * queue and run elsewhere); what its workers run finishes. Default `false`.
+   */
+  force?: boolean
 }
 
 /** The second argument of a handler. */
@@ -250,6 +264,12 @@ export interface WorkerExitEvent {
   signal: string | null
   /** Why it left. */
   reason: 'crash' | 'timeout' | 'abort' | 'retire' | 'idle' | 'dispose' | 'startFailure'
+  /**
+   * The error that killed it, when there was one: its uncaught exception (also one thrown while it was
+   * idle), a process worker's fatal error, the loader's error of a start failure. `undefined` when it
+   * was stopped or left without one (dispose, idle, retire, timeout, abort, a plain `process.exit()`).
+   */
+  error: unknown
 }
 
 export interface WorkerRetireEvent {
@@ -265,7 +285,10 @@ export declare class ParallelProcessor extends EventEmitter {
   execute<T = unknown>(payload?: unknown, options?: ExecuteOptions): Promise<T>
   /** Rejects every queued and running task with `DisposedError`, stops every worker. Idempotent. */
   dispose(): Promise<void>
-  /** Refuses new tasks, lets queued and running ones finish, then disposes (or disposes after `timeoutMs`). */
+  /**
+   * Refuses new tasks, lets queued and running ones finish (with `force`, queued ones reject at once),
+   * then disposes (or disposes after `timeoutMs`).
+   */
   close(options?: CloseOptions): Promise<void>
   /**
    * Retires every current worker gracefully: each finishes what it runs, takes

@@ -1,7 +1,7 @@
 'use strict'
 
 const { ParallelProcessor, WorkerCrashedError } = require('./pool-kind')
-const { fixture, track, readyPool, whenReady } = require('./helpers')
+const { fixture, track, readyPool, whenReady, waitFor } = require('./helpers')
 
 describe('a worker that dies mid-task', () => {
   let pool
@@ -60,5 +60,51 @@ describe('a worker that dies mid-task', () => {
     const after = Array.from({ length: 10 }, (_, i) => pool.execute(i))
     await expect(crashing).rejects.toMatchObject({ name: 'WorkerCrashedError', exitCode: 7 })
     expect(await Promise.all(after)).toEqual(Array.from({ length: 10 }, (_, i) => i))
+  })
+})
+
+describe("'workerExit' carries the error that killed the worker", () => {
+  let pool
+  afterEach(() => pool?.dispose())
+
+  test('an uncaught exception in a task: its name and message', async () => {
+    pool = await readyPool({ workers: 1 })
+    const exited = new Promise((resolve) => pool.once('workerExit', resolve))
+    const crash = await pool.execute(10, { name: 'crashLater' }).catch((e) => e)
+    expect(crash).toBeInstanceOf(WorkerCrashedError)
+    const event = await exited
+    expect(event.reason).toBe('crash')
+    expect(event.error).toBeInstanceOf(Error)
+    expect(event.error.message).toBe('late boom')
+    // The same error as the crash's cause.
+    expect(event.error).toBe(crash.cause)
+  })
+
+  test('an uncaught exception in an idle worker, left behind by a finished task', async () => {
+    pool = await readyPool({ workers: 1 })
+    const exited = new Promise((resolve) => pool.once('workerExit', resolve))
+    await expect(pool.execute(20, { name: 'throwWhenIdle' })).resolves.toBe('done')
+    const event = await exited
+    expect(event).toMatchObject({ reason: 'crash', exitCode: 1 })
+    expect(event.error).toBeInstanceOf(RangeError)
+    expect(event.error.name).toBe('RangeError')
+    expect(event.error.message).toBe('idle boom')
+    // Its replacement serves.
+    await expect(pool.execute(5)).resolves.toBe(5)
+  })
+
+  test('no error for a plain process.exit(), a retirement or a disposal', async () => {
+    pool = await readyPool({ workers: 1, maxTasksPerWorker: 1 })
+    const exits = []
+    pool.on('workerExit', (event) => exits.push(event))
+    await expect(pool.execute({ code: 0 }, { name: 'exit' })).rejects.toBeInstanceOf(WorkerCrashedError)
+    await expect(pool.execute(1)).resolves.toBe(1)
+    await waitFor(() => exits.some((e) => e.reason === 'retire'), 10000, 'the retirement')
+    await pool.dispose()
+    expect(exits.map((e) => e.reason)).toEqual(['crash', 'retire', 'dispose'])
+    for (const event of exits) {
+      expect('error' in event).toBe(true)
+      expect(event.error).toBeUndefined()
+    }
   })
 })

@@ -65,6 +65,68 @@ describe('dispose', () => {
     expect(pool.size).toBe(0)
   })
 
+  test('close({ force: true }) rejects queued tasks at once and lets running ones finish', async () => {
+    const pool = new ParallelProcessor(2, { filename: fixture('tasks.js') })
+    const exits = []
+    pool.on('workerExit', (event) => exits.push(event))
+    const running = Array.from({ length: 2 }, (_, i) => pool.execute({ a: i, b: 10, ms: 1500 }, { name: 'addLater' }))
+    const runningOutcomes = track(running).outcomes
+    await waitFor(() => pool.running === 2, 10000, 'two running tasks')
+    const queued = track(Array.from({ length: 6 }, (_, i) => pool.execute(i)))
+    expect(pool.queueSize).toBe(6)
+    const closing = pool.close({ force: true })
+    const outcomes = await queued.settled(1000)
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected')
+      expect(outcome.value).toBeInstanceOf(DisposedError)
+    }
+    // Rejected at once: the running tasks are still running.
+    expect(runningOutcomes.map((o) => o.status)).toEqual(['pending', 'pending'])
+    expect(pool.queueSize).toBe(0)
+    await expect(pool.execute(1)).rejects.toBeInstanceOf(DisposedError)
+    expect(await Promise.all(running)).toEqual([10, 11])
+    await closing
+    expect(pool.disposed).toBe(true)
+    expect(pool.size).toBe(0)
+    // The running tasks finished on their own workers, which left with the pool.
+    expect(exits.map((e) => e.reason)).toEqual(['dispose', 'dispose'])
+  })
+
+  test('close({ force: true }) during a close() drops what still waits; with nothing running it ends at once', async () => {
+    const pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    const running = pool.execute(300, { name: 'sleep' })
+    await waitFor(() => pool.running === 1, 10000, 'a running task')
+    const queued = pool.execute(1).catch((e) => e)
+    const closing = pool.close({ timeoutMs: 20000 })
+    expect(pool.close({ force: true })).toBe(closing)
+    expect(await queued).toBeInstanceOf(DisposedError)
+    await expect(running).resolves.toBe(300)
+    await closing
+
+    // A pool whose tasks all wait (its worker still starting) closes as soon as they are dropped.
+    const idle = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    const waiting = idle.execute(10000, { name: 'sleep' }).catch((e) => e)
+    await idle.close({ force: true, timeoutMs: Infinity })
+    expect(await waiting).toBeInstanceOf(DisposedError)
+    expect(idle.disposed).toBe(true)
+  })
+
+  test.each([
+    ['a non-boolean force', { force: 1 }, TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['an unknown option', { forced: true }, TypeError, 'ERR_INVALID_ARG_VALUE'],
+    ['a negative timeoutMs', { timeoutMs: -1 }, RangeError, 'ERR_OUT_OF_RANGE'],
+  ])('close() with %s rejects and leaves the pool open', async (_, options, ErrorClass, code) => {
+    const pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
+    try {
+      const refused = await pool.close(options).catch((e) => e)
+      expect(refused).toBeInstanceOf(ErrorClass)
+      expect(refused.code).toBe(code)
+      await expect(pool.execute(2)).resolves.toBe(2)
+    } finally {
+      await pool.dispose()
+    }
+  })
+
   test('close() settles when dispose() ends it early', async () => {
     const pool = new ParallelProcessor(1, { filename: fixture('tasks.js') })
     const running = pool.execute(10000, { name: 'sleep' }).catch((e) => e)

@@ -41,6 +41,10 @@ describe('bad input to the constructor throws a typed error', () => {
     ['execArgv that is not an array', () => new ParallelProcessor({ workers: 1, filename: tasks, execArgv: '--x' }), TypeError, 'ERR_INVALID_ARG_TYPE'],
     ['a misspelt option', () => new ParallelProcessor({ workers: 1, filname: tasks }), TypeError, 'ERR_INVALID_ARG_VALUE'],
     ["another pool's option", () => new ParallelProcessor({ maxThreads: 4, filename: tasks }), TypeError, 'ERR_INVALID_ARG_VALUE'],
+    ['a string niceIncrement', () => new ParallelProcessor({ workers: 1, filename: tasks, niceIncrement: '5' }), TypeError, 'ERR_INVALID_ARG_TYPE'],
+    ['a negative niceIncrement', () => new ParallelProcessor({ workers: 1, filename: tasks, niceIncrement: -1 }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['a fractional niceIncrement', () => new ParallelProcessor({ workers: 1, filename: tasks, niceIncrement: 2.5 }), RangeError, 'ERR_OUT_OF_RANGE'],
+    ['a NaN niceIncrement', () => new ParallelProcessor({ workers: 1, filename: tasks, niceIncrement: NaN }), RangeError, 'ERR_OUT_OF_RANGE'],
   ])('%s', (_, construct, ErrorClass, code) => {
     let thrown
     try {

@@ -167,6 +167,19 @@ test('close() on a submitting node waits for its own tasks, which run elsewhere'
   await expect(task).resolves.toMatchObject({ id: 1, node: 'a' })
 })
 
+test('close({ force: true }) on a submitting node rejects its own tasks at once; they stay in the queue and run', async () => {
+  await cluster.start('a', 1)
+  const submitter = node(0)
+  const tasks = track(Array.from({ length: 3 }, (_, id) => submitter.execute({ id, ms: 300 })))
+  await waitFor(() => cluster.runs().length >= 1, 10000, 'the first task to start on node a')
+  const closing = submitter.close({ force: true })
+  const outcomes = await tasks.settled(1000)
+  expect(outcomes.map((o) => o.value?.code)).toEqual(Array(3).fill('ERR_PROCESSOR_DISPOSED'))
+  await closing
+  // The queue is the cluster's: every task still runs, on the node that serves it.
+  await waitFor(() => cluster.runs().length === 3, 10000, 'all three tasks to run on node a')
+})
+
 test('a node whose module cannot load gives its tasks to the healthy nodes', async () => {
   const broken = path.join(__dirname, '..', 'fixtures', 'throws-at-load.js')
   await cluster.start('broken', 2, {}, { CLUSTER_TASKS: broken })

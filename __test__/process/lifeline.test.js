@@ -29,7 +29,7 @@ test('a process whose lifeline closes is killed at once, even while its JavaScri
 })
 
 test('each process worker finds its lifeline at its descriptor: a pipe', async () => {
-  const pool = await readyPool({ size: 2 })
+  const pool = await readyPool({ workers: 2 })
   try {
     const seen = await Promise.all([0, 1].map(() => pool.execute(LIFELINE_FD, { name: 'descriptor' })))
     expect(seen.map(({ fifo }) => fifo)).toEqual([true, true])

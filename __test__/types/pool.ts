@@ -63,6 +63,7 @@ async function construction(): Promise<void> {
     execArgv: ['--enable-source-maps'],
     argv: ['--verbose', 3, true],
     resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4, codeRangeSizeMb: 16 },
+    niceIncrement: 5,
     cluster,
     telemetry: false,
   }
@@ -88,6 +89,8 @@ async function construction(): Promise<void> {
   void new ParallelProcessor({ filename: 42 })
   // @ts-expect-error: `telemetry` is a boolean
   void new ParallelProcessor({ telemetry: 'off' })
+  // @ts-expect-error: `niceIncrement` is a number
+  void new ParallelProcessor({ niceIncrement: 'low' })
   // @ts-expect-error: a misspelt option
   void new ParallelProcessor({ worker: 4 })
   // @ts-expect-error: `cluster` needs `queue`
@@ -159,8 +162,12 @@ async function lifecycle(pool: ParallelProcessor): Promise<void> {
   exactly<string | null>()(pool.filename)
   exactly<number>()(pool.taskTimeoutMs)
 
-  // @ts-expect-error: `force` is not an option of close()
-  await pool.close({ force: true })
+  exactly<Promise<void>>()(pool.close({ force: true }))
+  exactly<Promise<void>>()(pool.close({ force: false, timeoutMs: 1000 }))
+  // @ts-expect-error: `force` is a boolean
+  await pool.close({ force: 'yes' })
+  // @ts-expect-error: not an option of close()
+  await pool.close({ graceful: true })
   // @ts-expect-error: the introspection members are read-only
   pool.size = 3
   exactly<string>()(pool.metrics())
@@ -237,8 +244,10 @@ function events(pool: ParallelProcessor): void {
     })
     .on('workerExit', (event) => {
       exactly<WorkerExitEvent>()(event)
-      const { id, exitCode, signal, reason } = event
+      const { id, exitCode, signal, reason, error } = event
       exactly<number>()(id)
+      // what killed it, if anything did
+      exactly<unknown>()(error)
       // null when a signal killed the worker
       exactly<number | null>()(exitCode)
       exactly<string | null>()(signal)

@@ -165,7 +165,10 @@ class CoreEvents {
     this.#exits.set(workerId, exit)
     if (reason === 'startFailure') this.#lastStartError = startErrorOf(exit)
     this.#exitCounts.set(reason, this.#exitCounts.get(reason) + 1)
-    this.emit('workerExit', { id: workerId, exitCode: exit.exitCode, signal: exit.signal, reason })
+    // `error`: what killed it, as a crash's `cause` has it (its uncaught
+    // error, a process worker's fatal error); undefined for a worker that
+    // was stopped or left without one.
+    this.emit('workerExit', { id: workerId, exitCode: exit.exitCode, signal: exit.signal, reason, error: exit.cause })
   }
 
   /** A listener that throws must not interrupt the pool's bookkeeping. */

@@ -121,11 +121,22 @@ function telemetry(value) {
   return value
 }
 
+/**
+ * `niceIncrement`: how much to lower each worker's CPU priority (added to
+ * its nice value, see lib/worker/priority.js). Default 0: unchanged. Any
+ * increment is accepted, as nice(1) does: the result stops at the lowest
+ * priority there is.
+ */
+function niceIncrement(value) {
+  if (value === undefined) return 0
+  return integerInRange(value, 'niceIncrement', 0, Number.MAX_SAFE_INTEGER)
+}
+
 /** Every option the constructor knows. */
 const PROCESSOR_OPTIONS = [
   'workers', 'minWorkers', 'maxWorkers', 'idleTimeoutMs', 'filename', 'kind', 'stdio', 'taskTimeoutMs', 'maxQueue', 'maxQueueWaitMs',
   'concurrentTasksPerWorker', 'abortGraceMs', 'maxTasksPerWorker', 'maxWorkerMemoryMb', 'restartBackoffMs',
-  'workerData', 'env', 'execArgv', 'argv', 'resourceLimits', 'cluster', 'telemetry',
+  'workerData', 'env', 'execArgv', 'argv', 'resourceLimits', 'niceIncrement', 'cluster', 'telemetry',
 ]
 
 /**
@@ -190,6 +201,7 @@ function resolveProcessorOptions(first, second) {
     execArgv: options.execArgv,
     argv: workerArgv(options.argv),
     resourceLimits: options.resourceLimits,
+    niceIncrement: niceIncrement(options.niceIncrement),
     telemetry: telemetry(options.telemetry),
   }
   if (options.maxQueue !== undefined && options.maxQueue !== Infinity) {
@@ -250,13 +262,24 @@ function isAbortSignal(value) {
   return typeof value === 'object' && typeof value.aborted === 'boolean' && typeof value.addEventListener === 'function'
 }
 
-/** `close()`'s options; `timeoutMs: Infinity` waits as long as it takes. */
+const CLOSE_OPTIONS = ['timeoutMs', 'force']
+
+/**
+ * `close()`'s options: `timeoutMs` (`Infinity` waits as long as it takes) and
+ * `force` (the tasks still queued reject at once).
+ */
 function resolveCloseOptions(options) {
-  if (options === undefined) return { timeoutMs: 30000 }
+  if (options === undefined) return { timeoutMs: 30000, force: false }
   if (!isPlainObject(options)) throw invalidType(`The "options" argument must be an object; received ${describeType(options)}`)
-  const { timeoutMs } = options
-  if (timeoutMs === undefined || timeoutMs === Infinity) return { timeoutMs: timeoutMs ?? 30000 }
-  return { timeoutMs: duration(timeoutMs, 'timeoutMs') }
+  refuseUnknownKeys(options, CLOSE_OPTIONS, 'close')
+  const { timeoutMs, force } = options
+  if (force !== undefined && typeof force !== 'boolean') {
+    throw invalidType(`The "force" option must be a boolean; received ${describeType(force)}`)
+  }
+  return {
+    timeoutMs: timeoutMs === undefined || timeoutMs === Infinity ? timeoutMs ?? 30000 : duration(timeoutMs, 'timeoutMs'),
+    force: force ?? false,
+  }
 }
 
 module.exports = {

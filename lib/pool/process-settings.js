@@ -16,7 +16,7 @@ const DENO_PROCESS_RUNTIME = path.join(__dirname, '..', 'worker', 'process', 'ru
 
 /** The settings of a pool's children, from its resolved options. */
 function processSettings(config) {
-  const { env, execArgv, argv, resourceLimits, filename, workerData, maxWorkerMemoryMb, concurrentTasksPerWorker, stdio } = config
+  const { env, execArgv, argv, resourceLimits, filename, workerData, maxWorkerMemoryMb, concurrentTasksPerWorker, stdio, niceIncrement } = config
   return {
     execPath: process.execPath,
     // `argv` follows the script, so that the child's process.argv.slice(2) is
@@ -27,7 +27,7 @@ function processSettings(config) {
       ? undefined
       : Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => [key, `${value}`])),
     stdio,
-    init: v8.serialize({ filename, workerData, reportMemory: maxWorkerMemoryMb > 0, concurrent: concurrentTasksPerWorker > 1 }),
+    init: v8.serialize({ filename, workerData, reportMemory: maxWorkerMemoryMb > 0, concurrent: concurrentTasksPerWorker > 1, niceIncrement }),
   }
 }
 

@@ -208,16 +208,24 @@ class ParallelProcessor extends EventEmitter {
     return this.#disposing
   }
 
-  /** Refuses new tasks, lets the others finish, then disposes; disposes anyway after `timeoutMs`. */
+  /**
+   * Refuses new tasks, lets the others finish, then disposes; disposes anyway
+   * after `timeoutMs`. `force`: the tasks still queued reject at once, only
+   * the running ones finish (also when a close() is already under way).
+   */
   close(options) {
-    if (this.#closing !== null) return this.#closing
-    if (this.#disposing !== null) return this.#disposing
-    let timeoutMs
+    let resolved
     try {
-      timeoutMs = resolveCloseOptions(options).timeoutMs
+      resolved = resolveCloseOptions(options)
     } catch (error) {
       return Promise.reject(error)
     }
+    if (this.#closing !== null) {
+      if (resolved.force && this.#disposing === null) this.#dropQueued()
+      return this.#closing
+    }
+    if (this.#disposing !== null) return this.#disposing
+    const { timeoutMs, force } = resolved
     const closed = new Promise((resolve) => { this.#markClosed = resolve })
     let timer
     const timedOut = new Promise((resolve) => {
@@ -232,8 +240,28 @@ class ParallelProcessor extends EventEmitter {
       return this.dispose()
     })
     this.#handle.close()
+    if (force) this.#dropQueued()
     this.#events.drain()
     return this.#closing
+  }
+
+  /**
+   * close({ force }): what waits rejects with DisposedError now. Locally,
+   * that is the core's queue (its Disposed settlements are read by the drain
+   * that follows). A cluster pool's queue is in Redis and belongs to every node:
+   * this node stops waiting for its own submissions (their promises reject,
+   * the tasks stay in the queue and run elsewhere, as after dispose()); what
+   * its workers hold finishes, and what they had not started went back to
+   * the queue with close().
+   */
+  #dropQueued() {
+    if (this.#cluster === null) {
+      this.#handle.dropQueued()
+      this.#events.drain()
+    } else {
+      this.#tasks.rejectAll(() => new errors.DisposedError())
+      this.#hold.update()
+    }
   }
 
   /**

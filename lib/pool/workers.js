@@ -80,6 +80,7 @@ class Workers {
           workerData,
           memoryLimit: this.#config.maxWorkerMemoryMb > 0,
           concurrent: this.#config.concurrentTasksPerWorker > 1,
+          niceIncrement: this.#config.niceIncrement,
           sidePort: port2,
         },
         transferList: port2 === undefined ? [] : [port2],

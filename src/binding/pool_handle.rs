@@ -342,6 +342,13 @@ impl PoolHandle {
         }
     }
 
+    /// `close({ force: true })`, after `close()`: the tasks still waiting in
+    /// the queue settle with Disposed at once. Returns how many.
+    #[napi]
+    pub fn drop_queued(&self) -> u32 {
+        self.pool.drop_queued() as u32
+    }
+
     /// Forgets the pool and releases the main thread's callback.
     #[napi]
     pub fn shutdown(&self) {

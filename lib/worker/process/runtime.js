@@ -14,6 +14,7 @@ const { loadModule } = require('../module-loader')
 const { encodeThrown } = require('../../shared/thrown-value')
 const { WORKER_STATE } = require('../../shared/worker-state')
 const { createTaskRunner } = require('../task-runner')
+const { lowerPriority } = require('../priority')
 
 const { watchLifeline } = require('./lifeline')
 
@@ -33,7 +34,9 @@ process.on('uncaughtException', function reportAndDie(error) {
 channel.onClose = () => process.exit(0)
 
 channel.onInit = (workerId, settingsBytes) => {
-  const { filename, workerData, reportMemory, concurrent } = v8.deserialize(settingsBytes)
+  const { filename, workerData, reportMemory, concurrent, niceIncrement } = v8.deserialize(settingsBytes)
+  // Before the user's module loads, so that its top level runs at it too.
+  lowerPriority('process', niceIncrement)
   // On Windows the title is the console's, which the child shares with its parent.
   if (process.platform !== 'win32') process.title = `parallel-processor worker ${workerId}`
   globalThis[WORKER_STATE] = Object.freeze({ workerData })

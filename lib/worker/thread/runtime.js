@@ -15,8 +15,11 @@ const { loadModule } = require('../module-loader')
 const { WORKER_STATE } = require('../../shared/worker-state')
 const { createTaskRunner } = require('../task-runner')
 const { createSidecar } = require('../../shared/transfer')
+const { lowerPriority } = require('../priority')
 
-const { poolId, workerId, filename, workerData, memoryLimit, concurrent, sidePort } = workerThreads.workerData
+const { poolId, workerId, filename, workerData, memoryLimit, concurrent, sidePort, niceIncrement } = workerThreads.workerData
+// First, so that everything this thread runs runs at it.
+lowerPriority('thread', niceIncrement)
 globalThis[WORKER_STATE] = Object.freeze({ workerData })
 // The user's module sees its own workerData, not the runtime's.
 workerThreads.workerData = workerData

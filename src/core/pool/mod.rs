@@ -416,6 +416,25 @@ impl Pool {
         }
     }
 
+    /// `close({ force })`: settles every task still waiting in the queue with
+    /// `Disposed`, at once; tasks already with a worker are left to finish.
+    /// Returns how many were settled. Only once closing: an open pool would
+    /// go on accepting tasks, which the caller would not expect to survive.
+    pub fn drop_queued(&self) -> usize {
+        let mut state = self.state.lock();
+        if state.lifecycle != Lifecycle::Closing {
+            return 0;
+        }
+        let queued = state.queue.drain();
+        let count = queued.len();
+        // Each settlement checks whether the pool is now closed: the last
+        // one reports `Closed` when no task is running.
+        for task in queued {
+            self.settle_queued(&mut state, task, Outcome::Disposed);
+        }
+        count
+    }
+
     // ---- a worker's side -------------------------------------------------
 
     /// The worker has loaded its module. Returns its first task, if one is waiting.

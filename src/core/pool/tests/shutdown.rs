@@ -33,6 +33,40 @@ fn close_with_nothing_to_do_reports_closed_at_once() {
 }
 
 #[test]
+fn drop_queued_settles_waiting_tasks_and_lets_running_ones_finish() {
+    let mut h = Harness::ready(1);
+    let w = h.spawned[0];
+    let running = h.submit_with_timeout(1, 1000);
+    let waiting: Vec<TaskId> = (2..5).map(|i| h.submit_with_timeout(i, 1000)).collect();
+    // Before close() it refuses: an open pool keeps its queue.
+    assert_eq!(h.pool.drop_queued(), 0);
+    h.pool.take(w).unwrap();
+    h.pool.close();
+    assert_eq!(h.pool.drop_queued(), waiting.len());
+    assert_eq!(h.pool.queue_size(), 0);
+    h.pump();
+    h.assert_each_settled_once(&waiting);
+    assert!(h.settled.iter().all(|(_, o)| *o == Outcome::Disposed));
+    assert_eq!(h.closed, 0, "the running task has not finished");
+    assert!(h.terminated.is_empty(), "its worker is left alone");
+    assert_eq!(h.pool.complete(w, running, returned(1)), None);
+    h.pump();
+    assert_eq!(h.closed, 1);
+    h.assert_each_settled_once(&[&waiting[..], &[running]].concat());
+}
+
+#[test]
+fn drop_queued_with_nothing_running_reports_closed_at_once() {
+    let mut h = Harness::new(1, usize::MAX);
+    let tasks: Vec<TaskId> = (0..3).map(|i| h.submit(i)).collect();
+    h.pool.close();
+    assert_eq!(h.pool.drop_queued(), 3);
+    h.pump();
+    h.assert_each_settled_once(&tasks);
+    assert_eq!(h.closed, 1);
+}
+
+#[test]
 fn dispose_settles_every_task_once_and_terminates_every_worker() {
     let mut h = Harness::ready(2);
     let tasks: Vec<TaskId> = (0..10).map(|i| h.submit_with_timeout(i, 1000)).collect();
