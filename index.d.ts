@@ -166,7 +166,8 @@ export interface CloseOptions {
   /** After this long, remaining tasks are disposed. Default `30000`; `Infinity` waits forever. */
   timeoutMs?: number
   /**
-   * `true`: the tasks still queued reject at once with `DisposedError`; only running ones finish.
+   * `true`: the tasks still queued reject at once with `DisposedError`; only running ones finish
+   * (and those a starting worker will take first, which count as running).
    * Cluster pools: this node's own submissions still pending reject (they stay in the cluster's
    * queue and run elsewhere); what its workers run finishes. Default `false`.
    */

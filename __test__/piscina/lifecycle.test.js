@@ -6,6 +6,41 @@ const { pools } = require('./helpers')
 const pool = pools()
 
 describe('events, figures, close and destroy', () => {
+  test('as piscina counts: a task a worker (even a starting one) will take is not queued; run() starts the worker it needs', async () => {
+    const p = pool({ minThreads: 2, maxThreads: 3 })
+    expect(p.threads).toHaveLength(2)
+    const tasks = []
+    const sizes = () => [p.threads.length, p.queueSize]
+    tasks.push(p.run(200, { name: 'sleep' }))
+    expect(sizes()).toEqual([2, 0])
+    tasks.push(p.run(200, { name: 'sleep' }))
+    expect(sizes()).toEqual([2, 0])
+    // Both workers are taken: the third task has one started for it, within run().
+    tasks.push(p.run(200, { name: 'sleep' }))
+    expect(sizes()).toEqual([3, 0])
+    tasks.push(p.run(200, { name: 'sleep' }))
+    expect(sizes()).toEqual([3, 1])
+    await Promise.all(tasks)
+    expect(p.queueSize).toBe(0)
+  })
+
+  test('maxQueue counts as piscina does: tasks beyond what maxThreads workers take', async () => {
+    const p = pool({ minThreads: 0, maxThreads: 1, maxQueue: 2 })
+    const tasks = [p.run(100, { name: 'sleep' }), p.run(1), p.run(1)]
+    expect(p.queueSize).toBe(2)
+    await expect(p.run(1)).rejects.toThrow('Task queue is at limit')
+    await expect(Promise.all(tasks)).resolves.toEqual([100, 2, 2])
+  })
+
+  test("close({ force: true }) while the worker starts: the task it will take runs, the rest are aborted", async () => {
+    const p = pool({ minThreads: 1, maxThreads: 1 })
+    const first = p.run(50, { name: 'sleep' })
+    const second = p.run(1).catch((error) => error)
+    await p.close({ force: true })
+    await expect(first).resolves.toBe(50)
+    expect((await second).message).toBe('The task has been aborted')
+  })
+
   test("'workerCreate', 'workerDestroy', 'message'", async () => {
     const p = pool({ minThreads: 1, maxThreads: 1 })
     const [created] = await once(p, 'workerCreate')
@@ -99,4 +134,22 @@ describe('events, figures, close and destroy', () => {
     const [error] = await once(p, 'error')
     expect(error.message).toBe('late boom')
   })
+})
+
+test("a worker's ref() holds the event loop until unref(), as a Worker's does", async () => {
+  const { runNode } = require('../helpers')
+  const script = `
+    const Piscina = require('parallel-processor/piscina')
+    const pool = new Piscina({ filename: ${JSON.stringify(require.resolve('./fixtures/tasks.js'))}, minThreads: 1, maxThreads: 1 })
+    pool.run(1).then(() => {
+      const [worker] = pool.threads
+      worker.ref()
+      const started = Date.now()
+      // Unref'd: only the worker's ref() keeps the process alive for it.
+      setTimeout(() => { console.log('held', Date.now() - started >= 300); worker.unref() }, 300).unref()
+    })
+  `
+  const { code, stdout } = await runNode(['-e', script])
+  expect(code).toBe(0)
+  expect(stdout).toContain('held true')
 })

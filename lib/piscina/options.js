@@ -112,7 +112,10 @@ function poolOptions(filled) {
     argv: filled.argv,
     resourceLimits: filled.resourceLimits,
   }
-  if (filled.maxQueue !== Infinity) pool.maxQueue = Math.floor(filled.maxQueue)
+  // piscina counts as queued only what no worker (even a starting one) will
+  // take: the pool, which also counts tasks waiting for their workers to
+  // start, may hold that many more (the entry refuses by piscina's count).
+  if (filled.maxQueue !== Infinity) pool.maxQueue = Math.floor(filled.maxQueue) + maxWorkers * pool.concurrentTasksPerWorker
   // Lowers the workers' CPU priority: a pool option (0, the default, changes nothing).
   if (filled.niceIncrement > 0) pool.niceIncrement = Math.floor(filled.niceIncrement)
   for (const key of Object.keys(pool)) if (pool[key] === undefined) delete pool[key]

@@ -10,6 +10,7 @@ const { EventEmitterAsyncResource } = require('node:events')
 const { AsyncResource } = require('node:async_hooks')
 const { performance } = require('node:perf_hooks')
 const { ParallelProcessor } = require('../pool/processor')
+const { internalsOf } = require('../pool/internal')
 const poolErrors = require('../shared/errors')
 const { workerState } = require('../shared/worker-state')
 const { deferred } = require('../shared/deferred')
@@ -34,6 +35,8 @@ class Piscina extends EventEmitterAsyncResource {
   #start = performance.now()
   #completed = 0
   #needsDrain = false
+  /** Tasks the pool runs at once at most: maxThreads × concurrentTasksPerWorker. */
+  #capacity
   #closing = null
   #destroying = false
   /** Workers that died with a task, of the last turn: piscina rejects those tasks instead of emitting 'error'. */
@@ -44,7 +47,9 @@ class Piscina extends EventEmitterAsyncResource {
     this.#options = fillOptions(options)
     // The module is named per task (below), so that a missing one rejects
     // run() as in piscina instead of throwing here.
-    this.#pool = new ParallelProcessor(poolOptions(this.#options))
+    const resolved = poolOptions(this.#options)
+    this.#pool = new ParallelProcessor(resolved)
+    this.#capacity = resolved.maxWorkers * resolved.concurrentTasksPerWorker
     this.#threads = new Threads(this.#pool)
     this.#histograms = new Histograms(() => this.#pool.stats())
     this.#pool.on('workerCreate', ({ id }) => this.emit('workerCreate', this.#threads.of(id)))
@@ -89,7 +94,7 @@ class Piscina extends EventEmitterAsyncResource {
     // already), rather than from the pool's next turn; code that leaves such
     // a promise unhandled then sees it rejected where piscina rejects it.
     const { maxQueue } = this.#options
-    if (maxQueue > 0 && this.#pool.queueSize >= maxQueue) return Promise.reject(Errors.TaskQueueAtLimit())
+    if (maxQueue > 0 && this.queueSize >= maxQueue) return Promise.reject(Errors.TaskQueueAtLimit())
     const exportName = name ?? this.#options.name
     const abort = abortSignalOf(signal)
     const promise = this.#pool.execute(task, {
@@ -99,6 +104,9 @@ class Piscina extends EventEmitterAsyncResource {
       signal: abort.signal,
       transferList,
     })
+    // piscina starts a worker for a task within run(): so does this (the
+    // pool would on its next turn), so that `threads` counts it at once.
+    internalsOf(this.#pool).drainEvents()
     this.#maybeDrain()
     // As piscina does, each task is an async resource ('Piscina.Task'),
     // settled in its scope: async_hooks and AsyncLocalStorage see it.
@@ -195,12 +203,16 @@ class Piscina extends EventEmitterAsyncResource {
   get threads() { return this.#threads.list() }
   get idleThreads() { return this.#pool.stats().workers.filter((w) => w.state === 'idle').length }
 
-  /** Tasks waiting, less what starting workers are about to take (piscina's count). */
+  /**
+   * piscina's count: the tasks no worker will take. piscina hands a task to
+   * a worker at once, even one still starting (and starts one for it up to
+   * maxThreads); the pool keeps such a task queued until its worker is
+   * ready. So: what waits beyond the capacity of maxThreads workers.
+   */
   get queueSize() {
     const queued = this.#pool.queueSize
     if (queued === 0) return 0
-    const starting = this.#pool.stats().workers.filter((w) => w.state === 'starting').length
-    return Math.max(queued - starting * this.#options.concurrentTasksPerWorker, 0)
+    return Math.max(queued + this.#pool.running - this.#capacity, 0)
   }
 
   get completed() { return this.#completed }

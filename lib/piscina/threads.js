@@ -1,5 +1,7 @@
 'use strict'
 
+const { MessageChannel } = require('node:worker_threads')
+
 /**
  * What piscina hands out for a worker (`pool.threads`, the 'workerCreate'
  * and 'workerDestroy' events): piscina gives Worker objects, or v5's
@@ -8,6 +10,8 @@
  */
 class PoolThread {
   #view
+  /** While ref()'d: a port that holds the event loop open (with no wake-up) until unref() or the worker's end. */
+  #hold = null
   constructor(id, view) {
     this.id = id
     this.#view = view
@@ -19,9 +23,21 @@ class PoolThread {
   get terminating() { return this.#view(this.id)?.state === 'retiring' }
   get destroyed() { return this.#view(this.id) === undefined }
   // The pool decides whether a worker holds the event loop (never an idle
-  // one, always one with a task): asking a Worker to do otherwise changes nothing.
-  ref() { return this }
-  unref() { return this }
+  // one, always one with a task). A Worker's ref() holds it besides, until
+  // unref() or its exit: so does this view's.
+  ref() {
+    if (this.#hold === null && !this.destroyed) {
+      this.#hold = new MessageChannel().port1
+      this.#hold.ref()
+    }
+    return this
+  }
+
+  unref() {
+    this.#hold?.close()
+    this.#hold = null
+    return this
+  }
 }
 
 class Threads {
@@ -47,9 +63,11 @@ class Threads {
     return thread
   }
 
+  /** The worker has exited: its view, which holds the event loop no more. */
   forget(id) {
     const thread = this.of(id)
     this.#byId.delete(id)
+    thread.unref()
     return thread
   }
 }

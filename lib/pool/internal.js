@@ -13,6 +13,8 @@
  *   cluster               its resolved `cluster` option (lib/cluster/options.js), or null
  *   checkedFilename(f)    a module named per task or per job, validated once per distinct value
  *   orchestrators         the orchestrators made on it (lib/observability/metrics.js), for its metrics
+ *   drainEvents()         does now what the core asked for (start a worker, settle a task) rather
+ *                         than on its next turn: the piscina entry, whose pool spawns within run()
  *   tracing               its PoolTracing (lib/observability/tracing.js), or null when traces are off
  */
 const internals = new WeakMap()

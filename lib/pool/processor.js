@@ -64,6 +64,7 @@ class ParallelProcessor extends EventEmitter {
       cluster: config.cluster,
       checkedFilename: checkedFilenames(),
       orchestrators: new OrchestratorList(),
+      drainEvents: () => this.#events.drain(),
       tracing: this.#tracing,
     })
     // What is left undefined takes the core's default (src/core/pool/mod.rs).

@@ -416,20 +416,34 @@ impl Pool {
         }
     }
 
-    /// `close({ force })`: settles every task still waiting in the queue with
-    /// `Disposed`, at once; tasks already with a worker are left to finish.
-    /// Returns how many were settled. Only once closing: an open pool would
-    /// go on accepting tasks, which the caller would not expect to survive.
+    /// `close({ force })`: settles the tasks still waiting in the queue with
+    /// `Disposed`, at once; tasks already with a worker are left to finish,
+    /// and so are those a starting worker will take first (a worker started
+    /// for them: they are as good as started). Returns how many were settled.
+    /// Only once closing: an open pool would go on accepting tasks, which the
+    /// caller would not expect to survive.
     pub fn drop_queued(&self) -> usize {
         let mut state = self.state.lock();
         if state.lifecycle != Lifecycle::Closing {
             return 0;
         }
-        let queued = state.queue.drain();
-        let count = queued.len();
+        let concurrency = self.config.concurrency.max(1);
+        let starting_slots: usize = state
+            .workers
+            .values()
+            .filter(|w| w.state == WorkerState::Starting)
+            .map(|w| concurrency.saturating_sub(w.tasks.len()))
+            .sum();
+        // The first in line (as the queue hands them out) stay for them.
+        let kept: Vec<_> = (0..starting_slots).map_while(|_| state.queue.pop()).collect();
+        let dropped = state.queue.drain();
+        for task in kept {
+            state.queue.push(task);
+        }
+        let count = dropped.len();
         // Each settlement checks whether the pool is now closed: the last
-        // one reports `Closed` when no task is running.
-        for task in queued {
+        // one reports `Closed` when no task is running or kept.
+        for task in dropped {
             self.settle_queued(&mut state, task, Outcome::Disposed);
         }
         count

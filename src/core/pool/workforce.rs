@@ -218,7 +218,10 @@ impl Pool {
             Lifecycle::Closed | Lifecycle::Disposed => false,
         };
         // Retiring workers do not count: their replacements start at once.
-        let starting = state.workers.values().filter(|w| w.state == WorkerState::Starting).count();
+        // Nor does a starting worker that already holds a reserved task (an
+        // announced one): the tasks queued behind it need a worker of their own.
+        let starting =
+            state.workers.values().filter(|w| w.state == WorkerState::Starting && w.tasks.is_empty()).count();
         let live = self.live_count(state) + state.respawns.len();
         let waiting_uncovered = state.queue.len() > starting + state.respawns.len();
         // While the breaker is open, the half-open attempt alone may start.

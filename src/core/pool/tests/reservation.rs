@@ -68,3 +68,14 @@ fn a_starting_worker_reserves_no_more_than_it_may_run() {
     assert_eq!(h.ready_worker(w).map(|d| d.id), Some(first));
     assert_eq!(h.pool.complete(w, first, Outcome::Returned(vec![])).map(|d| d.id), Some(second));
 }
+
+#[test]
+fn tasks_queued_behind_a_starting_worker_that_holds_one_get_a_worker_of_their_own() {
+    let mut h = Harness::with(PoolConfig { min_workers: 1, ..config(2, usize::MAX, Duration::ZERO) });
+    let first = announced(&h, None);
+    let second = announced(&h, None);
+    h.pump();
+    assert_eq!(h.spawned.len(), 2, "the first worker is starting, but it holds the first task");
+    assert_eq!(h.assigned, vec![(first, h.spawned[0], 1), (second, h.spawned[1], 1)]);
+    assert_eq!(h.pool.queue_size(), 0);
+}

@@ -56,13 +56,28 @@ fn drop_queued_settles_waiting_tasks_and_lets_running_ones_finish() {
 }
 
 #[test]
-fn drop_queued_with_nothing_running_reports_closed_at_once() {
+fn drop_queued_keeps_what_a_starting_worker_will_take() {
     let mut h = Harness::new(1, usize::MAX);
+    let w = h.spawned[0];
     let tasks: Vec<TaskId> = (0..3).map(|i| h.submit(i)).collect();
     h.pool.close();
-    assert_eq!(h.pool.drop_queued(), 3);
+    assert_eq!(h.pool.drop_queued(), 2, "the first is w's, which starts for it");
     h.pump();
-    h.assert_each_settled_once(&tasks);
+    h.assert_each_settled_once(&tasks[1..]);
+    assert_eq!(h.closed, 0);
+    let first = h.ready_worker(w).expect("w takes the first task");
+    assert_eq!(first.id, tasks[0]);
+    assert_eq!(h.pool.complete(w, first.id, returned(0)), None);
+    h.pump();
+    assert_eq!(h.closed, 1);
+}
+
+#[test]
+fn drop_queued_on_an_idle_pool_drops_nothing_and_it_closes() {
+    let mut h = Harness::ready(1);
+    h.pool.close();
+    assert_eq!(h.pool.drop_queued(), 0);
+    h.pump();
     assert_eq!(h.closed, 1);
 }
 
