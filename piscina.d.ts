@@ -67,8 +67,8 @@ declare namespace Piscina {
     execArgv?: string[]
     env?: NodeJS.ProcessEnv | typeof import('node:worker_threads').SHARE_ENV
     workerData?: any
-    /** FixedQueue or ArrayTaskQueue only (the pool's own FIFO order). */
-    taskQueue?: ArrayTaskQueue
+    /** piscina's TaskQueue; only its FixedQueue or ArrayTaskQueue are taken (the pool's own FIFO order): another throws a TypeError. */
+    taskQueue?: TaskQueue
     niceIncrement?: number
     /** Accepted, ignored: Node's default (true) applies. */
     trackUnmanagedFds?: boolean
@@ -134,10 +134,13 @@ declare namespace Piscina {
     readonly [valueSymbol]: object
   }
 
-  /** A task as piscina's TaskQueue holds it (the pool keeps its own queue: see taskQueue). */
-  /** What piscina's queues take: `[queueOptionsSymbol]` is the caller's own options object, or null. */
+  /**
+   * A task as piscina's TaskQueue holds it (the pool keeps its own queue: see
+   * taskQueue): `[queueOptionsSymbol]` is the caller's own options object, or
+   * null. Optional here: the queues below take any object.
+   */
   export interface Task {
-    readonly [queueOptionsSymbol]: any
+    readonly [queueOptionsSymbol]?: any
   }
   export interface PiscinaTask extends Task {
     readonly taskId: number
@@ -155,6 +158,7 @@ declare namespace Piscina {
 
   export class ArrayTaskQueue implements TaskQueue {
     readonly size: number
+    isEmpty(): boolean
     shift(): Task | null
     push(task: Task): void
     remove(task: Task): void

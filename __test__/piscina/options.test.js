@@ -69,6 +69,22 @@ describe('options', () => {
     expect(pool({ taskQueue: new Piscina.FixedQueue() }).options.taskQueue).toBeInstanceOf(Piscina.FixedQueue)
   })
 
+  test('FixedQueue and ArrayTaskQueue work as the queues piscina exports', () => {
+    for (const Queue of [Piscina.FixedQueue, Piscina.ArrayTaskQueue]) {
+      const queue = new Queue()
+      const tasks = Array.from({ length: 5 }, (_, i) => ({ i }))
+      expect(queue.isEmpty()).toBe(true)
+      expect(queue.shift()).toBeNull()
+      for (const task of tasks) queue.push(task)
+      queue.remove(tasks[2])
+      queue.remove({ not: 'queued' })
+      expect(queue.size).toBe(4)
+      const order = []
+      while (!queue.isEmpty()) order.push(queue.shift().i)
+      expect(order).toEqual([0, 1, 3, 4])
+    }
+  })
+
   test('workerData reaches the worker, where isWorkerThread is true', async () => {
     const p = pool({ workerData: { hello: 'world' } })
     await expect(p.run(null, { name: 'info' })).resolves.toEqual({ isWorkerThread: true, workerData: { hello: 'world' } })

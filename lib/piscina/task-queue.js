@@ -17,6 +17,7 @@ function isTaskQueue(value) {
 class ArrayTaskQueue {
   #tasks = []
   get size() { return this.#tasks.length }
+  isEmpty() { return this.#tasks.length === 0 }
   shift() { return this.#tasks.shift() ?? null }
   push(task) { this.#tasks.push(task) }
   remove(task) {
