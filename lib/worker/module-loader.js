@@ -188,7 +188,7 @@ function pickHandler(namespace, name, filename) {
     }
   }
   if (typeof handler !== 'function') {
-    const what = name === null || name === undefined ? 'a default export' : `an export named "${name}"`
+    const what = name === null || name === undefined ? 'default export' : `export named "${name}"`
     throw argumentError(TypeError, 'ERR_HANDLER_NOT_FOUND', `${filename} has no ${what} that is a function`)
   }
   return handler
