@@ -219,15 +219,10 @@ function orchestratorSnapshot(orchestrator) {
       schedule = undefined
     }
     const finished = job.successes + job.failures
+    // status()'s fields as they are, its Dates as ms and its error truncated, then what the page adds.
     return {
       name,
-      mode: job.mode,
-      enabled: job.enabled,
-      state: job.state,
-      runs: job.runs,
-      successes: job.successes,
-      failures: job.failures,
-      consecutiveFailures: job.consecutiveFailures,
+      ...job,
       successRate: finished > 0 ? job.successes / finished : null,
       lastRunAt: dateMs(job.lastRunAt),
       lastSuccessAt: dateMs(job.lastSuccessAt),
