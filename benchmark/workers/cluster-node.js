@@ -2,15 +2,17 @@
 
 /**
  * One node of the cluster group, in a process of its own:
- * `cluster-node.js <system> <redis url> <queue> <workers>`. parallel-processor:
- * a pool of `workers` thread workers on the queue. BullMQ: a Worker with
- * `concurrency: workers` running its sandboxed processor in worker threads.
- * Says 'ready' once serving; runs until killed, or until the process that
+ * `cluster-node.js <system> <redis url> <queue> <workers> [inline|sandboxed]`.
+ * parallel-processor: a pool of `workers` thread workers on the queue.
+ * BullMQ: a Worker of `concurrency: workers`, running the handler inline
+ * (in this process, BullMQ's usual setup) or as a sandboxed processor in
+ * worker threads. Says 'ready' once serving; answers 'cpu' with its
+ * `process.cpuUsage()`; runs until killed, or until the process that
  * started it goes: then it says so and leaves the queue before it exits.
  */
 const path = require('node:path')
 
-const [system, url, queue, workers] = process.argv.slice(2)
+const [system, url, queue, workers, mode] = process.argv.slice(2)
 
 async function start() {
   if (system === 'parallel-processor') {
@@ -26,10 +28,11 @@ async function start() {
   }
   const { Worker } = require('bullmq')
   const { hostname, port } = new URL(url)
-  const worker = new Worker(queue, path.join(__dirname, 'bullmq-task.js'), {
+  const processor = mode === 'sandboxed' ? path.join(__dirname, 'bullmq-task.js') : require('./bullmq-task.js')
+  const worker = new Worker(queue, processor, {
     connection: { host: hostname, port: Number(port) },
     concurrency: Number(workers),
-    useWorkerThreads: true,
+    useWorkerThreads: mode === 'sandboxed',
   })
   await worker.waitUntilReady()
   return () => worker.close()
@@ -40,6 +43,9 @@ process.on('disconnect', () => {
   console.error(`${system} node: the process that started it is gone; it leaves the queue and exits`)
   setTimeout(() => process.exit(1), 10000).unref()
   stop().finally(() => process.exit(0))
+})
+process.on('message', (message) => {
+  if (message === 'cpu') process.send({ cpu: process.cpuUsage() })
 })
 start().then((stopper) => {
   stop = stopper
