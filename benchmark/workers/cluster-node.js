@@ -2,11 +2,12 @@
 
 /**
  * One node of the cluster group, in a process of its own:
- * `cluster-node.js <system> <redis url> <queue> <workers> [inline|sandboxed]`.
- * parallel-processor: a pool of `workers` thread workers on the queue.
+ * `cluster-node.js <system> <redis url> <queue> <workers> [mode]`.
+ * parallel-processor: a pool of `workers` thread workers on the queue, each
+ * running up to `mode` tasks at once (1 by default).
  * BullMQ: a Worker of `concurrency: workers`, running the handler inline
- * (in this process, BullMQ's usual setup) or as a sandboxed processor in
- * worker threads. Says 'ready' once serving; answers 'cpu' with its
+ * (mode `inline`: in this process, BullMQ's usual setup) or as a sandboxed
+ * processor in worker threads (mode `sandboxed`). Says 'ready' once serving; answers 'cpu' with its
  * `process.cpuUsage()`; runs until killed, or until the process that
  * started it goes: then it says so and leaves the queue before it exits.
  */
@@ -20,6 +21,7 @@ async function start() {
     const { ParallelProcessor } = require(process.env.BENCH_PACKAGE || '../..')
     const pool = new ParallelProcessor(Number(workers), {
       filename: path.join(__dirname, 'cluster-task.js'),
+      concurrentTasksPerWorker: Number(mode || 1),
       cluster: { redis: url, queue },
     })
     const { nodeId } = pool.stats().cluster

@@ -1,6 +1,7 @@
 //! The main thread's handle on a pool.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use napi::bindgen_prelude::{BufferSlice, Either, Function, Unknown};
 use napi::{Env, Result};
@@ -70,7 +71,13 @@ impl PoolHandle {
         // Named as the class users construct: it is what a tool listing
         // what holds the process (jest's --detectOpenHandles) shows.
         let doorbell = Arc::new(MainDoorbell::new(env, "ParallelProcessor", on_events)?);
-        let config = PoolConfig::try_from(options)?;
+        let mut config = PoolConfig::try_from(options)?;
+        if cluster.is_some() {
+            // A node's worker gets its next task after a round trip to Redis
+            // (its start record), far longer than a linger: spinning for it
+            // would only burn CPU.
+            config.linger = Duration::ZERO;
+        }
         let timers = TimerThread::global();
         let (pool, processes) = match process {
             None => (Pool::new(config, doorbell.clone(), timers), None),

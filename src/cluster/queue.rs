@@ -222,22 +222,10 @@ impl Queue {
     }
 
     /// Records that this node starts entries it holds unstarted, before it
-    /// starts them (see `start.lua`): whether each is still this node's to
-    /// start, in order. One round trip per chunk, the chunks pipelined.
+    /// starts them (see `settle.lua`): whether each is still this node's to
+    /// start, in order.
     pub async fn start_batch(&self, entries: &[(EntryId, u64)]) -> Result<Vec<bool>, ClusterError> {
-        let chunks = try_join_all(entries.chunks(SUBMIT_CHUNK).map(|chunk| self.start_chunk(chunk))).await?;
-        Ok(chunks.into_iter().flatten().collect())
-    }
-
-    async fn start_chunk(&self, chunk: &[(EntryId, u64)]) -> Result<Vec<bool>, ClusterError> {
-        let mut call = self.invocation(&scripts::START);
-        for (entry, delivery_count) in chunk {
-            call.arg(&entry.0).arg(*delivery_count);
-        }
-        let reply = self.run(&call).await?;
-        let statuses = value::items(&reply).filter(|statuses| statuses.len() == chunk.len());
-        let statuses = statuses.ok_or_else(|| bad_reply("start"))?;
-        Ok(statuses.iter().map(|status| value::int(status) == Some(1)).collect())
+        Ok(self.settle(&[], entries).await?.1)
     }
 
     /// Turns entries this node has claimed into deliveries: garbage is
@@ -285,22 +273,55 @@ impl Queue {
         acks.first().copied().ok_or_else(|| bad_reply("ack"))
     }
 
-    /// Acknowledges many tasks at once, each fenced on its own (see `ack`):
-    /// one script call per chunk, the chunks pipelined.
+    /// Acknowledges many tasks at once, each fenced on its own (see `ack`).
     pub async fn ack_batch(&self, acks: &[(EntryId, u64, Vec<u8>)]) -> Result<Vec<Ack>, ClusterError> {
-        let chunks = try_join_all(acks.chunks(SUBMIT_CHUNK).map(|chunk| self.ack_chunk(chunk))).await?;
-        Ok(chunks.into_iter().flatten().collect())
+        Ok(self.settle(acks, &[]).await?.0)
     }
 
-    async fn ack_chunk(&self, chunk: &[(EntryId, u64, Vec<u8>)]) -> Result<Vec<Ack>, ClusterError> {
-        let mut call = self.invocation(&scripts::ACK);
-        for (entry, delivery_count, outcome) in chunk {
+    /// Acknowledges tasks (see `ack`) and records the start of others (see
+    /// `start_batch`) in one script call per chunk, the chunks pipelined: a
+    /// worker that ends one task and starts the next costs one round trip.
+    /// The starts go with the first chunk.
+    pub async fn settle(
+        &self,
+        acks: &[(EntryId, u64, Vec<u8>)],
+        starts: &[(EntryId, u64)],
+    ) -> Result<(Vec<Ack>, Vec<bool>), ClusterError> {
+        let mut chunks = acks.chunks(SUBMIT_CHUNK);
+        let first = self.settle_chunk(chunks.next().unwrap_or_default(), starts);
+        let rest = try_join_all(chunks.map(|chunk| self.settle_chunk(chunk, &[])));
+        let ((mut acked, started), rest) = tokio::try_join!(first, rest)?;
+        acked.extend(rest.into_iter().flat_map(|(acked, _)| acked));
+        Ok((acked, started))
+    }
+
+    async fn settle_chunk(
+        &self,
+        acks: &[(EntryId, u64, Vec<u8>)],
+        starts: &[(EntryId, u64)],
+    ) -> Result<(Vec<Ack>, Vec<bool>), ClusterError> {
+        if acks.is_empty() && starts.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let mut call = self.invocation(&scripts::SETTLE);
+        call.arg(acks.len());
+        for (entry, delivery_count, outcome) in acks {
             call.arg(&entry.0).arg(*delivery_count).arg(outcome.as_slice());
         }
+        for (entry, delivery_count) in starts {
+            call.arg(&entry.0).arg(*delivery_count);
+        }
         let reply = self.run(&call).await?;
-        let statuses = value::items(&reply).filter(|statuses| statuses.len() == chunk.len());
-        let statuses = statuses.ok_or_else(|| bad_reply("ack"))?;
-        Ok(statuses.iter().map(|status| if value::int(status) == Some(1) { Ack::Acked } else { Ack::Stale }).collect())
+        let statuses = |part: &Value, len: usize| {
+            let statuses = value::items(part).filter(|statuses| statuses.len() == len);
+            statuses.map(|statuses| statuses.iter().map(|status| value::int(status) == Some(1)).collect::<Vec<_>>())
+        };
+        let parts = value::items(&reply).ok_or_else(|| bad_reply("settle"))?;
+        let [acked, started] = parts else { return Err(bad_reply("settle")) };
+        let acked = statuses(acked, acks.len()).ok_or_else(|| bad_reply("settle acks"))?;
+        let started = statuses(started, starts.len()).ok_or_else(|| bad_reply("settle starts"))?;
+        let acked = acked.into_iter().map(|acked| if acked { Ack::Acked } else { Ack::Stale }).collect();
+        Ok((acked, started))
     }
 
     /// Gives up on a submitted task (its submitter's signal aborted).

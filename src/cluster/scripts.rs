@@ -14,7 +14,7 @@ macro_rules! script {
 }
 
 script!(SUBMIT, "scripts/submit.lua");
-script!(ACK, "scripts/ack.lua");
+script!(SETTLE, "scripts/settle.lua");
 script!(REJECT, "scripts/reject.lua");
 script!(CLAIM, "scripts/claim.lua");
 script!(TAKE_BACK, "scripts/takeback.lua");
@@ -22,7 +22,6 @@ script!(RENEW, "scripts/renew.lua");
 script!(HEARTBEAT, "scripts/heartbeat.lua");
 script!(ABORT, "scripts/abort.lua");
 script!(READ, "scripts/read.lua");
-script!(START, "scripts/start.lua");
 script!(RELEASE, "scripts/release.lua");
 script!(LEAVE, "scripts/leave.lua");
 script!(STATS, "scripts/stats.lua");

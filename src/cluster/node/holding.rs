@@ -50,6 +50,11 @@ impl Holding {
         self.held() + self.starting
     }
 
+    /// How many wait unstarted.
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
     /// A suspect waits or runs: the node reads and claims nothing meanwhile.
     pub fn isolating(&self) -> bool {
         self.running.values().any(|held| held.suspect)

@@ -316,7 +316,10 @@ impl ClusterNode {
         let held = self.shared.holding.lock().ended(local);
         if held.is_some() {
             self.shared.record_completion();
-            self.shared.changed();
+            // The freed slot's next task starts with this one's settlement
+            // (`acknowledge` or `hand_back` follows: see `settle_and_start`),
+            // so the starter is not woken for it.
+            self.shared.readable.notify_one();
         }
         held
     }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::holding::{is_suspect, Holding};
+use super::starter::start_records;
 use super::{next_batch, waiting, Held, Settlement, Shared, Started, BACKOFF, READ_BLOCK};
 use crate::cluster::queue::{Queue, Read};
 use crate::cluster::task::{Delivery, EntryId};
@@ -79,7 +80,9 @@ impl Shared {
     }
 
     /// How many tasks to read now: (to start at once, to read ahead).
-    /// Nothing while a suspect is held.
+    /// Nothing while a suspect is held. A node with no free worker and work
+    /// still waiting reads again only once half its read-ahead has gone, so
+    /// that one read carries many tasks rather than one per task that ends.
     fn to_read(&self) -> (usize, usize) {
         let holding = self.holding.lock();
         if holding.isolating() {
@@ -87,20 +90,27 @@ impl Shared {
         }
         let room = self.room(holding.len());
         let start = holding.free_workers().min(room);
-        (start, room - start)
+        let ahead = room - start;
+        if start == 0 && holding.waiting() > 0 && ahead < self.read_ahead() / 2 {
+            return (0, 0);
+        }
+        (start, ahead)
     }
 
-    /// How many more tasks this node may hold: one per worker slot, plus a
-    /// read-ahead of about `READ_AHEAD` of work when tasks end often. Long
-    /// tasks get none, so that an idle node takes what a busy one could not
-    /// start; tiny ones get enough that a worker which finishes starts its
-    /// next task after one short round trip (recording its start), and that
-    /// one read and one wake-up carry many tasks instead of each waiting for
-    /// a read.
+    /// How many more tasks this node may hold: one per worker slot, plus
+    /// its `read_ahead`.
     fn room(&self, held: usize) -> usize {
+        (self.capacity + self.read_ahead()).saturating_sub(held)
+    }
+
+    /// About `READ_AHEAD` of work when tasks end often. Long tasks get none,
+    /// so that an idle node takes what a busy one could not start; tiny ones
+    /// get enough that a worker which finishes starts its next task after
+    /// one short round trip (recording its start), and that one read and one
+    /// wake-up carry many tasks instead of each waiting for a read.
+    fn read_ahead(&self) -> usize {
         let interval = self.completion_interval_us.load(Ordering::Relaxed).max(1);
-        let read_ahead = (READ_AHEAD.as_micros() as u64 / interval).min((MOST_READ_AHEAD * self.capacity) as u64);
-        (self.capacity + read_ahead as usize).saturating_sub(held)
+        (READ_AHEAD.as_micros() as u64 / interval).min((MOST_READ_AHEAD * self.capacity) as u64) as usize
     }
 
     /// How many tasks this node may take from others now: (fresh ones,
@@ -202,7 +212,7 @@ impl Shared {
         };
         let mut stop = self.stop.subscribe();
         while let Some(batch) = next_batch(&mut acks, &mut stop, MOST_ACKS_PER_BATCH).await {
-            self.send_settlements(&queue, batch).await;
+            self.settle_and_start(&queue, batch).await;
         }
         let last = waiting(&mut acks);
         if !last.is_empty() {
@@ -213,6 +223,31 @@ impl Shared {
         self.acks_flushed.notify_one();
     }
 
+    /// Sends settlements, and records in the same call the start of what the
+    /// slots they free may start now (`Queue::settle`): a worker that ends a
+    /// task starts its next one after a single round trip. If the call
+    /// fails, those starts wait again (the starter retries them) and the
+    /// settlements go out as usual; both are fenced, so repeating either
+    /// changes nothing.
+    async fn settle_and_start(&self, queue: &Queue, batch: Vec<Settlement>) {
+        let starts =
+            if self.reading_stopped.load(Ordering::Acquire) { Vec::new() } else { self.holding.lock().next_to_start() };
+        if starts.is_empty() {
+            return self.send_settlements(queue, batch).await;
+        }
+        let (acks, releases) = split(batch);
+        match queue.settle(&acks, &start_records(&starts)).await {
+            Ok((_, ours)) => {
+                self.start_recorded(queue, starts, ours).await;
+                self.send_split(queue, Vec::new(), releases).await;
+            }
+            Err(_) => {
+                self.start_not_recorded(starts);
+                self.send_split(queue, acks, releases).await;
+            }
+        }
+    }
+
     /// Sends acknowledgements and hand-backs, retrying through outages until
     /// they are answered or the node stops. A stale one is dropped: the task
     /// is another node's now.
@@ -221,6 +256,11 @@ impl Shared {
             return;
         }
         let (acks, releases) = split(batch);
+        self.send_split(queue, acks, releases).await;
+    }
+
+    /// `send_settlements`, split.
+    async fn send_split(&self, queue: &Queue, acks: Vec<(EntryId, u64, Vec<u8>)>, releases: Vec<(EntryId, u64, bool)>) {
         let mut failures = 0;
         while queue.ack_batch(&acks).await.is_err() {
             failures += 1;

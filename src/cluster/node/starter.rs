@@ -2,16 +2,19 @@
 //! another node) as its slots free up. Their start is recorded in Redis
 //! before they run: a task that kills its node at once is charged a
 //! delivery all the same, and the tasks the node never started are not.
-//! That round trip is what a read-ahead task now waits for when a slot
-//! frees (where it used to start at once); the records of slots that free
-//! up at different times go out without waiting for each other.
+//! That round trip is what a read-ahead task waits for when a slot frees;
+//! when the slot frees because its task ended, the record travels with that
+//! task's acknowledgement (see `runner`), so that a worker moving from one
+//! task to the next costs one round trip. Other records (tasks read for
+//! free workers, taken from other nodes, retried after an outage) go out
+//! from here, without waiting for each other.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::{Settlement, Shared, BACKOFF};
 use crate::cluster::queue::Queue;
-use crate::cluster::task::Delivery;
+use crate::cluster::task::{Delivery, EntryId};
 
 impl Shared {
     /// Each turn takes what may start now (`Holding::next_to_start`) and
@@ -42,25 +45,28 @@ impl Shared {
     /// Through an outage the batch waits, then goes back to waiting.
     async fn record_and_start(self: Arc<Self>, queue: Arc<Queue>, batch: Vec<Delivery>) {
         let mut stop = self.stop.subscribe();
-        let entries: Vec<_> =
-            batch.iter().map(|delivery| (delivery.entry_id.clone(), delivery.delivery_count)).collect();
+        let entries = start_records(&batch);
         let recorded = tokio::select! {
             recorded = queue.start_batch(&entries) => recorded,
             _ = stop.wait_for(|stopped| *stopped) => return,
         };
-        let count = batch.len();
-        let Ok(ours) = recorded else {
-            let failures = self.start_failures.fetch_add(1, Ordering::Relaxed) + 1;
-            if self.sleep_or_stop(BACKOFF.delay(failures)).await {
-                return;
+        match recorded {
+            Ok(ours) => self.start_recorded(&queue, batch, ours).await,
+            Err(_) => {
+                let failures = self.start_failures.fetch_add(1, Ordering::Relaxed) + 1;
+                if self.sleep_or_stop(BACKOFF.delay(failures)).await {
+                    return;
+                }
+                self.start_not_recorded(batch);
             }
-            let mut holding = self.holding.lock();
-            holding.started(count);
-            holding.wait(batch);
-            drop(holding);
-            return self.changed();
-        };
+        }
+    }
+
+    /// The start of `batch` is recorded (`ours`: whether each entry is still
+    /// this node's): what is runs now.
+    pub(super) async fn start_recorded(&self, queue: &Queue, batch: Vec<Delivery>, ours: Vec<bool>) {
         self.start_failures.store(0, Ordering::Relaxed);
+        let count = batch.len();
         let ours: Vec<Delivery> =
             batch.into_iter().zip(ours).filter_map(|(delivery, ours)| ours.then_some(delivery)).collect();
         let settled = {
@@ -69,7 +75,16 @@ impl Shared {
             self.start_in_pool(&mut holding, ours)
         };
         self.changed();
-        self.send_settlements(&queue, settled).await;
+        self.send_settlements(queue, settled).await;
+    }
+
+    /// The start of `batch` could not be recorded: it waits again.
+    pub(super) fn start_not_recorded(&self, batch: Vec<Delivery>) {
+        let mut holding = self.holding.lock();
+        holding.started(batch.len());
+        holding.wait(batch);
+        drop(holding);
+        self.changed();
     }
 
     async fn hand_back_waiting(&self, queue: &Queue) {
@@ -82,4 +97,9 @@ impl Shared {
         self.send_settlements(queue, releases.collect()).await;
         self.changed();
     }
+}
+
+/// What a start record names: each delivery's entry and count.
+pub(super) fn start_records(batch: &[Delivery]) -> Vec<(EntryId, u64)> {
+    batch.iter().map(|delivery| (delivery.entry_id.clone(), delivery.delivery_count)).collect()
 }

@@ -14,6 +14,9 @@ use crate::cluster::task::{EntryId, NewClusterTask};
 
 /// Most tasks per batch: a bigger backlog goes out in several round trips.
 const MOST_PER_BATCH: usize = 4096;
+/// Result records read before they are trimmed from the stream: a trim
+/// per read would cost a round trip per few results under load.
+const TRIM_EVERY: usize = 512;
 /// Outstanding tasks audited per heartbeat: 100,000 are all looked at
 /// within 100 heartbeats, for a few ms of Redis time each.
 const AUDITED_PER_HEARTBEAT: usize = 1000;
@@ -105,6 +108,7 @@ impl Shared {
         let Some(queue) = self.queue().await else { return };
         let mut stop = self.stop.subscribe();
         let mut failures = 0;
+        let mut untrimmed = 0;
         loop {
             let read = tokio::select! {
                 read = queue.read_results(READ_BLOCK) => read,
@@ -114,10 +118,16 @@ impl Shared {
                 Ok(records) => {
                     failures = 0;
                     let Some(last) = records.last().map(|record| record.id.clone()) else { continue };
+                    untrimmed += records.len();
                     let results = self.first_results(records);
                     self.report(results);
-                    let queue = queue.clone();
-                    tokio::spawn(async move { queue.trim_results(&last).await });
+                    // Read records go in one trim per TRIM_EVERY of them,
+                    // and all once nothing is awaited.
+                    if untrimmed >= TRIM_EVERY || self.outstanding.lock().is_empty() {
+                        untrimmed = 0;
+                        let queue = queue.clone();
+                        tokio::spawn(async move { queue.trim_results(&last).await });
+                    }
                 }
                 Err(_) => {
                     failures += 1;

@@ -107,9 +107,11 @@ local function holds(entry, count)
 end
 
 -- Publishes an outcome to the submitter recorded in the owners hash, if any,
--- signed by the node that publishes it.
+-- signed by the node that publishes it. With `expiring` (a table), the
+-- result stream's key is put there for the caller to set its expiry once
+-- for all its results; without, its expiry is set here.
 -- The owner value is "<task id> <node id>"; task ids are digits.
-local function publish(entry, kind, body, deliveries)
+local function publish(entry, kind, body, deliveries, expiring)
   local owner = redis.call('HGET', OWNERS, entry)
   if not owner then return end
   local space = string.find(owner, ' ', 1, true)
@@ -117,13 +119,23 @@ local function publish(entry, kind, body, deliveries)
   local key = RESULTS .. string.sub(owner, space + 1)
   redis.call('XADD', key, '*', 'entry', entry, 'task', string.sub(owner, 1, space - 1),
     'kind', kind, 'body', body, 'deliveries', deliveries, 'by', ME)
-  redis.call('PEXPIRE', key, RESULT_TTL)
+  if expiring then
+    expiring[key] = true
+  else
+    redis.call('PEXPIRE', key, RESULT_TTL)
+  end
 end
+
+-- Whether any task is marked aborted, as of this script's first look: it
+-- is rare, and the look spares each forgotten entry an SREM. Only `abort`
+-- adds to the set, and never while another script runs.
+local any_aborted = nil
 
 -- Forgets what the queue knows of an entry besides the entry itself.
 local function unown(entry)
   redis.call('HDEL', OWNERS, entry)
-  redis.call('SREM', ABORTED, entry)
+  if any_aborted == nil then any_aborted = redis.call('EXISTS', ABORTED) == 1 end
+  if any_aborted then redis.call('SREM', ABORTED, entry) end
   redis.call('SREM', UNSTARTED, entry)
 end
 
