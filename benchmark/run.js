@@ -10,7 +10,7 @@
  *
  *   node benchmark/run.js [--workers 2] [--rounds 5] [--only burst,cpu] [--pools a,b] [--baseline dir]
  *
- * Workloads: burst, sequential, cpu, memory, startup, bigdata, babel, cluster,
+ * Workloads: burst, burst20k, sequential, cpu, memory, startup, bigdata, babel, cluster,
  * replicas (all by default). cluster (benchmark/cluster.js: the cluster mode
  * against BullMQ on one Redis) runs once, after the others, with rounds of
  * its own; replicas (benchmark/replicas.js: an orchestrator shared by three
@@ -41,7 +41,7 @@ const { renderCluster } = require('./cluster')
 const { renderReplicas } = require('./replicas')
 const { SIZES, bigdataCells, DATA_POOLS, ONE_THREAD, babelInput } = require('./workloads')
 
-const WORKLOADS = ['burst', 'sequential', 'cpu', 'memory', 'startup', 'bigdata', 'babel', 'cluster', 'replicas']
+const WORKLOADS = ['burst', 'burst20k', 'sequential', 'cpu', 'memory', 'startup', 'bigdata', 'babel', 'cluster', 'replicas']
 /** Not part of the pool-by-pool plan: measured by a script of its own. */
 const SEPARATE = new Set(['cluster', 'replicas'])
 const RAW = 'raw worker_threads'

@@ -23,6 +23,9 @@ if max >= 0 then
 end
 local known = {}
 local entries = {}
+-- One HSET for all the owners (in the same step as the entries: no entry is
+-- ever seen without its owner, as the script runs whole).
+local owners = {}
 for i = 7, #ARGV, 6 do
   if room == 0 then
     entries[#entries + 1] = 0
@@ -42,9 +45,11 @@ for i = 7, #ARGV, 6 do
     local id = redis.call('XADD', key, '*', 'node', ME, 'task', ARGV[i], 'handler', ARGV[i + 1],
       'payload', ARGV[i + 2], 'timeout', ARGV[i + 3], 'retries', ARGV[i + 4], 'priority', priority)
     local entry = priority .. ':' .. id
-    redis.call('HSET', OWNERS, entry, ARGV[i] .. ' ' .. ME)
+    owners[#owners + 1] = entry
+    owners[#owners + 1] = ARGV[i] .. ' ' .. ME
     entries[#entries + 1] = entry
     room = room - 1
   end
 end
+in_thousands('HSET', OWNERS, owners)
 return {current, entries}
