@@ -141,19 +141,22 @@ end
 local any_aborted = nil
 
 -- Forgets what the queue knows of an entry besides the entry itself.
-local function unown(entry)
+-- `started`: the entry is known not to be marked unstarted (its holder
+-- recorded its start, which unmarks it, or started it as it read it).
+local function unown(entry, started)
   redis.call('HDEL', OWNERS, entry)
   if any_aborted == nil then any_aborted = redis.call('EXISTS', ABORTED) == 1 end
   if any_aborted then redis.call('SREM', ABORTED, entry) end
-  redis.call('SREM', UNSTARTED, entry)
+  if not started then redis.call('SREM', UNSTARTED, entry) end
 end
 
--- Forgets an entry the queue is done with: acknowledged, deleted, unowned.
-local function forget(entry)
+-- Forgets an entry the queue is done with: acknowledged, deleted, unowned
+-- (`started` as for `unown`).
+local function forget(entry, started)
   local key, id = locate(entry)
   redis.call('XACK', key, GROUP, id)
   redis.call('XDEL', key, id)
-  unown(entry)
+  unown(entry, started)
 end
 
 -- The most dead letters kept, the oldest dropped first; nil: no bound. Set

@@ -25,7 +25,9 @@ for i = 7, first_start - 1, 3 do
   local entry, count = ARGV[i], tonumber(ARGV[i + 1])
   if holds(entry, count) then
     publish(entry, 'done', ARGV[i + 2], ARGV[i + 1], expiring)
-    forget(entry)
+    -- Started: an outcome comes only from a task its node started, after
+    -- the record that unmarked it (or it started as it was read).
+    forget(entry, true)
     acked[#acked + 1] = 1
   else
     acked[#acked + 1] = 0
