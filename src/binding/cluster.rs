@@ -1,7 +1,8 @@
 //! A cluster pool's side of the binding: the pool as a node's host (a
 //! delivery becomes an ordinary task of the pool), the settlements of those
 //! tasks taken out of the pool's events and acknowledged instead of reaching
-//! JavaScript, and the submitter's results turned into event records.
+//! JavaScript (on the node's runtime: see `cluster_events`), and the
+//! submitter's results turned into event records.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -11,9 +12,10 @@ use std::time::Duration;
 use napi_derive::napi;
 use parking_lot::Mutex;
 
+use super::cluster_events::{EventRouter, Intercept};
 use super::main_doorbell::MainDoorbell;
 use super::wire;
-use crate::cluster::node::{ClusterNode, ClusterResult, Held, NodeHost, Started};
+use crate::cluster::node::{ClusterNode, ClusterResult, Held, NodeHost, Settler, Started};
 use crate::cluster::options::ClusterOptions;
 use crate::cluster::stats::ClusterStats;
 use crate::cluster::task::Delivery;
@@ -142,28 +144,48 @@ const EXITS_KEPT: usize = 256;
 /// A pool's node of a queue.
 pub struct ClusterLink {
     pub node: ClusterNode,
-    exits: Mutex<HashMap<WorkerId, (ExitReason, WorkerExit)>>,
+    settlements: Arc<Settlements>,
+    events: Arc<EventRouter>,
 }
 
 impl ClusterLink {
+    /// Starts the node of `pool`, whose host `events` is: from now on its
+    /// events go through the node's runtime (see `cluster_events`).
     pub fn start(
         options: &ClusterOptionsObject,
         pool: &Arc<Pool>,
         processes: bool,
         doorbell: Arc<MainDoorbell>,
+        events: Arc<EventRouter>,
     ) -> napi::Result<ClusterLink> {
         let filename = options.filename.clone();
         let host = Arc::new(PoolHost { pool: Arc::downgrade(pool), filename, processes, doorbell });
         let node = ClusterNode::start(&options.redis, &options.queue, options.into(), options.capacity as usize, host)
             .map_err(|error| napi::Error::from_reason(format!("Could not start the cluster's thread: {error}")))?;
-        Ok(ClusterLink { node, exits: Mutex::new(HashMap::new()) })
+        let settlements = Arc::new(Settlements { settler: node.settler(), exits: Mutex::new(HashMap::new()) });
+        let (router, weak_pool, intercept) = (events.clone(), Arc::downgrade(pool), settlements.clone());
+        node.spawn(|stop| router.route(weak_pool, intercept, stop));
+        Ok(ClusterLink { node, settlements, events })
     }
 
-    /// Takes the settlements of delivered tasks out of `events` and
-    /// acknowledges them; everything else stays for JavaScript. A task ended
-    /// by `dispose()` or by a worker that could not start is not
-    /// acknowledged: it goes back to the queue at once.
-    pub fn intercept(&self, events: &mut Vec<Event>) {
+    /// The pool's events for JavaScript: those of delivered tasks are
+    /// acknowledged instead (see `Settlements`).
+    pub fn take_events(&self, pool: &Pool) -> Vec<Event> {
+        self.events.take_for_main(pool, &*self.settlements)
+    }
+}
+
+/// Takes the settlements of delivered tasks out of the pool's events and
+/// acknowledges them; everything else stays for JavaScript. A task ended by
+/// `dispose()` or by a worker that could not start is not acknowledged: it
+/// goes back to the queue at once.
+struct Settlements {
+    settler: Settler,
+    exits: Mutex<HashMap<WorkerId, (ExitReason, WorkerExit)>>,
+}
+
+impl Intercept for Settlements {
+    fn intercept(&self, events: &mut Vec<Event>) {
         let mut kept = Vec::with_capacity(events.len());
         for event in events.drain(..) {
             match event {
@@ -176,13 +198,13 @@ impl ClusterLink {
                     drop(exits);
                     kept.push(event);
                 }
-                Event::Settled { task, outcome } => match self.node.release(task.0) {
+                Event::Settled { task, outcome } => match self.settler.release(task.0) {
                     None => kept.push(Event::Settled { task, outcome }),
                     // Not this task's fault: back to the queue for another
                     // node. A start failure counts as a delivery, so that a
                     // task no node can start ends in the dead letters.
-                    Some(held) if outcome == Outcome::Disposed => self.node.hand_back(held, false),
-                    Some(held) if matches!(outcome, Outcome::StartFailed { .. }) => self.node.hand_back(held, true),
+                    Some(held) if outcome == Outcome::Disposed => self.settler.hand_back(held, false),
+                    Some(held) if matches!(outcome, Outcome::StartFailed { .. }) => self.settler.hand_back(held, true),
                     Some(held) => self.acknowledge(held, outcome),
                 },
                 other => kept.push(other),
@@ -190,7 +212,9 @@ impl ClusterLink {
         }
         *events = kept;
     }
+}
 
+impl Settlements {
     fn acknowledge(&self, held: Held, outcome: Outcome) {
         let exit = match &outcome {
             Outcome::Crashed { worker, .. } => self
@@ -200,7 +224,7 @@ impl ClusterLink {
                 .map(|(reason, exit)| Event::WorkerExited { worker: *worker, reason: *reason, exit: exit.clone() }),
             _ => None,
         };
-        self.node.acknowledge(held, outcome_records(outcome, exit));
+        self.settler.acknowledge(held, outcome_records(outcome, exit));
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod buffers;
 mod cluster;
+mod cluster_events;
 #[cfg(test)]
 mod generated_js;
 mod json;

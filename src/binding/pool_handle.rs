@@ -9,12 +9,13 @@ use napi_derive::napi;
 
 use super::buffers::new_buffer;
 use super::cluster::{self, ClusterLink, ClusterOptionsObject, ClusterStatsObject};
+use super::cluster_events::EventRouter;
 use super::main_doorbell::MainDoorbell;
 use super::options::{duration_ms, PoolOptions, ProcessOptions};
 use super::stats::{self, ExportedTimesObject, PoolStatsObject};
 use super::{registry, wire};
 use crate::core::{
-    HandlerId, HandlerSpec, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit, WorkerId,
+    HandlerId, HandlerSpec, Host, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit, WorkerId,
 };
 use crate::process::{self, Supervisor};
 
@@ -71,6 +72,12 @@ impl PoolHandle {
         // Named as the class users construct: it is what a tool listing
         // what holds the process (jest's --detectOpenHandles) shows.
         let doorbell = Arc::new(MainDoorbell::new(env, "ParallelProcessor", on_events)?);
+        // A cluster pool's events pass through its node first (see `cluster_events`).
+        let events = cluster.as_ref().map(|_| Arc::new(EventRouter::new(doorbell.clone())));
+        let host: Arc<dyn Host> = match &events {
+            Some(events) => events.clone(),
+            None => doorbell.clone(),
+        };
         let mut config = PoolConfig::try_from(options)?;
         if cluster.is_some() {
             // A node's worker gets its next task after a round trip to Redis
@@ -80,7 +87,7 @@ impl PoolHandle {
         }
         let timers = TimerThread::global();
         let (pool, processes) = match process {
-            None => (Pool::new(config, doorbell.clone(), timers), None),
+            None => (Pool::new(config, host, timers), None),
             // Rust starts and stops the children itself, the moment the core
             // decides: a busy main thread delays no kill.
             Some(options) => {
@@ -88,7 +95,7 @@ impl PoolHandle {
                     napi::Error::from_reason(format!("Could not start the process workers' spawner thread: {error}"))
                 })?;
                 let mut supervisor = None;
-                let pool = Pool::with_launcher(config, doorbell.clone(), timers.clone(), |pool| {
+                let pool = Pool::with_launcher(config, host, timers.clone(), |pool| {
                     let children = Supervisor::new(pool, options.into(), timers);
                     supervisor = Some(children.clone());
                     children
@@ -96,9 +103,11 @@ impl PoolHandle {
                 (pool, supervisor)
             }
         };
-        let cluster = match cluster {
-            Some(options) => Some(ClusterLink::start(&options, &pool, processes.is_some(), doorbell.clone())?),
-            None => None,
+        let cluster = match (cluster, events) {
+            (Some(options), Some(events)) => {
+                Some(ClusterLink::start(&options, &pool, processes.is_some(), doorbell.clone(), events)?)
+            }
+            _ => None,
         };
         let id = registry::register(pool.clone());
         Ok(PoolHandle { id, pool, doorbell, processes, cluster })
@@ -209,10 +218,10 @@ impl PoolHandle {
         env: &'env Env,
         mut scratch: BufferSlice,
     ) -> Result<Option<Either<u32, BufferSlice<'env>>>> {
-        let mut events = self.pool.take_events();
         if let Some(cluster) = &self.cluster {
-            return self.drain_cluster(env, scratch, &mut events, cluster);
+            return self.drain_cluster(env, scratch, cluster);
         }
+        let events = self.pool.take_events();
         if events.is_empty() {
             return Ok(None);
         }
@@ -224,19 +233,18 @@ impl PoolHandle {
         new_buffer(env, len, |out| wire::write_events(&events, out)).map(|buffer| Some(Either::B(buffer)))
     }
 
-    /// `drain` for a cluster pool: the settlements of delivered tasks are
+    /// `drain` for a cluster pool: the settlements of delivered tasks were
     /// acknowledged instead, and the submitter's results join the events.
     fn drain_cluster<'env>(
         &self,
         env: &'env Env,
         mut scratch: BufferSlice,
-        events: &mut Vec<crate::core::Event>,
         cluster: &ClusterLink,
     ) -> Result<Option<Either<u32, BufferSlice<'env>>>> {
-        cluster.intercept(events);
+        let events = cluster.take_events(&self.pool);
         let (results, left) = cluster.node.take_results();
         let bytes: Vec<Vec<u8>> = results.iter().map(cluster::result_bytes).collect();
-        let mut batch = wire::Batch::new(events);
+        let mut batch = wire::Batch::new(&events);
         for (result, bytes) in results.iter().zip(&bytes) {
             batch.cluster_result(result.task_id, result.kind as u8, result.deliveries, bytes);
         }

@@ -310,30 +310,20 @@ impl ClusterNode {
         // Not submitted yet: the submit loop aborts it once it has an entry.
     }
 
-    /// A task this node was running has settled: what it held, if it was a
-    /// delivery (else the task is the pool's own business).
-    pub fn release(&self, local: u64) -> Option<Held> {
-        let held = self.shared.holding.lock().ended(local);
-        if held.is_some() {
-            self.shared.record_completion();
-            // The freed slot's next task starts with this one's settlement
-            // (`acknowledge` or `hand_back` follows: see `settle_and_start`),
-            // so the starter is not woken for it.
-            self.shared.readable.notify_one();
+    /// What settles the tasks this node runs, for any thread (see `Settler`).
+    pub fn settler(&self) -> Settler {
+        Settler { shared: self.shared.clone() }
+    }
+
+    /// Runs `task` on the node's runtime until it ends or the node stops
+    /// (`task` is given the stop signal: true once stopped).
+    pub fn spawn<F>(&self, task: impl FnOnce(watch::Receiver<bool>) -> F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if let Some(runtime) = &self.runtime {
+            runtime.spawn(task(self.shared.stop.subscribe()));
         }
-        held
-    }
-
-    /// Reports a released task's outcome to its submitter (fenced, batched).
-    pub fn acknowledge(&self, held: Held, outcome: Vec<u8>) {
-        let _ = self.shared.acks.send(Settlement::Ack(held.entry, held.delivery_count, outcome));
-    }
-
-    /// Gives a released task without an outcome back to the queue at once
-    /// (its pool was disposed first, or could not start a worker for it);
-    /// `charge`: count this delivery towards `maxDeliveries`.
-    pub fn hand_back(&self, held: Held, charge: bool) {
-        let _ = self.shared.acks.send(Settlement::Release(held.entry, held.delivery_count, charge));
     }
 
     /// Results waiting for the submitter, and whether the node has left
@@ -382,6 +372,41 @@ impl ClusterNode {
         if let Some(runtime) = &self.runtime {
             runtime.spawn(self.shared.clone().leave());
         }
+    }
+}
+
+/// Settles the tasks a node runs, from any thread; holding one keeps the
+/// node's state (not its runtime) alive.
+#[derive(Clone)]
+pub struct Settler {
+    shared: Arc<Shared>,
+}
+
+impl Settler {
+    /// A task this node was running has settled: what it held, if it was a
+    /// delivery (else the task is the pool's own business).
+    pub fn release(&self, local: u64) -> Option<Held> {
+        let held = self.shared.holding.lock().ended(local);
+        if held.is_some() {
+            self.shared.record_completion();
+            // The freed slot's next task starts with this one's settlement
+            // (`acknowledge` or `hand_back` follows: see `settle_and_start`),
+            // so the starter is not woken for it.
+            self.shared.readable.notify_one();
+        }
+        held
+    }
+
+    /// Reports a released task's outcome to its submitter (fenced, batched).
+    pub fn acknowledge(&self, held: Held, outcome: Vec<u8>) {
+        let _ = self.shared.acks.send(Settlement::Ack(held.entry, held.delivery_count, outcome));
+    }
+
+    /// Gives a released task without an outcome back to the queue at once
+    /// (its pool was disposed first, or could not start a worker for it);
+    /// `charge`: count this delivery towards `maxDeliveries`.
+    pub fn hand_back(&self, held: Held, charge: bool) {
+        let _ = self.shared.acks.send(Settlement::Release(held.entry, held.delivery_count, charge));
     }
 }
 

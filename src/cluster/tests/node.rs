@@ -60,8 +60,9 @@ pub fn submission(n: u8) -> Submission {
 /// Ends the oldest running task with its payload as the outcome.
 pub fn finish_one(node: &ClusterNode, pool: &FakePool) {
     let (local, delivery) = pool.running.lock().remove(0);
-    let held = node.release(local).expect("the node holds what it started");
-    node.acknowledge(held, delivery.task.task.payload);
+    let settler = node.settler();
+    let held = settler.release(local).expect("the node holds what it started");
+    settler.acknowledge(held, delivery.task.task.payload);
 }
 
 #[test]
