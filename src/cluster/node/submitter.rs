@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
@@ -17,6 +18,10 @@ const MOST_PER_BATCH: usize = 4096;
 /// Result records read before they are trimmed from the stream: a trim
 /// per read would cost a round trip per few results under load.
 const TRIM_EVERY: usize = 512;
+/// With this many tasks awaited, the results loop gathers for `GATHER`
+/// after each read before the next.
+const GATHER_WHEN_AWAITED: usize = 64;
+const GATHER: Duration = Duration::from_millis(1);
 /// Outstanding tasks audited per heartbeat: 100,000 are all looked at
 /// within 100 heartbeats, for a few ms of Redis time each.
 const AUDITED_PER_HEARTBEAT: usize = 1000;
@@ -123,10 +128,17 @@ impl Shared {
                     self.report(results);
                     // Read records go in one trim per TRIM_EVERY of them,
                     // and all once nothing is awaited.
-                    if untrimmed >= TRIM_EVERY || self.outstanding.lock().is_empty() {
+                    let awaited = self.outstanding.lock().len();
+                    if untrimmed >= TRIM_EVERY || awaited == 0 {
                         untrimmed = 0;
                         let queue = queue.clone();
                         tokio::spawn(async move { queue.trim_results(&last).await });
+                    }
+                    // Under load, results come a few per read: waiting a
+                    // moment lets the next read (and wake-up of the main
+                    // thread) carry many. A task awaited alone never waits.
+                    if awaited >= GATHER_WHEN_AWAITED && self.sleep_or_stop(GATHER).await {
+                        return;
                     }
                 }
                 Err(_) => {
