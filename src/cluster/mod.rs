@@ -21,11 +21,14 @@
 //!   rest (the read-ahead) are marked unstarted. A node with a free worker
 //!   and nothing to read then blocks on every lane (outside scripts) for an
 //!   entry it starts at once.
-//! - `start`: fenced like `ack`, clears the unstarted mark of entries the
-//!   node is about to start; the node starts them only once it has the reply.
-//! - `ack`: publishes the outcome to the submitter's result stream and forgets
-//!   the entry (`XACK`, `XDEL`, `HDEL` owner) only if `XPENDING` shows this
-//!   node as its consumer at the delivery count it started with; else `stale`.
+//! - `settle`: acknowledgements and start records, in one call (a worker
+//!   that ends a task and starts the next costs one round trip). An
+//!   acknowledgement publishes the outcome to the submitter's result stream
+//!   and forgets the entry (`XACK`, `XDEL`, `HDEL` owner) only if `XPENDING`
+//!   shows this node as its consumer at the delivery count it started with;
+//!   else `stale`. A start record, fenced the same way, clears the unstarted
+//!   mark of an entry the node is about to start; the node starts it only
+//!   once it has the reply.
 //! - `claim`: `XPENDING … IDLE` finds entries idle past the visibility
 //!   timeout, and each is taken under the rules of the prelude's `take`: its
 //!   holder is charged a delivery only if it had started it (no unstarted
@@ -62,7 +65,7 @@
 //! - A node's death charges only what it had started: an entry is marked
 //!   unstarted in the script that hands it to a node without its starting it
 //!   (a read's read-ahead, a claim, a take-back, a hand-back), and the mark
-//!   is cleared by the fenced `start` script, whose reply the node waits for
+//!   is cleared by the fenced start record (`settle`), whose reply the node waits for
 //!   before it starts the task. So a task that kills its node the moment it
 //!   starts was already unmarked: its take-back charges it a delivery, and
 //!   `maxDeliveries` bounds how many nodes it can kill. An entry still
