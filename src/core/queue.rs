@@ -38,11 +38,14 @@ impl Hasher for TaskIdHasher {
     }
 }
 
+/// Past this many priority levels, the empty ones are dropped.
+const KEPT_LEVELS: usize = 8;
+
 pub struct TaskQueue {
     /// Owns every waiting task. A task leaves the queue when it leaves this map.
     tasks: HashMap<TaskId, Task, BuildHasherDefault<TaskIdHasher>>,
     /// Tickets by priority, oldest first. A ticket whose task has left `tasks`
-    /// (removed by id) is stale and skipped.
+    /// (removed by id) is stale and skipped. A level may be empty.
     levels: BTreeMap<i32, VecDeque<Ticket>>,
     /// A waiting task gains one priority level per `ageing` waited.
     ageing: Duration,
@@ -62,7 +65,8 @@ impl TaskQueue {
     }
 
     pub fn push(&mut self, task: Task) {
-        let ticket = Ticket { id: task.id, since: Instant::now() };
+        // When it was queued: one clock read per task, already made.
+        let ticket = Ticket { id: task.id, since: task.submitted };
         self.levels.entry(task.priority).or_default().push_back(ticket);
         self.tasks.insert(task.id, task);
     }
@@ -76,22 +80,18 @@ impl TaskQueue {
     /// with the highest priority once ageing is counted (ties: the older).
     pub fn pop(&mut self) -> Option<Task> {
         self.drop_stale_heads();
-        let level = if self.levels.len() == 1 {
-            *self.levels.keys().next().expect("one level")
-        } else {
-            self.aged_best_level()?
-        };
+        let mut live = self.levels.iter().filter(|(_, queue)| !queue.is_empty());
+        let (&first, _) = live.next()?;
+        let level = if live.next().is_none() { first } else { self.aged_best_level()? };
         let queue = self.levels.get_mut(&level).expect("chosen above");
-        let ticket = queue.pop_front().expect("no empty level");
-        if queue.is_empty() {
-            self.levels.remove(&level);
-        }
+        let ticket = queue.pop_front().expect("a live level");
         Some(self.tasks.remove(&ticket.id).expect("heads are live"))
     }
 
     fn aged_best_level(&self) -> Option<i32> {
         let now = Instant::now();
-        let (&level, _) = self.levels.iter().max_by(|(&p1, q1), (&p2, q2)| {
+        let live = self.levels.iter().filter(|(_, queue)| !queue.is_empty());
+        let (&level, _) = live.max_by(|(&p1, q1), (&p2, q2)| {
             let (a, b) = (q1.front().expect("no empty level"), q2.front().expect("no empty level"));
             let aged = |priority: i32, ticket: &Ticket| {
                 priority as f64 + now.duration_since(ticket.since).as_secs_f64() / self.ageing.as_secs_f64()
@@ -109,16 +109,20 @@ impl TaskQueue {
         tasks
     }
 
-    /// Keeps the invariant that every level's front ticket is live, and that
-    /// no level is empty.
+    /// Keeps the invariant that every level's front ticket, if any, is live.
+    /// An emptied level is kept while there are few: a queue that empties
+    /// and fills again with every task (workers as fast as the submitter)
+    /// would otherwise free and allocate a tree node and a deque each time.
     fn drop_stale_heads(&mut self) {
         let tasks = &self.tasks;
-        self.levels.retain(|_, queue| {
+        for queue in self.levels.values_mut() {
             while queue.front().is_some_and(|ticket| !tasks.contains_key(&ticket.id)) {
                 queue.pop_front();
             }
-            !queue.is_empty()
-        });
+        }
+        if self.levels.len() > KEPT_LEVELS {
+            self.levels.retain(|_, queue| !queue.is_empty());
+        }
     }
 }
 

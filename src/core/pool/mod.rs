@@ -805,8 +805,10 @@ impl Pool {
         let ready = state.workers.get(&worker).is_some_and(|w| w.state != WorkerState::Starting);
         // A task reserved by a starting worker waits, and its deadline counts,
         // from when the worker is ready (`start_reserved`).
+        // One clock read for both the wait it ends and the run it starts.
+        let now = Instant::now();
         let deadline = if ready {
-            state.wait_times.record(task.submitted.elapsed());
+            state.wait_times.record(now.saturating_duration_since(task.submitted));
             task.timeout.map(|timeout| self.schedule(timeout, move |pool| pool.on_deadline(worker, id)))
         } else {
             None
@@ -815,7 +817,7 @@ impl Pool {
         let ctx = state.workers.get_mut(&worker).expect("assigning to a known worker");
         ctx.idle_epoch += 1; // no longer idle: a pending idle timer is void
         let idle_timer = ctx.idle_timer.take();
-        ctx.assign(task, deadline);
+        ctx.assign(task, deadline, now);
         if let Some(timer) = idle_timer {
             self.timers.cancel(timer);
         }
