@@ -11,11 +11,11 @@
  * 100,000 tasks queued, that is ~2.5× less memory per task, and no young
  * generation grown to hold what survives.
  */
-const { newTaskPromises, taskPromise, settleTask, pendingTaskIds } = require('../native')
+const { newTaskPromises, taskPromise, settleTask, pendingTaskIds, submitTextTask } = require('../native')
 
 class PendingTasks {
   /** Task id -> its promise's deferred, in the addon. */
-  #table = newTaskPromises()
+  #table
   #size = 0
   /** Task id -> removes its abort listener, for tasks with a signal. */
   #unwatch = new Map()
@@ -24,8 +24,13 @@ class PendingTasks {
   /** Called with (id, failed) after each settlement. */
   #onSettled
 
-  constructor(onSettled) {
+  /**
+   * `threadPoolId`: the id of the thread pool whose tasks `submitText`
+   * submits (null for other pools, which submit through their handle).
+   */
+  constructor(onSettled, threadPoolId = null) {
     this.#onSettled = onSettled
+    this.#table = newTaskPromises(threadPoolId ?? undefined)
   }
 
   get size() {
@@ -36,6 +41,17 @@ class PendingTasks {
   add(id) {
     const promise = taskPromise(this.#table, id)
     this.#size++
+    return promise
+  }
+
+  /**
+   * Submits a task whose payload is JSON text to the thread pool, and
+   * returns its promise in the same call into the addon; or the name of a
+   * SubmitRefusal (a string), the task refused.
+   */
+  submitText(handlerId, json, timeoutMs, priority, retries) {
+    const promise = submitTextTask(this.#table, handlerId, json, timeoutMs, priority, retries)
+    if (typeof promise !== 'string') this.#size++
     return promise
   }
 

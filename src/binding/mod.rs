@@ -19,6 +19,8 @@ mod stats;
 // Reached only through `extra_exports`, which napi-rs registers outside tests.
 #[cfg_attr(test, allow(dead_code))]
 mod task_promises;
+#[cfg_attr(test, allow(dead_code))]
+mod thread_submit;
 mod wire;
 mod worker_doorbell;
 mod worker_handle;

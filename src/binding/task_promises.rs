@@ -16,18 +16,23 @@
 //! bookkeeping would cost more than what they do.
 //!
 //! JavaScript (lib/pool/pending-tasks.js) sees:
-//!   newTaskPromises() -> table
+//!   newTaskPromises(poolId?) -> table (of that thread pool's tasks: see `submit_text`)
 //!   taskPromise(table, id) -> the task's new promise
 //!   settleTask(table, id, ok, value) -> false if the task was not pending
 //!   pendingTaskIds(table) -> the ids of the pending tasks, in order
+//!   submitTextTask(table, ...) -> see `submit_text` in thread_submit.rs
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::{c_void, CStr};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ptr;
+use std::sync::{Arc, Weak};
 
 use napi::sys;
+
+use super::registry;
+use crate::core::Pool;
 
 /// Task ids are distinct integers: mixing, not a keyed hash (as in `core::queue`).
 #[derive(Default)]
@@ -49,17 +54,48 @@ impl Hasher for IdHasher {
     }
 }
 
-/// Task id -> its promise's deferred. Used only on the thread that made it
+/// The pending tasks of one pool. Used only on the thread that made it
 /// (JavaScript holds the table; Node-API values never leave their thread).
-type Table = RefCell<HashMap<u64, sys::napi_deferred, BuildHasherDefault<IdHasher>>>;
+#[derive(Default)]
+pub(super) struct Table {
+    /// Task id -> its promise's deferred.
+    deferreds: RefCell<HashMap<u64, sys::napi_deferred, BuildHasherDefault<IdHasher>>>,
+    /// The thread pool whose tasks `submitTextTask` submits. Weak: the
+    /// table is collected with the pool's JavaScript side, after the pool
+    /// is disposed, and must not keep the core alive until then.
+    pool: Option<Weak<Pool>>,
+}
 
-/// Adds the four functions to the addon's exports.
+impl Table {
+    pub(super) fn pool(&self) -> Option<Arc<Pool>> {
+        self.pool.as_ref().and_then(Weak::upgrade)
+    }
+
+    /// A new promise for task `id`, or null with an exception pending.
+    ///
+    /// # Safety
+    /// `env` must be the calling callback's, the table's own.
+    pub(super) unsafe fn promise(&self, env: sys::napi_env, id: u64) -> sys::napi_value {
+        let mut deferred = ptr::null_mut();
+        let mut promise = ptr::null_mut();
+        // SAFETY: per this function's contract; both out-pointers point to locals.
+        if unsafe { sys::napi_create_promise(env, &mut deferred, &mut promise) } != sys::Status::napi_ok {
+            return ptr::null_mut();
+        }
+        // Ids are never reused: there is no earlier deferred to lose.
+        self.deferreds.borrow_mut().insert(id, deferred);
+        promise
+    }
+}
+
+/// Adds the functions to the addon's exports.
 pub fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
-    let functions: [(&CStr, unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value); 4] = [
+    let functions: [(&CStr, unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value); 5] = [
         (c"newTaskPromises", new_table),
         (c"taskPromise", task_promise),
         (c"settleTask", settle_task),
         (c"pendingTaskIds", pending_ids),
+        (c"submitTextTask", super::thread_submit::submit_text),
     ];
     for (name, callback) in functions {
         let mut function = ptr::null_mut();
@@ -86,7 +122,7 @@ fn check(status: sys::napi_status) -> napi::Result<()> {
 ///
 /// # Safety
 /// `env` and `info` must be those the callback was called with.
-unsafe fn args<const N: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> [sys::napi_value; N] {
+pub(super) unsafe fn args<const N: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> [sys::napi_value; N] {
     let mut argv = [ptr::null_mut(); N];
     let mut argc = N;
     // SAFETY: per this function's contract; `argv` holds `argc` slots.
@@ -98,7 +134,7 @@ unsafe fn args<const N: usize>(env: sys::napi_env, info: sys::napi_callback_info
 ///
 /// # Safety
 /// `env` must be the calling callback's; the table must be used only within it.
-unsafe fn table<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<&'a Table> {
+pub(super) unsafe fn table<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<&'a Table> {
     let mut data = ptr::null_mut();
     // SAFETY: per this function's contract. Only `new_table` makes externals
     // that reach these functions (lib/pool/pending-tasks.js is their one user).
@@ -123,8 +159,17 @@ unsafe fn task_id(env: sys::napi_env, value: sys::napi_value) -> u64 {
     id as u64
 }
 
-unsafe extern "C" fn new_table(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
-    let table = Box::into_raw(Box::new(Table::default()));
+unsafe extern "C" fn new_table(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: this callback's env and info.
+    let [pool_id] = unsafe { args::<1>(env, info) };
+    let mut id = 0;
+    // SAFETY: this callback's env; `id` is a local. Without a number, no pool.
+    let pool = if unsafe { sys::napi_get_value_uint32(env, pool_id, &mut id) } == sys::Status::napi_ok {
+        registry::find(id).map(|pool| Arc::downgrade(&pool))
+    } else {
+        None
+    };
+    let table = Box::into_raw(Box::new(Table { pool, ..Table::default() }));
     let mut external = ptr::null_mut();
     // SAFETY: a callback's env; `finalize` frees the box once the external is collected.
     unsafe { sys::napi_create_external(env, table.cast(), Some(finalize), ptr::null_mut(), &mut external) };
@@ -146,15 +191,8 @@ unsafe extern "C" fn task_promise(env: sys::napi_env, info: sys::napi_callback_i
     let Some(table) = (unsafe { table(env, table_value) }) else { return ptr::null_mut() };
     // SAFETY: this callback's env.
     let id = unsafe { task_id(env, id_value) };
-    let mut deferred = ptr::null_mut();
-    let mut promise = ptr::null_mut();
-    // SAFETY: this callback's env; both out-pointers point to locals.
-    if unsafe { sys::napi_create_promise(env, &mut deferred, &mut promise) } != sys::Status::napi_ok {
-        return ptr::null_mut(); // an exception is pending
-    }
-    // Ids are never reused: there is no earlier deferred to lose.
-    table.borrow_mut().insert(id, deferred);
-    promise
+    // SAFETY: this callback's env, where the table was made.
+    unsafe { table.promise(env, id) }
 }
 
 unsafe extern "C" fn settle_task(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
@@ -165,7 +203,7 @@ unsafe extern "C" fn settle_task(env: sys::napi_env, info: sys::napi_callback_in
     // SAFETY: this callback's env.
     let id = unsafe { task_id(env, id_value) };
     // Taken out first: whatever happens next, a task settles at most once.
-    let deferred = table.borrow_mut().remove(&id);
+    let deferred = table.deferreds.borrow_mut().remove(&id);
     let settled = match deferred {
         Some(deferred) => {
             let mut ok = false;
@@ -195,7 +233,7 @@ unsafe extern "C" fn pending_ids(env: sys::napi_env, info: sys::napi_callback_in
     let [table_value] = unsafe { args::<1>(env, info) };
     // SAFETY: this callback's env.
     let Some(table) = (unsafe { table(env, table_value) }) else { return ptr::null_mut() };
-    let mut ids: Vec<u64> = table.borrow().keys().copied().collect();
+    let mut ids: Vec<u64> = table.deferreds.borrow().keys().copied().collect();
     ids.sort_unstable();
     let mut array = ptr::null_mut();
     // SAFETY: this callback's env; `array` is an out-pointer to a local.
