@@ -281,7 +281,7 @@ impl Pool {
                 task.wait_deadline = self
                     .config
                     .max_queue_wait
-                    .map(|wait| self.schedule(wait, move |pool| pool.on_queue_deadline(id, wait)));
+                    .map(|wait| Box::new(self.schedule(wait, move |pool| pool.on_queue_deadline(id, wait))));
                 state.queue.push(task);
                 if stalled {
                     // Half-open: one start attempt, which this task waits for.
@@ -721,7 +721,7 @@ impl Pool {
     /// Settles a task that was just removed from the queue.
     fn settle_queued(&self, state: &mut PoolState, task: Task, outcome: Outcome) {
         if let Some(deadline) = task.wait_deadline {
-            self.timers.cancel(deadline);
+            self.timers.cancel(*deadline);
         }
         self.settle(state, task.id, outcome);
     }
@@ -797,9 +797,9 @@ impl Pool {
     }
 
     /// Moves `task` into `worker`'s context and arms its deadline.
-    fn assign(&self, state: &mut PoolState, worker: WorkerId, task: Task) {
-        if let Some(wait_deadline) = task.wait_deadline {
-            self.timers.cancel(wait_deadline);
+    fn assign(&self, state: &mut PoolState, worker: WorkerId, mut task: Task) {
+        if let Some(wait_deadline) = task.wait_deadline.take() {
+            self.timers.cancel(*wait_deadline);
         }
         let (id, attempt, announce) = (task.id, task.attempt, task.announce);
         let ready = state.workers.get(&worker).is_some_and(|w| w.state != WorkerState::Starting);
