@@ -2,6 +2,8 @@
 //! owns the doorbells. It decides nothing; every decision is in `crate::core`.
 
 mod buffers;
+#[cfg_attr(test, allow(dead_code))]
+mod by_task_id;
 mod cluster;
 #[cfg(test)]
 mod generated_js;

@@ -23,43 +23,22 @@
 //!   submitTextTask(table, ...) -> see `submit_text` in thread_submit.rs
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ffi::{c_void, CStr};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ptr;
 use std::sync::{Arc, Weak};
 
 use napi::sys;
 
+use super::by_task_id::ByTaskId;
 use super::registry;
 use crate::core::Pool;
-
-/// Task ids are distinct integers: mixing, not a keyed hash (as in `core::queue`).
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-
-    fn write_u64(&mut self, id: u64) {
-        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
 
 /// The pending tasks of one pool. Used only on the thread that made it
 /// (JavaScript holds the table; Node-API values never leave their thread).
 #[derive(Default)]
 pub(super) struct Table {
     /// Task id -> its promise's deferred.
-    deferreds: RefCell<HashMap<u64, sys::napi_deferred, BuildHasherDefault<IdHasher>>>,
+    deferreds: RefCell<ByTaskId<sys::napi_deferred>>,
     /// The thread pool whose tasks `submitTextTask` submits. Weak: the
     /// table is collected with the pool's JavaScript side, after the pool
     /// is disposed, and must not keep the core alive until then.
@@ -203,7 +182,7 @@ unsafe extern "C" fn settle_task(env: sys::napi_env, info: sys::napi_callback_in
     // SAFETY: this callback's env.
     let id = unsafe { task_id(env, id_value) };
     // Taken out first: whatever happens next, a task settles at most once.
-    let deferred = table.deferreds.borrow_mut().remove(&id);
+    let deferred = table.deferreds.borrow_mut().remove(id);
     let settled = match deferred {
         Some(deferred) => {
             let mut ok = false;
@@ -233,8 +212,7 @@ unsafe extern "C" fn pending_ids(env: sys::napi_env, info: sys::napi_callback_in
     let [table_value] = unsafe { args::<1>(env, info) };
     // SAFETY: this callback's env.
     let Some(table) = (unsafe { table(env, table_value) }) else { return ptr::null_mut() };
-    let mut ids: Vec<u64> = table.deferreds.borrow().keys().copied().collect();
-    ids.sort_unstable();
+    let ids = table.deferreds.borrow().ids();
     let mut array = ptr::null_mut();
     // SAFETY: this callback's env; `array` is an out-pointer to a local.
     unsafe { sys::napi_create_array_with_length(env, ids.len(), &mut array) };
