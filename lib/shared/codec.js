@@ -88,7 +88,7 @@ function lengthBytes(length) {
 
 /** JSON text when that is an exact clone of `value`, else null. */
 function jsonOf(value) {
-  const budget = { nodes: 0, seen: [], seenSet: null }
+  const budget = { nodes: 0, first: null, seen: null, seenSet: null }
   if (isJsonExact(value, budget)) {
     try {
       return JSON.stringify(value)
@@ -140,16 +140,29 @@ function isJsonExact(value, budget) {
   }
 }
 
-/** False if `value` was reached before (a shared reference or a cycle). */
+/**
+ * False if `value` was reached before (a shared reference or a cycle). The
+ * first object is kept apart: a payload that is one flat object (the
+ * commonest) then allocates no list.
+ */
 function firstVisit(value, budget) {
   if (budget.seenSet !== null) {
     if (budget.seenSet.has(value)) return false
     budget.seenSet.add(value)
     return true
   }
+  if (budget.first === null) {
+    budget.first = value
+    return true
+  }
+  if (value === budget.first) return false
+  if (budget.seen === null) {
+    budget.seen = [value]
+    return true
+  }
   if (budget.seen.includes(value)) return false
   budget.seen.push(value)
-  if (budget.seen.length > SEEN_LIST_MAX) budget.seenSet = new Set(budget.seen)
+  if (budget.seen.length >= SEEN_LIST_MAX) budget.seenSet = new Set([budget.first, ...budget.seen])
   return true
 }
 
