@@ -33,6 +33,8 @@ class ParallelProcessor extends EventEmitter {
   #internals
   #handle
   #tasks
+  /** A thread pool's tasks with JSON payloads go through `PendingTasks.submitText`. */
+  #submitsText = false
   #side
   #workers
   #cluster = null
@@ -88,7 +90,9 @@ class ParallelProcessor extends EventEmitter {
       clusterSettings(config),
     )
     const handle = this.#handle
-    this.#tasks = new PendingTasks((id, failed) => this.#settled(id, failed))
+    const threadPoolId = config.kind === 'thread' && config.cluster === null ? handle.id : null
+    this.#tasks = new PendingTasks((id, failed) => this.#settled(id, failed), threadPoolId)
+    this.#submitsText = threadPoolId !== null
     this.#workers = new Workers({
       config,
       poolId: handle.id,
@@ -164,6 +168,13 @@ class ParallelProcessor extends EventEmitter {
       return Promise.reject(error)
     }
     const { timeoutMs, priority, retries, signal } = resolved
+    if (this.#submitsText && signal === null && typeof encoded === 'string') {
+      // The commonest task, submitted and given its promise in one call.
+      const promise = this.#tasks.submitText(handlerId, encoded, timeoutMs, priority, retries)
+      if (typeof promise === 'string') return Promise.reject(this.#refusal(promise))
+      this.#hold.update()
+      return promise
+    }
     let id
     if (side !== null) id = this.#handle.submitAnnounced(handlerId, timeoutMs, priority, retries)
     else if (typeof encoded === 'string') id = this.#handle.submitText(handlerId, encoded, timeoutMs, priority, retries)

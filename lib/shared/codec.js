@@ -88,7 +88,7 @@ function lengthBytes(length) {
 
 /** JSON text when that is an exact clone of `value`, else null. */
 function jsonOf(value) {
-  const budget = { nodes: 0, seen: [], seenSet: null }
+  const budget = { nodes: 0, first: null, seen: null, seenSet: null }
   if (isJsonExact(value, budget)) {
     try {
       return JSON.stringify(value)
@@ -119,7 +119,7 @@ function isJsonExact(value, budget) {
       const proto = Object.getPrototypeOf(value)
       const isArray = Array.isArray(value)
       if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return false
-      if (isExotic(value) || typeof value.toJSON === 'function') return false
+      if (isExotic(value, isArray) || typeof value.toJSON === 'function') return false
       if (isArray) {
         const length = value.length
         // Holes and extra named properties, which JSON would lose or change.
@@ -140,30 +140,54 @@ function isJsonExact(value, budget) {
   }
 }
 
-/** False if `value` was reached before (a shared reference or a cycle). */
+/**
+ * False if `value` was reached before (a shared reference or a cycle). The
+ * first object is kept apart: a payload that is one flat object (the
+ * commonest) then allocates no list.
+ */
 function firstVisit(value, budget) {
   if (budget.seenSet !== null) {
     if (budget.seenSet.has(value)) return false
     budget.seenSet.add(value)
     return true
   }
+  if (budget.first === null) {
+    budget.first = value
+    return true
+  }
+  if (value === budget.first) return false
+  if (budget.seen === null) {
+    budget.seen = [value]
+    return true
+  }
   if (budget.seen.includes(value)) return false
   budget.seen.push(value)
-  if (budget.seen.length > SEEN_LIST_MAX) budget.seenSet = new Set(budget.seen)
+  if (budget.seen.length >= SEEN_LIST_MAX) budget.seenSet = new Set([budget.first, ...budget.seen])
   return true
 }
+
+const objectToString = Object.prototype.toString
 
 /**
  * Objects that look plain by their prototype but are not: proxies (what
  * Vue, MobX and Immer hand out), `arguments`, module namespaces, and built-ins
  * whose prototype was swapped. Structured clone refuses or keeps them whole;
  * JSON would flatten them.
+ *
+ * Each `util.types` check is a call into C++ (~15-20 ns), and this runs for
+ * every object of every payload and result. Once no `Symbol.toStringTag`
+ * can be found on it (`in` runs no getter; a proxy is ruled out first),
+ * `Object.prototype.toString` names exactly the built-in kind of a plain
+ * object or array: "Arguments", "Date", "RegExp", "Error" (native errors),
+ * "Boolean", "Number", "String" tell themselves apart in that one call (a
+ * module namespace has its own tag). Map, Set, array buffers, typed arrays
+ * and boxed symbols or bigints would say "Object", so they are asked about.
  */
-function isExotic(value) {
-  return types.isProxy(value) || types.isArgumentsObject(value) || types.isModuleNamespaceObject(value) ||
-    types.isBoxedPrimitive(value) || types.isMap(value) || types.isSet(value) || types.isDate(value) ||
-    types.isRegExp(value) || types.isNativeError(value) || types.isAnyArrayBuffer(value) ||
-    types.isArrayBufferView(value)
+function isExotic(value, isArray) {
+  if (types.isProxy(value) || Symbol.toStringTag in value) return true
+  if (objectToString.call(value) !== (isArray ? '[object Array]' : '[object Object]')) return true
+  return types.isMap(value) || types.isSet(value) || types.isAnyArrayBuffer(value) ||
+    types.isArrayBufferView(value) || types.isBoxedPrimitive(value)
 }
 
 /**

@@ -1,5 +1,7 @@
 //! The main thread's handle on a pool.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +17,8 @@ use super::options::{duration_ms, PoolOptions, ProcessOptions};
 use super::stats::{self, ExportedTimesObject, PoolStatsObject};
 use super::{registry, wire};
 use crate::core::{
-    HandlerId, HandlerSpec, Host, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit, WorkerId,
+    Event, HandlerId, HandlerSpec, Host, NewTask, Pool, PoolConfig, SubmitError, TaskId, TimerThread, WorkerExit,
+    WorkerId,
 };
 use crate::process::{self, Supervisor};
 
@@ -55,6 +58,9 @@ pub struct PoolHandle {
     processes: Option<Arc<Supervisor>>,
     /// `Some` for a cluster pool: its node of the queue.
     cluster: Option<ClusterLink>,
+    /// Events taken from the core that did not fit in the last `drain`'s
+    /// scratch: they come first in the next one (the main thread's only).
+    undrained: RefCell<VecDeque<Event>>,
 }
 
 #[napi]
@@ -110,7 +116,7 @@ impl PoolHandle {
             _ => None,
         };
         let id = registry::register(pool.clone());
-        Ok(PoolHandle { id, pool, doorbell, processes, cluster })
+        Ok(PoolHandle { id, pool, doorbell, processes, cluster, undrained: RefCell::default() })
     }
 
     #[napi(getter)]
@@ -209,9 +215,13 @@ impl PoolHandle {
         }
     }
 
-    /// Every waiting event, encoded (see `wire`): written into `scratch` when
-    /// they fit (the length is returned), else in a new buffer. `null` when
-    /// there is none. Reusing `scratch` saves an allocation per wake-up.
+    /// The waiting events, oldest first, encoded (see `wire`): as many as
+    /// fit are written into `scratch` (the length is returned); an event
+    /// bigger than `scratch` comes alone, in a new buffer. `null` when there
+    /// is none; the caller calls again until then. Reusing `scratch` saves an
+    /// allocation per wake-up, and a long backlog (100,000 results that
+    /// arrived while the main thread was busy) is read a scratch at a time,
+    /// each part freed as it is read, rather than copied whole into one buffer.
     #[napi]
     pub fn drain<'env>(
         &self,
@@ -221,11 +231,29 @@ impl PoolHandle {
         if let Some(cluster) = &self.cluster {
             return self.drain_cluster(env, scratch, cluster);
         }
-        let events = self.pool.take_events();
-        if events.is_empty() {
+        let mut undrained = self.undrained.borrow_mut();
+        if undrained.is_empty() {
+            *undrained = self.pool.take_events().into();
+        }
+        let mut len = 0;
+        let mut count = 0;
+        for event in undrained.iter() {
+            let event_len = wire::event_len(event);
+            if count > 0 && len + event_len > scratch.len() {
+                break;
+            }
+            len += event_len;
+            count += 1;
+        }
+        if count == 0 {
             return Ok(None);
         }
-        let len = wire::events_len(&events);
+        let events: Vec<Event> = undrained.drain(..count).collect();
+        if undrained.is_empty() && undrained.capacity() > 1024 {
+            // Not kept at the size of the last backlog.
+            *undrained = VecDeque::new();
+        }
+        drop(undrained);
         if len <= scratch.len() {
             wire::write_events(&events, &mut scratch[..len]);
             return Ok(Some(Either::A(len as u32)));

@@ -172,7 +172,12 @@ impl<'a> Batch<'a> {
 }
 
 pub fn events_len(events: &[Event]) -> usize {
-    events.iter().map(|event| RECORD_HEADER + record(event).bytes.len()).sum()
+    events.iter().map(event_len).sum()
+}
+
+/// The length of one event's record.
+pub fn event_len(event: &Event) -> usize {
+    RECORD_HEADER + record(event).bytes.len()
 }
 
 /// Writes `events` into `out`, which must be `events_len(events)` long.

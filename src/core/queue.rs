@@ -9,12 +9,9 @@ use std::time::{Duration, Instant};
 use super::ids::TaskId;
 use super::task::Task;
 
-/// A waiting task's place in line.
-#[derive(Clone, Copy, Debug)]
-struct Ticket {
-    id: TaskId,
-    since: Instant,
-}
+/// A waiting task's place in line: its id alone (its time in line is the
+/// task's `submitted`), 8 bytes a queued task rather than 24.
+type Ticket = TaskId;
 
 /// Task ids are distinct sequential integers: they need mixing, not a
 /// keyed cryptographic hash (SipHash costs more than the rest of a push).
@@ -38,11 +35,14 @@ impl Hasher for TaskIdHasher {
     }
 }
 
+/// Past this many priority levels, the empty ones are dropped.
+const KEPT_LEVELS: usize = 8;
+
 pub struct TaskQueue {
     /// Owns every waiting task. A task leaves the queue when it leaves this map.
     tasks: HashMap<TaskId, Task, BuildHasherDefault<TaskIdHasher>>,
     /// Tickets by priority, oldest first. A ticket whose task has left `tasks`
-    /// (removed by id) is stale and skipped.
+    /// (removed by id) is stale and skipped. A level may be empty.
     levels: BTreeMap<i32, VecDeque<Ticket>>,
     /// A waiting task gains one priority level per `ageing` waited.
     ageing: Duration,
@@ -62,8 +62,7 @@ impl TaskQueue {
     }
 
     pub fn push(&mut self, task: Task) {
-        let ticket = Ticket { id: task.id, since: Instant::now() };
-        self.levels.entry(task.priority).or_default().push_back(ticket);
+        self.levels.entry(task.priority).or_default().push_back(task.id);
         self.tasks.insert(task.id, task);
     }
 
@@ -76,27 +75,25 @@ impl TaskQueue {
     /// with the highest priority once ageing is counted (ties: the older).
     pub fn pop(&mut self) -> Option<Task> {
         self.drop_stale_heads();
-        let level = if self.levels.len() == 1 {
-            *self.levels.keys().next().expect("one level")
-        } else {
-            self.aged_best_level()?
-        };
+        let mut live = self.levels.iter().filter(|(_, queue)| !queue.is_empty());
+        let (&first, _) = live.next()?;
+        let level = if live.next().is_none() { first } else { self.aged_best_level()? };
         let queue = self.levels.get_mut(&level).expect("chosen above");
-        let ticket = queue.pop_front().expect("no empty level");
-        if queue.is_empty() {
-            self.levels.remove(&level);
-        }
-        Some(self.tasks.remove(&ticket.id).expect("heads are live"))
+        let ticket = queue.pop_front().expect("a live level");
+        Some(self.tasks.remove(&ticket).expect("heads are live"))
     }
 
     fn aged_best_level(&self) -> Option<i32> {
         let now = Instant::now();
-        let (&level, _) = self.levels.iter().max_by(|(&p1, q1), (&p2, q2)| {
-            let (a, b) = (q1.front().expect("no empty level"), q2.front().expect("no empty level"));
-            let aged = |priority: i32, ticket: &Ticket| {
-                priority as f64 + now.duration_since(ticket.since).as_secs_f64() / self.ageing.as_secs_f64()
+        let live = self.levels.iter().filter(|(_, queue)| !queue.is_empty());
+        // Each live level's head is live (`drop_stale_heads`): when it joined the line.
+        let since = |queue: &VecDeque<Ticket>| self.tasks[queue.front().expect("a live level")].submitted;
+        let (&level, _) = live.max_by(|(&p1, q1), (&p2, q2)| {
+            let (a, b) = (since(q1), since(q2));
+            let aged = |priority: i32, since: Instant| {
+                priority as f64 + now.duration_since(since).as_secs_f64() / self.ageing.as_secs_f64()
             };
-            aged(p1, a).total_cmp(&aged(p2, b)).then(b.since.cmp(&a.since))
+            aged(p1, a).total_cmp(&aged(p2, b)).then(b.cmp(&a))
         })?;
         Some(level)
     }
@@ -109,16 +106,20 @@ impl TaskQueue {
         tasks
     }
 
-    /// Keeps the invariant that every level's front ticket is live, and that
-    /// no level is empty.
+    /// Keeps the invariant that every level's front ticket, if any, is live.
+    /// An emptied level is kept while there are few: a queue that empties
+    /// and fills again with every task (workers as fast as the submitter)
+    /// would otherwise free and allocate a tree node and a deque each time.
     fn drop_stale_heads(&mut self) {
         let tasks = &self.tasks;
-        self.levels.retain(|_, queue| {
-            while queue.front().is_some_and(|ticket| !tasks.contains_key(&ticket.id)) {
+        for queue in self.levels.values_mut() {
+            while queue.front().is_some_and(|ticket| !tasks.contains_key(ticket)) {
                 queue.pop_front();
             }
-            !queue.is_empty()
-        });
+        }
+        if self.levels.len() > KEPT_LEVELS {
+            self.levels.retain(|_, queue| !queue.is_empty());
+        }
     }
 }
 

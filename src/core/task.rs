@@ -23,8 +23,10 @@ pub struct Task {
     pub attempt: u32,
     /// When it was submitted (or queued again for a retry): its wait starts here.
     pub submitted: Instant,
-    /// The timer that rejects it if it waits too long in the queue.
-    pub wait_deadline: Option<TimerId>,
+    /// The timer that rejects it if it waits too long in the queue. Boxed:
+    /// only pools with `maxQueueWaitMs` have one, and it would make every
+    /// queued task 16 bytes bigger.
+    pub wait_deadline: Option<Box<TimerId>>,
     /// See `NewTask::announce`.
     pub announce: bool,
 }

@@ -250,7 +250,8 @@ impl WorkerContext {
     }
 
     /// Takes ownership of `task`; the caller rings the doorbell.
-    pub fn assign(&mut self, task: Task, deadline: Option<TimerId>) {
+    /// `now`: when it starts (the caller has just read the clock).
+    pub fn assign(&mut self, task: Task, deadline: Option<TimerId>, now: Instant) {
         let timeout = task.timeout.unwrap_or_default();
         let retry = (task.retries > 0).then(|| Retry {
             payload: task.payload.clone(),
@@ -265,7 +266,7 @@ impl WorkerContext {
                 payload: Some(task.payload),
                 deadline,
                 timeout,
-                started: Instant::now(),
+                started: now,
                 attempt: task.attempt,
                 retry,
                 announce: task.announce,

@@ -281,7 +281,7 @@ impl Pool {
                 task.wait_deadline = self
                     .config
                     .max_queue_wait
-                    .map(|wait| self.schedule(wait, move |pool| pool.on_queue_deadline(id, wait)));
+                    .map(|wait| Box::new(self.schedule(wait, move |pool| pool.on_queue_deadline(id, wait))));
                 state.queue.push(task);
                 if stalled {
                     // Half-open: one start attempt, which this task waits for.
@@ -721,7 +721,7 @@ impl Pool {
     /// Settles a task that was just removed from the queue.
     fn settle_queued(&self, state: &mut PoolState, task: Task, outcome: Outcome) {
         if let Some(deadline) = task.wait_deadline {
-            self.timers.cancel(deadline);
+            self.timers.cancel(*deadline);
         }
         self.settle(state, task.id, outcome);
     }
@@ -797,16 +797,18 @@ impl Pool {
     }
 
     /// Moves `task` into `worker`'s context and arms its deadline.
-    fn assign(&self, state: &mut PoolState, worker: WorkerId, task: Task) {
-        if let Some(wait_deadline) = task.wait_deadline {
-            self.timers.cancel(wait_deadline);
+    fn assign(&self, state: &mut PoolState, worker: WorkerId, mut task: Task) {
+        if let Some(wait_deadline) = task.wait_deadline.take() {
+            self.timers.cancel(*wait_deadline);
         }
         let (id, attempt, announce) = (task.id, task.attempt, task.announce);
         let ready = state.workers.get(&worker).is_some_and(|w| w.state != WorkerState::Starting);
         // A task reserved by a starting worker waits, and its deadline counts,
         // from when the worker is ready (`start_reserved`).
+        // One clock read for both the wait it ends and the run it starts.
+        let now = Instant::now();
         let deadline = if ready {
-            state.wait_times.record(task.submitted.elapsed());
+            state.wait_times.record(now.saturating_duration_since(task.submitted));
             task.timeout.map(|timeout| self.schedule(timeout, move |pool| pool.on_deadline(worker, id)))
         } else {
             None
@@ -815,7 +817,7 @@ impl Pool {
         let ctx = state.workers.get_mut(&worker).expect("assigning to a known worker");
         ctx.idle_epoch += 1; // no longer idle: a pending idle timer is void
         let idle_timer = ctx.idle_timer.take();
-        ctx.assign(task, deadline);
+        ctx.assign(task, deadline, now);
         if let Some(timer) = idle_timer {
             self.timers.cancel(timer);
         }
