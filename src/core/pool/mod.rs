@@ -536,8 +536,12 @@ impl Pool {
             ctx.assigned.store(false, Ordering::Relaxed);
             let assigned = ctx.assigned.clone();
             MutexGuard::unlocked(&mut state, || {
+                // Yielding, not only spinning: where threads outnumber
+                // cores (the caller's main thread, V8's helpers, the other
+                // workers) a lingering worker must not keep the thread that
+                // will submit its next task off the CPU.
                 while !assigned.load(Ordering::Acquire) && Instant::now() < until {
-                    std::hint::spin_loop();
+                    std::thread::yield_now();
                 }
             });
         }
