@@ -63,9 +63,10 @@ pub struct PoolConfig {
     /// after a task retires; `None`: no limit.
     pub max_worker_memory_mb: Option<f64>,
     /// How long a worker that has just finished a task, and has no next one,
-    /// spins in `complete` waiting for one before it returns to its event loop
-    /// to sleep. Waking a sleeping thread costs tens of µs (more on a VM);
-    /// a spinning one sees its task at once, which matters for tasks awaited
+    /// lingers in `complete` (yielding its core between looks) waiting for
+    /// one before it returns to its event loop to sleep. Waking a sleeping
+    /// thread costs tens of µs (more on a VM); a lingering one sees its
+    /// task at once, which matters for tasks awaited
     /// one by one. It costs at most this much CPU per task that has no
     /// successor, and delays the worker's own timers by at most this much;
     /// an idle worker sleeps in its event loop with no wake-ups.
@@ -518,7 +519,7 @@ impl Pool {
         self.linger(state, worker)
     }
 
-    /// Spins (without the lock) until a task is assigned to `worker` or
+    /// Waits (without the lock) until a task is assigned to `worker` or
     /// `PoolConfig::linger` has passed. See there for why.
     fn linger(&self, mut state: MutexGuard<'_, PoolState>, worker: WorkerId) -> Option<Delivery> {
         let until = Instant::now() + self.config.linger;
