@@ -11,7 +11,9 @@
 //! again, so memory stays proportional to the live entries.
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
+
+use crate::core::TaskIdHasher;
 
 /// A window this many times bigger than its live entries (and past
 /// `MIN_COMPACTED`) is emptied into the map.
@@ -24,7 +26,7 @@ pub struct ByTaskId<T> {
     base: u64,
     /// How many slots of `window` are `Some`.
     in_window: usize,
-    others: HashMap<u64, T, BuildHasherDefault<IdHasher>>,
+    others: HashMap<u64, T, BuildHasherDefault<TaskIdHasher>>,
 }
 
 impl<T> Default for ByTaskId<T> {
@@ -87,26 +89,6 @@ impl<T> ByTaskId<T> {
             }
         }
         self.in_window = 0;
-    }
-}
-
-/// Task ids are distinct integers: mixing, not a keyed hash (as in `core::queue`).
-#[derive(Default)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-
-    fn write_u64(&mut self, id: u64) {
-        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 

@@ -19,7 +19,7 @@ pub use backoff::Backoff;
 pub use event::{Event, Outcome, WorkerExit};
 pub use handlers::HandlerSpec;
 pub use host::{Doorbell, Host, Launcher};
-pub use ids::{HandlerId, TaskId, WorkerId};
+pub use ids::{HandlerId, TaskId, TaskIdHasher, WorkerId};
 pub use pool::{Pool, PoolConfig, SubmitError};
 pub use stats::{ExportedTimes, PoolStats};
 pub use task::{Delivery, NewTask};

@@ -3,37 +3,15 @@
 //! removal by id (abort, queue deadline) without scanning.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::time::{Duration, Instant};
 
-use super::ids::TaskId;
+use super::ids::{TaskId, TaskIdHasher};
 use super::task::Task;
 
 /// A waiting task's place in line: its id alone (its time in line is the
 /// task's `submitted`), 8 bytes a queued task rather than 24.
 type Ticket = TaskId;
-
-/// Task ids are distinct sequential integers: they need mixing, not a
-/// keyed cryptographic hash (SipHash costs more than the rest of a push).
-#[derive(Default)]
-struct TaskIdHasher(u64);
-
-impl Hasher for TaskIdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-
-    fn write_u64(&mut self, id: u64) {
-        // Fibonacci hashing: spreads sequential ids over the high bits.
-        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
 
 /// Past this many priority levels, the empty ones are dropped.
 const KEPT_LEVELS: usize = 8;
