@@ -19,10 +19,10 @@
 //!   recorded their start (so that a task that kills its node is charged a
 //!   delivery and the tasks it never started are not), a suspect alone
 //!   (`holding`).
-//! - `upkeep`: every heartbeat, the heartbeat itself, take-back of dead
-//!   nodes, idle claims, renewals of what this node runs (and aborts its
-//!   submitters asked for), an audit of the tasks it awaits, and the
-//!   figures for `stats().cluster`.
+//! - `upkeep`: every heartbeat, the heartbeat itself, renewals of what this
+//!   node holds (and aborts its submitters asked for), take-back of dead
+//!   nodes, idle claims, an audit of the tasks it awaits, and the figures
+//!   for `stats().cluster`.
 
 mod failure;
 mod holding;
@@ -347,6 +347,12 @@ impl ClusterNode {
     #[cfg(test)]
     pub fn outstanding(&self) -> usize {
         self.shared.outstanding.lock().len()
+    }
+
+    /// The entries this node holds, running or waiting to start.
+    #[cfg(test)]
+    pub fn held_entries(&self) -> Vec<EntryId> {
+        self.shared.holding.lock().entries()
     }
 
     /// `close()`: no new deliveries; what runs runs on and is acknowledged,

@@ -1,6 +1,6 @@
-//! Every heartbeat: this node's heartbeat, recovery of the work of nodes
-//! that stopped, renewal of what this node runs, an audit of what it
-//! awaits, and the queue's figures.
+//! Every heartbeat: this node's heartbeat, renewal of what it holds,
+//! recovery of the work of nodes that stopped, an audit of what it awaits,
+//! and the queue's figures.
 
 use std::sync::Arc;
 
@@ -42,10 +42,14 @@ impl Shared {
             }
         };
         note(queue.heartbeat().await.map(|epoch| self.forget_lost_epoch(&epoch)));
+        // What this node holds before any claim: after a stall of its own
+        // (an overloaded machine, a slow Redis) its entries look idle too,
+        // and claiming them would charge a task it is running and start it
+        // again.
+        note(self.renew(queue).await);
         // What dead nodes held first: it has waited longest.
         note(self.take_back(queue).await);
         note(self.claim_idle(queue).await);
-        note(self.renew(queue).await);
         note(self.audit(queue).await);
         note(queue.stats().await.map(|stats| *self.stats.lock() = Some(stats)));
         first_error.map_or(Ok(()), Err)

@@ -307,6 +307,9 @@ fn a_busy_node_takes_a_dead_nodes_work_and_runs_it_before_new_work_of_a_lower_pr
     // takes its work at once all the same.
     let busy_id = busy.id().to_string();
     wait_until("the busy node to take the dead node's work", || holder(&bench) == [busy_id.clone(), busy_id.clone()]);
+    // Taken in Redis before the node lists them among what it holds.
+    let held_of_priority_5 = || busy.held_entries().iter().filter(|entry| entry.0.starts_with("5:")).count();
+    wait_until("the busy node to hold the dead node's work", || held_of_priority_5() == 2);
     // And runs it next, before the backlog of a lower priority.
     let mut ran = Vec::new();
     while ran.len() < 2 {
