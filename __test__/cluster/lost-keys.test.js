@@ -8,11 +8,13 @@
  * them runs later, and the queue serves new tasks at once.
  */
 const path = require('node:path')
+const { fork } = require('node:child_process')
 const { ParallelProcessor, ClusterUnavailableError } = require('../..')
 const { startRedis, command, queueName, keysOf, pendingTasks, dropQueue } = require('./redis')
 const { track, waitFor } = require('../helpers')
 
 const TASKS = path.join(__dirname, '..', 'fixtures', 'cluster-tasks.js')
+const SUBMITTER = path.join(__dirname, '..', 'fixtures', 'cluster-submitter.js')
 const OPTIONS = { heartbeatMs: 100, visibilityTimeoutMs: 5000, connectTimeoutMs: 2000 }
 
 jest.setTimeout(30000)
@@ -75,6 +77,47 @@ test('an entry deleted by hand, waiting or running, rejects its own promise only
     expect(error.message).toContain(`while node ${node.stats().cluster.nodeId} held it`)
   } finally {
     await submitter.dispose()
+    await node.dispose()
+    if (!redis.own) await dropQueue(redis.url, queue)
+  }
+})
+
+test('results deleted before their submitter read them reject their own promises only', async () => {
+  const queue = queueName('lost-results')
+  const keys = keysOf(queue)
+  const node = new ParallelProcessor(2, { filename: TASKS, cluster: { redis: redis.url, queue, ...OPTIONS } })
+  // The submitter in a process of its own, to be stopped while its tasks run.
+  const submitter = fork(SUBMITTER, [redis.url, queue, JSON.stringify(OPTIONS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const exited = new Promise((resolve) => submitter.once('exit', resolve))
+  const outcomes = new Map()
+  submitter.on('message', (message) => {
+    if (message.outcome) outcomes.set(message.outcome.id, message.outcome)
+  })
+  try {
+    const { nodeId } = await new Promise((resolve) => submitter.on('message', (message) => message.ready && resolve(message)))
+    // Three end while the submitter is stopped, the fourth after. A read
+    // of the stopped submitter's, already waiting in Redis, takes the first
+    // result to come (Redis answers it, the answer waits in the socket), if
+    // it has not timed out by then: the two after it are read by no one.
+    const tasks = [{ id: 'taken', ms: 100 }, { id: 'first', ms: 400 }, { id: 'second', ms: 400 }, { id: 'later', ms: 1500 }]
+    submitter.send({ submit: tasks })
+    await waitFor(async () => (await command(redis.url, 'XLEN', keys.lane(0))) === 4, 10000, 'the tasks to be in Redis')
+    submitter.kill('SIGSTOP')
+    await waitFor(async () => (await command(redis.url, 'XLEN', keys.results(nodeId))) === 3, 10000, 'three results to wait for their submitter')
+    await command(redis.url, 'DEL', keys.results(nodeId))
+    submitter.kill('SIGCONT')
+    await waitFor(() => outcomes.size === 4, 10000, 'every task to settle')
+    const lost = { status: 'rejected', value: { name: 'ClusterUnavailableError', message: expect.stringContaining("lost the task's result") } }
+    expect(outcomes.get('first')).toMatchObject(lost)
+    expect(outcomes.get('second')).toMatchObject(lost)
+    const taken = outcomes.get('taken')
+    expect(taken.status === 'fulfilled' ? taken.value.id : taken.value.message).toMatch(/^taken$|lost the task's result/)
+    // A result that comes after the loss reaches its submitter as ever.
+    expect(outcomes.get('later')).toMatchObject({ status: 'fulfilled', value: { id: 'later' } })
+  } finally {
+    submitter.kill('SIGCONT')
+    submitter.send('dispose')
+    await exited
     await node.dispose()
     if (!redis.own) await dropQueue(redis.url, queue)
   }

@@ -175,7 +175,7 @@ function queueName(what) {
 /** The keys of a queue (as src/cluster/keys.rs names them). */
 function keysOf(queue) {
   const tag = `{pp:${queue}}`
-  return { tasks: `${tag}:tasks`, dead: `${tag}:dead`, owners: `${tag}:owners`, lanes: `${tag}:lanes`, epoch: `${tag}:epoch`, lane: (priority) => (priority === 0 ? `${tag}:tasks` : `${tag}:tasks:${priority}`) }
+  return { tasks: `${tag}:tasks`, dead: `${tag}:dead`, owners: `${tag}:owners`, lanes: `${tag}:lanes`, epoch: `${tag}:epoch`, results: (node) => `${tag}:results:${node}`, lane: (priority) => (priority === 0 ? `${tag}:tasks` : `${tag}:tasks:${priority}`) }
 }
 
 /**

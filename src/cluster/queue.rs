@@ -60,6 +60,15 @@ pub enum Ack {
     Stale,
 }
 
+/// Awaited tasks no node will ever report, as an audit found them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Audited {
+    /// Deleted from the queue before any node read them.
+    pub deleted: Vec<EntryId>,
+    /// Settled, but their result records are gone unread.
+    pub results_lost: Vec<EntryId>,
+}
+
 /// A node connected to a queue.
 pub struct Queue {
     pub(super) keys: Keys,
@@ -72,6 +81,9 @@ pub struct Queue {
     results_reader: Mutex<BlockingConnection>,
     /// Where the next read of the result stream starts.
     results_cursor: parking_lot::Mutex<EntryId>,
+    /// The last result record whose task is no longer awaited (its result
+    /// reported): what follows it in the stream is all an audit must find.
+    results_reported: parking_lot::Mutex<EntryId>,
     /// The queue's epoch as the last heartbeat saw it.
     epoch: parking_lot::Mutex<Option<Arc<str>>>,
     /// Where the next `XAUTOCLAIM` scan of each lane starts: (priority, cursor).
@@ -95,6 +107,7 @@ impl Queue {
             tasks_reader: Mutex::new(BlockingConnection::new(connector.clone(), timeout)),
             results_reader: Mutex::new(BlockingConnection::new(connector, timeout)),
             results_cursor: parking_lot::Mutex::new(EntryId("0-0".into())),
+            results_reported: parking_lot::Mutex::new(EntryId("0-0".into())),
             epoch: parking_lot::Mutex::new(None),
             claim_cursors: parking_lot::Mutex::new(Vec::new()),
         };
@@ -335,18 +348,35 @@ impl Queue {
         })
     }
 
-    /// Looks at entries this node submitted and still awaits (see
-    /// `audit.lua`); returns those deleted before any node read them, which
-    /// no node will ever report.
-    pub async fn audit(&self, entries: &[EntryId]) -> Result<Vec<EntryId>, ClusterError> {
+    /// The records of this node's result stream up to `last` are read and
+    /// their tasks no longer awaited.
+    pub fn results_reported(&self, last: &EntryId) {
+        *self.results_reported.lock() = last.clone();
+    }
+
+    /// Where the records an audit must look at begin: taken before the
+    /// audited tasks are chosen, so that a task still awaited then has its
+    /// result (if any) after this.
+    pub fn unreported_results_from(&self) -> EntryId {
+        self.results_reported.lock().clone()
+    }
+
+    /// Looks at entries this node submitted and still awaits, whose results
+    /// would come after `unreported_from` (see `audit.lua`): returns those no
+    /// node will ever report.
+    pub async fn audit(&self, unreported_from: &EntryId, entries: &[EntryId]) -> Result<Audited, ClusterError> {
         if entries.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Audited::default());
         }
         let mut call = self.invocation(&scripts::AUDIT);
+        call.arg(&unreported_from.0);
         for entry in entries {
             call.arg(&entry.0);
         }
-        value::entry_ids(&self.run(&call).await?, "audit")
+        let reply = self.run(&call).await?;
+        let parts = value::items(&reply).ok_or_else(|| bad_reply("audit"))?;
+        let ids = |at: usize| value::entry_ids(parts.get(at).ok_or_else(|| bad_reply("audit"))?, "audit");
+        Ok(Audited { deleted: ids(0)?, results_lost: ids(1)? })
     }
 
     /// Renews this node's heartbeat key (TTL: three heartbeats) and its place
@@ -368,6 +398,7 @@ impl Queue {
             // their ids may be below the old ones (a server whose clock is
             // behind), so the cursors start again from the beginning.
             *self.results_cursor.lock() = EntryId("0-0".into());
+            *self.results_reported.lock() = EntryId("0-0".into());
             self.claim_cursors.lock().clear();
         }
         Ok(epoch)

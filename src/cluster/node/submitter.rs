@@ -126,6 +126,7 @@ impl Shared {
                     untrimmed += records.len();
                     let results = self.first_results(records);
                     self.report(results);
+                    queue.results_reported(&last);
                     // Read records go in one trim per TRIM_EVERY of them,
                     // and all once nothing is awaited.
                     let awaited = self.outstanding.lock().len();
@@ -176,6 +177,7 @@ impl Shared {
     /// this node awaits, so that one deleted from Redis before any node
     /// read it is reported lost rather than awaited for ever (`audit.lua`).
     pub(super) async fn audit(&self, queue: &Queue) -> Result<(), ClusterError> {
+        let unreported_from = queue.unreported_results_from();
         let slice: Vec<(u64, EntryId)> = {
             let outstanding = self.outstanding.lock();
             let from = self.audit_from.load(Ordering::Relaxed);
@@ -192,10 +194,16 @@ impl Shared {
             slice
         };
         let entries: Vec<EntryId> = slice.iter().map(|(_, entry)| entry.clone()).collect();
-        let lost = queue.audit(&entries).await?;
-        let why = "the queue lost the task (its entry was deleted from Redis before any node read it)";
-        for (task_id, _) in slice.iter().filter(|(_, entry)| lost.contains(entry)) {
-            self.finish(*task_id, ResultKind::Lost, why);
+        let audited = queue.audit(&unreported_from, &entries).await?;
+        let deleted = "the queue lost the task (its entry was deleted from Redis before any node read it)";
+        let result_lost = "the queue lost the task's result (it ran, but its record was deleted from Redis, or \
+             expired, before this node read it)";
+        for (task_id, entry) in &slice {
+            if audited.deleted.contains(entry) {
+                self.finish(*task_id, ResultKind::Lost, deleted);
+            } else if audited.results_lost.contains(entry) {
+                self.finish(*task_id, ResultKind::Lost, result_lost);
+            }
         }
         Ok(())
     }
