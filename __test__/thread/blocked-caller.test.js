@@ -8,7 +8,7 @@
  * worker) is not waiting for its own event loop to send it.
  */
 const { ParallelProcessor } = require('../pool-kind')
-const { fixture, readyPool } = require('../helpers')
+const { fixture, readyPool, whenReady } = require('../helpers')
 
 /** How the worker that takes the task is found at `execute()` time. */
 const POOLS = {
@@ -41,6 +41,21 @@ test('a shared payload of a task that waits behind a busy worker reaches it once
     await busy
     await task
     expect(Atomics.load(flags, 0)).toBe(1)
+  } finally {
+    await pool.dispose()
+  }
+})
+
+test('a task given to a worker still starting waits for it no longer than maxQueueWaitMs; the worker then serves', async () => {
+  const pool = new ParallelProcessor({ workers: 1, filename: fixture('slow-start.js'), workerData: { loadMs: 1000 }, maxQueueWaitMs: 100 })
+  try {
+    // Shared memory: its payload goes to the starting worker at once.
+    const shared = new Int32Array(new SharedArrayBuffer(8))
+    await expect(pool.execute({ shared, n: 1 })).rejects.toMatchObject({ name: 'QueueTimeoutError', maxQueueWaitMs: 100 })
+    expect(pool.stats().workers.map((w) => w.state)).toEqual(['starting'])
+    expect(pool.stats()).toMatchObject({ queueTimedOut: 1, running: 0, queued: 0 })
+    await whenReady(pool, { size: 1 })
+    await expect(pool.execute({ shared, n: 2 })).resolves.toMatchObject({ n: 2 })
   } finally {
     await pool.dispose()
   }

@@ -126,6 +126,8 @@ pub struct Assigned {
     pub handler: HandlerId,
     /// `Some` until the worker has picked the task up.
     pub payload: Option<Vec<u8>>,
+    /// The timer of its run's deadline; for a task reserved by a worker
+    /// still starting, the timer of its wait's (`maxQueueWaitMs`) instead.
     pub deadline: Option<TimerId>,
     pub timeout: Duration,
     pub started: Instant,

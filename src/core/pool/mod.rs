@@ -625,12 +625,23 @@ impl Pool {
 
     fn on_queue_deadline(&self, task: TaskId, waited: Duration) {
         let mut state = self.state.lock();
-        if let Some(mut task) = state.queue.remove(task) {
-            task.wait_deadline = None; // it has fired
+        if let Some(mut queued) = state.queue.remove(task) {
+            queued.wait_deadline = None; // it has fired
             state.counters.failed += 1;
             state.counters.queue_timed_out += 1;
-            self.settle_queued(&mut state, task, Outcome::QueueTimedOut { waited });
+            self.settle_queued(&mut state, queued, Outcome::QueueTimedOut { waited });
+            return;
         }
+        // Reserved by a worker that is still starting: not started either.
+        let reserved = state.workers.values().find(|w| w.state == WorkerState::Starting && w.tasks.contains_key(&task));
+        let Some(worker) = reserved.map(|w| w.id) else { return };
+        let ctx = state.workers.get_mut(&worker).expect("found above");
+        ctx.release(task).expect("found above"); // its deadline is this timer, which has fired
+        state.running -= 1;
+        state.counters.failed += 1;
+        state.counters.queue_timed_out += 1;
+        self.settle(&mut state, task, Outcome::QueueTimedOut { waited });
+        self.list_available(&mut state, worker);
     }
 
     // ---- introspection -----------------------------------------------------
@@ -786,6 +797,10 @@ impl Pool {
         for (&id, assigned) in ctx.tasks.iter_mut() {
             waited.push(now.saturating_duration_since(assigned.started));
             assigned.started = now;
+            // Its wait deadline (see `assign`): it starts in time.
+            if let Some(wait_deadline) = assigned.deadline.take() {
+                self.timers.cancel(wait_deadline);
+            }
             if !assigned.timeout.is_zero() {
                 deadlines.push((id, assigned.timeout));
             }
@@ -803,20 +818,21 @@ impl Pool {
 
     /// Moves `task` into `worker`'s context and arms its deadline.
     fn assign(&self, state: &mut PoolState, worker: WorkerId, mut task: Task) {
-        if let Some(wait_deadline) = task.wait_deadline.take() {
-            self.timers.cancel(*wait_deadline);
-        }
         let (id, attempt, announce) = (task.id, task.attempt, task.announce);
         let ready = state.workers.get(&worker).is_some_and(|w| w.state != WorkerState::Starting);
         // A task reserved by a starting worker waits, and its deadline counts,
-        // from when the worker is ready (`start_reserved`).
+        // from when the worker is ready (`start_reserved`); until then its
+        // wait deadline stands in the deadline's place.
         // One clock read for both the wait it ends and the run it starts.
         let now = Instant::now();
         let deadline = if ready {
+            if let Some(wait_deadline) = task.wait_deadline.take() {
+                self.timers.cancel(*wait_deadline);
+            }
             state.wait_times.record(now.saturating_duration_since(task.submitted));
             task.timeout.map(|timeout| self.schedule(timeout, move |pool| pool.on_deadline(worker, id)))
         } else {
-            None
+            task.wait_deadline.take().map(|wait_deadline| *wait_deadline)
         };
         state.running += 1;
         let ctx = state.workers.get_mut(&worker).expect("assigning to a known worker");

@@ -79,3 +79,40 @@ fn tasks_queued_behind_a_starting_worker_that_holds_one_get_a_worker_of_their_ow
     assert_eq!(h.assigned, vec![(first, h.spawned[0], 1), (second, h.spawned[1], 1)]);
     assert_eq!(h.pool.queue_size(), 0);
 }
+
+#[test]
+fn a_reserved_task_still_waits_no_longer_than_max_queue_wait() {
+    let mut h = Harness::with(PoolConfig {
+        max_queue_wait: Some(Duration::from_millis(50)),
+        ..config(1, usize::MAX, Duration::ZERO)
+    });
+    let w = h.spawned[0];
+    let task = announced(&h, Some(500));
+    h.pump();
+    assert_eq!(h.assigned, vec![(task, w, 1)], "reserved by the starting worker");
+    assert_eq!(h.timers.pending_delays(), vec![Duration::from_millis(50)], "its wait deadline stands");
+    h.timers.fire_all();
+    h.pump();
+    assert_eq!(h.outcome_of(task), &Outcome::QueueTimedOut { waited: Duration::from_millis(50) });
+    assert_eq!(h.pool.running(), 0);
+    assert_eq!(h.pool.stats().counters.queue_timed_out, 1);
+    assert_eq!(h.ready_worker(w).map(|d| d.id), None, "the worker, once ready, never gets it");
+    h.assert_each_settled_once(&[task]);
+}
+
+#[test]
+fn a_reserved_task_whose_worker_starts_in_time_runs_under_its_own_deadline_only() {
+    let mut h = Harness::with(PoolConfig {
+        max_queue_wait: Some(Duration::from_millis(50)),
+        ..config(1, usize::MAX, Duration::ZERO)
+    });
+    let w = h.spawned[0];
+    let task = announced(&h, Some(500));
+    h.pump();
+    assert_eq!(h.ready_worker(w).map(|d| d.id), Some(task));
+    assert_eq!(h.timers.pending_delays(), vec![Duration::from_millis(500)], "the wait deadline is gone");
+    assert_eq!(h.pool.complete(w, task, Outcome::Returned(vec![])), None);
+    h.pump();
+    assert_eq!(h.outcome_of(task), &Outcome::Returned(vec![]));
+    assert_eq!(h.pool.stats().counters.queue_timed_out, 0);
+}
