@@ -23,6 +23,17 @@ describe('process lifetime', () => {
     expect(run).toMatchObject({ code: 0, killed: false, stderr: '', stdout: 'after dispose\n' })
   })
 
+  test('what workers wrote during their tasks is all printed, even when the pool is disposed right after', async () => {
+    // A few runs: what is lost is lost to a race.
+    for (let run = 0; run < 3; run++) {
+      const { code, stdout, stderr } = await runNode([fixture('script-output-then-dispose.js')])
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+      // Process workers' lines come tagged with their worker (`stdio: 'prefix'`).
+      const said = stdout.split('\n').filter(Boolean).map((line) => line.replace(/^\[worker \d+\] /, '')).sort()
+      expect(said).toEqual(['said 0', 'said 1', 'said 2', 'said 3', 'said 4', 'said 5'])
+    }
+  })
+
   test('nothing polls: an idle pool of 4 workers uses next to no CPU over a second', async () => {
     // In a child process of its own: this process's CPU time includes jest's.
     const run = await runNode([fixture('script-idle-cpu.js')])

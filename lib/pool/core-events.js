@@ -142,7 +142,7 @@ class CoreEvents {
       case EVENT.TaskAssigned: return this.#side.post(a, b, c)
       case EVENT.WorkerExited: return this.#workerExited(a, EXIT_REASONS[b], c, d, batch, start, end)
       case EVENT.SpawnWorker: return this.#workers.spawn(a)
-      case EVENT.TerminateWorker: return this.#workers.terminate(a)
+      case EVENT.TerminateWorker: return this.#workers.terminate(a, b === 1)
       case EVENT.WorkerRetiring: return this.emit('workerRetire', { id: a, reason: RETIRE_REASONS[b] })
       case EVENT.QueueDrained: return this.emit('drain')
       case EVENT.BreakerOpened: return this.emit('breakerOpen', { cause: this.#lastStartError })

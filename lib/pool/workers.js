@@ -12,9 +12,11 @@ const { encodeThrown, inThisRealm } = require('../shared/thrown-value')
 const { createSidecar } = require('../shared/transfer')
 
 const THREAD_RUNTIME = path.join(__dirname, '..', 'worker', 'thread', 'runtime.js')
+/** How long an idle worker asked to leave has before it is terminated (its event loop may be blocked). */
+const LEAVE_WITHIN_MS = 1000
 
 class Workers {
-  /** Worker id -> { worker, sidecar, error, exited, markExited }. */
+  /** Worker id -> { worker, sidecar, error, exited, markExited, leaveTimer }. */
   #records = new Map()
   #config
   #poolId
@@ -59,7 +61,7 @@ class Workers {
   /** The core asks for a new worker. */
   spawn(workerId) {
     let markExited
-    const record = { worker: null, sidecar: undefined, error: undefined, exited: new Promise((resolve) => { markExited = resolve }), markExited }
+    const record = { worker: null, sidecar: undefined, error: undefined, exited: new Promise((resolve) => { markExited = resolve }), markExited, leaveTimer: undefined }
     this.#records.set(workerId, record)
     if (this.#config.kind === 'process') {
       // Already being started by Rust, which watches and reaps it; its exit
@@ -113,13 +115,24 @@ class Workers {
     this.#emit('workerCreate', { id: workerId })
   }
 
-  /** The core asks for a worker to be stopped; its end is reported as for any exit. */
-  terminate(workerId) {
+  /**
+   * The core asks for a worker to be stopped; its end is reported as for any
+   * exit. `idle`: it runs nothing and was rung to leave on its own (see
+   * ../worker/thread/runtime.js), so that what it wrote last reaches this
+   * thread; it is terminated only if it has not left within LEAVE_WITHIN_MS.
+   */
+  terminate(workerId, idle) {
     // A process worker has already been signalled by Rust; its exit arrives as WorkerExited.
     if (this.#config.kind === 'process') return
-    const worker = this.#records.get(workerId)?.worker
+    const record = this.#records.get(workerId)
+    const worker = record?.worker
+    if (!worker) return
     // The 'exit' event reports the end; the promise adds nothing.
-    if (worker) worker.terminate().catch(() => {})
+    const stop = () => worker.terminate().catch(() => {})
+    if (!idle) return stop()
+    record.leaveTimer = setTimeout(stop, LEAVE_WITHIN_MS)
+    // Only a worker's end, or disposal (which holds the event loop until every worker is gone), waits for it.
+    record.leaveTimer.unref()
   }
 
   /**
@@ -131,6 +144,7 @@ class Workers {
     const record = this.#records.get(workerId)
     if (record === undefined) return undefined
     this.#records.delete(workerId)
+    clearTimeout(record.leaveTimer)
     record.sidecar?.close()
     record.markExited()
     return record.error

@@ -10,7 +10,7 @@
 
 use napi_derive::napi;
 
-use crate::core::{Delivery, Event, ExitReason, Outcome, RetireReason};
+use crate::core::{Delivery, Event, ExitReason, Outcome, RetireReason, Stopping};
 
 /// What an event record says; its fields `a`..`d` and bytes by kind.
 #[napi]
@@ -124,7 +124,10 @@ fn record(event: &Event) -> Record<'_> {
             Record { b: worker.0 as f64, c: *attempt as f64, ..plain(EventKind::TaskAssigned, task.0 as f64) }
         }
         Event::SpawnWorker(worker) => plain(EventKind::SpawnWorker, worker.0 as f64),
-        Event::TerminateWorker(worker) => plain(EventKind::TerminateWorker, worker.0 as f64),
+        Event::TerminateWorker(worker, stopping) => Record {
+            b: f64::from(u8::from(*stopping == Stopping::Idle)),
+            ..plain(EventKind::TerminateWorker, worker.0 as f64)
+        },
         Event::WorkerRetiring(worker, reason) => {
             Record { b: *reason as u8 as f64, ..plain(EventKind::WorkerRetiring, worker.0 as f64) }
         }

@@ -83,6 +83,15 @@ impl WorkerHandle {
         new_buffer(env, len, |out| wire::write_delivery(&delivery, out)).map(|buffer| Some(Either::B(buffer)))
     }
 
+    /// Whether this worker is to leave: its doorbell rang with nothing to
+    /// take because the pool stops it (idle at `dispose()`, past its idle
+    /// timeout, retired). It then ends on its own, which lets its last
+    /// console output reach the main thread (`terminate()` would cut it).
+    #[napi]
+    pub fn leaving(&self) -> bool {
+        self.pool.is_leaving(self.worker)
+    }
+
     /// Ids of this worker's tasks aborted since the last call (their
     /// `ctx.signal` should abort), or `null`. Called from the worker's event
     /// loop, which it thereby shows to turn (see `core/pool/grace.rs`).

@@ -74,10 +74,10 @@ pub enum Event {
     /// `Pool::worker_ready` or, if it dies first, `Pool::worker_exited`. A
     /// pool with a `Launcher` has already asked it to; otherwise the host starts it.
     SpawnWorker(WorkerId),
-    /// This worker is to stop now, whatever it is doing (its task timed out or
-    /// was aborted, it retired or idled out, or the pool is disposed). A pool
-    /// with a `Launcher` has already asked it to; otherwise the host stops it.
-    TerminateWorker(WorkerId),
+    /// This worker is to stop (its task timed out or was aborted, it retired
+    /// or idled out, or the pool is disposed). A pool with a `Launcher` has
+    /// already asked it to; otherwise the host stops it, as `Stopping` says.
+    TerminateWorker(WorkerId, Stopping),
     /// This worker retires: it takes no new task and leaves once replaced.
     WorkerRetiring(WorkerId, RetireReason),
     /// The queue has just become empty.
@@ -88,4 +88,17 @@ pub enum Event {
     BreakerClosed,
     /// A graceful close has finished every task.
     Closed,
+}
+
+/// How the host stops a worker it started itself (a thread).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopping {
+    /// It runs nothing, and its doorbell has rung: it sees that it is to
+    /// leave and leaves on its own, the way a thread that ends does, so that
+    /// what it wrote last (console output still on its way to the main
+    /// thread) is not lost. The host stops it if it has not left soon.
+    Idle,
+    /// It may be running something (a task that timed out or was aborted, or
+    /// one the pool's disposal rejected), or has not started: stopped at once.
+    Now,
 }

@@ -16,7 +16,7 @@ pub mod timer;
 pub mod worker_context;
 
 pub use backoff::Backoff;
-pub use event::{Event, Outcome, WorkerExit};
+pub use event::{Event, Outcome, Stopping, WorkerExit};
 pub use handlers::HandlerSpec;
 pub use host::{Doorbell, Host, Launcher};
 pub use ids::{HandlerId, TaskId, TaskIdHasher, WorkerId};

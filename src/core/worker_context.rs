@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::event::Stopping;
 use super::host::Doorbell;
 use super::ids::{HandlerId, TaskId, WorkerId};
 use super::task::{Delivery, Task};
@@ -239,6 +240,23 @@ impl WorkerContext {
         if !announced || self.lingering {
             self.wake_up();
         }
+    }
+
+    /// How the host is to stop it, now that it is marked `Terminating`; one
+    /// that may leave on its own is rung, to see that it is to (a lingering
+    /// one returns to its event loop, where the doorbell's call finds it
+    /// leaving). `host_stops`: the host stops it, not a `Launcher`.
+    pub fn stopping(&mut self, host_stops: bool) -> Stopping {
+        let runs_nothing = self.tasks.is_empty() && self.grace.is_none();
+        let Some(doorbell) = self.doorbell.as_ref().filter(|_| runs_nothing && host_stops) else {
+            return Stopping::Now;
+        };
+        if self.lingering {
+            self.lingering = false;
+            self.assigned.store(true, Ordering::Release);
+        }
+        doorbell.ring();
+        Stopping::Idle
     }
 
     pub fn is_idle(&self) -> bool {

@@ -48,11 +48,22 @@ const runner = createTaskRunner({
 // A payload that arrives before its task was taken is the task's doorbell.
 if (sidecar !== null) sidecar.onArrival = runner.onDoorbell
 
+/**
+ * The doorbell also rings when the pool stops this worker while it runs
+ * nothing: it then ends as a thread that returns does, and what it wrote last
+ * (console output on its way to the main thread) is not lost, as it would be
+ * to `worker.terminate()`. The pool terminates it if it has not left soon.
+ */
+function onDoorbell() {
+  if (handle.leaving()) process.exit(0)
+  else runner.onDoorbell()
+}
+
 async function start() {
   // A module that fails here kills the worker with its error: the pool sees a
   // start failure and rejects with WorkerStartError (cause: this error).
   if (filename !== null) await loadModule(filename)
-  const first = handle.ready(runner.onDoorbell)
+  const first = handle.ready(onDoorbell)
   if (first !== null) runner.run(first)
 }
 

@@ -336,20 +336,23 @@ impl Pool {
         let worker_ids: Vec<WorkerId> = state.workers.keys().copied().collect();
         for worker in worker_ids {
             let ctx = state.workers.get_mut(&worker).expect("listed above");
-            let tasks = ctx.release_all();
             if let Some(timer) = ctx.idle_timer.take() {
-                self.timers.cancel(timer);
-            }
-            if let Some(timer) = ctx.grace.take().and_then(|grace| grace.timer) {
                 self.timers.cancel(timer);
             }
             if !ctx.state.is_terminating() {
                 ctx.state = WorkerState::Terminating(TerminateReason::Dispose);
+                // Before its tasks and its grace go: they say whether it may leave on its own.
+                let stopping = ctx.stopping(self.launcher.is_none());
                 if ctx.lingering {
                     ctx.wake_up(); // it returns to JavaScript, where termination takes effect
                 }
-                self.emit(&mut state, Event::TerminateWorker(worker));
+                self.emit(&mut state, Event::TerminateWorker(worker, stopping));
             }
+            let ctx = state.workers.get_mut(&worker).expect("listed above");
+            if let Some(timer) = ctx.grace.take().and_then(|grace| grace.timer) {
+                self.timers.cancel(timer);
+            }
+            let tasks = ctx.release_all();
             for (id, assigned) in tasks {
                 self.settle_assigned(&mut state, id, assigned, Outcome::Disposed);
             }
@@ -397,6 +400,12 @@ impl Pool {
     /// call, which passes them on (the worker acknowledges with `aborts_seen`).
     pub fn take_aborted(&self, worker: WorkerId) -> Vec<TaskId> {
         self.state.lock().workers.get_mut(&worker).map(|w| std::mem::take(&mut w.aborted)).unwrap_or_default()
+    }
+
+    /// Whether `worker` is to leave (or has been forgotten): rung while it
+    /// runs nothing, it then leaves on its own (see `Stopping::Idle`).
+    pub fn is_leaving(&self, worker: WorkerId) -> bool {
+        self.state.lock().workers.get(&worker).is_none_or(|ctx| ctx.state.is_terminating())
     }
 
     /// `take_aborted`, called by the worker itself from its event loop:
@@ -718,7 +727,7 @@ impl Pool {
         if let Some(launcher) = &self.launcher {
             match event {
                 Event::SpawnWorker(worker) => launcher.spawn(worker),
-                Event::TerminateWorker(worker) => launcher.terminate(worker),
+                Event::TerminateWorker(worker, _) => launcher.terminate(worker),
                 _ => {}
             }
         }

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Lifecycle, Pool, PoolState};
-use crate::core::event::{Event, Outcome, WorkerExit};
+use crate::core::event::{Event, Outcome, Stopping, WorkerExit};
 use crate::core::ids::WorkerId;
 use crate::core::worker_context::{ExitReason, RetireReason, TerminateReason, WorkerContext, WorkerState};
 
@@ -135,7 +135,7 @@ impl Pool {
                 ctx.state = WorkerState::Terminating(TerminateReason::Retire);
                 state.inherited_restarts.push_back(restarts);
                 self.emit(state, Event::WorkerRetiring(worker, reason));
-                self.emit(state, Event::TerminateWorker(worker));
+                self.emit(state, Event::TerminateWorker(worker, Stopping::Now));
                 if self.wants_replacement(state) {
                     self.spawn_worker(state);
                 }
@@ -163,9 +163,10 @@ impl Pool {
         let replaced =
             ctx.replacement.is_none_or(|r| state.workers.get(&r).is_none_or(|w| w.state != WorkerState::Starting));
         if replaced || state.lifecycle != Lifecycle::Open {
-            state.workers.get_mut(&worker).expect("checked above").state =
-                WorkerState::Terminating(TerminateReason::Retire);
-            self.emit(state, Event::TerminateWorker(worker));
+            let ctx = state.workers.get_mut(&worker).expect("checked above");
+            ctx.state = WorkerState::Terminating(TerminateReason::Retire);
+            let stopping = ctx.stopping(self.launcher.is_none());
+            self.emit(state, Event::TerminateWorker(worker, stopping));
         }
     }
 
@@ -183,7 +184,8 @@ impl Pool {
             let restarts = ctx.restarts + 1;
             state.inherited_restarts.push_back(restarts);
         }
-        self.emit(state, Event::TerminateWorker(worker));
+        // It runs what it is stopped for (or its loop may be stuck).
+        self.emit(state, Event::TerminateWorker(worker, Stopping::Now));
         // Replace it now rather than when its exit is reported: the slot is
         // free, and queued tasks need not wait for the thread to wind down.
         if self.wants_replacement(state) {
@@ -255,7 +257,8 @@ impl Pool {
         }
         ctx.idle_timer = None;
         ctx.state = WorkerState::Terminating(TerminateReason::Idle);
-        self.emit(&mut state, Event::TerminateWorker(worker));
+        let stopping = ctx.stopping(self.launcher.is_none());
+        self.emit(&mut state, Event::TerminateWorker(worker, stopping));
     }
 
     /// Workers that count toward the pool's strength (see `WorkerState::is_live`).

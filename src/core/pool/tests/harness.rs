@@ -12,7 +12,7 @@ use parking_lot::Mutex;
 use crate::core::timer::{TimerAction, TimerId, Timers};
 use crate::core::{
     Backoff, Delivery, Doorbell, Event, ExitReason, HandlerId, HandlerSpec, Host, Launcher, NewTask, Outcome, Pool,
-    PoolConfig, RetireReason, TaskId, WorkerId,
+    PoolConfig, RetireReason, Stopping, TaskId, WorkerId,
 };
 
 /// Stands for the JavaScript main thread: it only counts how often the pool
@@ -55,7 +55,7 @@ impl Launcher for FakeLauncher {
     }
 
     fn terminate(&self, worker: WorkerId) {
-        self.calls.lock().push(Event::TerminateWorker(worker));
+        self.calls.lock().push(Event::TerminateWorker(worker, Stopping::Now));
     }
 }
 
@@ -110,6 +110,11 @@ pub(super) struct Harness {
     pub(super) settled: Vec<(TaskId, Outcome)>,
     pub(super) spawned: Vec<WorkerId>,
     pub(super) terminated: Vec<WorkerId>,
+    /// How each `terminated` worker was to stop, in the same order.
+    pub(super) stoppings: Vec<Stopping>,
+    /// The pool has no launcher: the host (the test) starts and stops its
+    /// workers, as the main thread does threads.
+    hosted: bool,
     pub(super) retiring: Vec<(WorkerId, RetireReason)>,
     pub(super) breaker: Vec<&'static str>,
     pub(super) drained: usize,
@@ -127,11 +132,24 @@ impl Harness {
 
     /// A started pool with this configuration, none of its workers ready yet.
     pub(super) fn with(config: PoolConfig) -> Harness {
+        Harness::build(config, false)
+    }
+
+    /// `with`, for a pool without a launcher, whose host stops its workers.
+    pub(super) fn hosted(config: PoolConfig) -> Harness {
+        Harness::build(config, true)
+    }
+
+    fn build(config: PoolConfig, hosted: bool) -> Harness {
         let host = Arc::new(FakeHost::default());
         let timers = Arc::new(ManualTimers::default());
         let launcher = Arc::new(FakeLauncher::default());
         let for_pool = launcher.clone();
-        let pool = Pool::with_launcher(config, host.clone(), timers.clone(), |_| for_pool);
+        let pool = if hosted {
+            Pool::new(config, host.clone(), timers.clone())
+        } else {
+            Pool::with_launcher(config, host.clone(), timers.clone(), |_| for_pool)
+        };
         let handler = pool.register_handler(HandlerSpec { filename: None, name: None });
         pool.start();
         let mut harness = Harness {
@@ -144,6 +162,8 @@ impl Harness {
             settled: Vec::new(),
             spawned: Vec::new(),
             terminated: Vec::new(),
+            stoppings: Vec::new(),
+            hosted,
             retiring: Vec::new(),
             breaker: Vec::new(),
             drained: 0,
@@ -188,14 +208,19 @@ impl Harness {
     pub(super) fn pump(&mut self) {
         let events = self.pool.take_events();
         let launched: Vec<&Event> =
-            events.iter().filter(|e| matches!(e, Event::SpawnWorker(_) | Event::TerminateWorker(_))).collect();
+            events.iter().filter(|e| matches!(e, Event::SpawnWorker(_) | Event::TerminateWorker(..))).collect();
         let calls = std::mem::take(&mut *self.launcher.calls.lock());
-        assert_eq!(calls.iter().collect::<Vec<_>>(), launched, "the launcher's calls differ from the events");
+        if !self.hosted {
+            assert_eq!(calls.iter().collect::<Vec<_>>(), launched, "the launcher's calls differ from the events");
+        }
         for event in events {
             match event {
                 Event::Settled { task, outcome } => self.settled.push((task, outcome)),
                 Event::SpawnWorker(worker) => self.spawned.push(worker),
-                Event::TerminateWorker(worker) => self.terminated.push(worker),
+                Event::TerminateWorker(worker, stopping) => {
+                    self.terminated.push(worker);
+                    self.stoppings.push(stopping);
+                }
                 Event::WorkerRetiring(worker, reason) => self.retiring.push((worker, reason)),
                 Event::QueueDrained => self.drained += 1,
                 Event::BreakerOpened => self.breaker.push("open"),

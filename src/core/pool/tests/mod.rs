@@ -18,4 +18,5 @@ mod reservation;
 mod retirement;
 mod shutdown;
 mod stats;
+mod stopping;
 mod stress;

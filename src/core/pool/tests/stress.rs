@@ -105,7 +105,7 @@ fn concurrent_completions_deadlines_and_crashes_settle_each_task_once() {
                             let pool = pool.clone();
                             workers.push(std::thread::spawn(move || run_fake_worker(pool, worker)));
                         }
-                        Event::TerminateWorker(worker) => {
+                        Event::TerminateWorker(worker, _) => {
                             pool.worker_exited(worker, WorkerExit::code(1));
                         }
                         _ => {}
