@@ -42,7 +42,8 @@ const MEMORY_SAMPLE_MS = 100
  * for `stats()`. `sidecar`: a thread's side channel (see lib/shared/transfer.js), null
  * for a process.
  * Returns `{ run, onDoorbell }`: `run(task)` runs a task and its successors;
- * `onDoorbell()` is called when tasks (or abort notices) are waiting.
+ * `onDoorbell()` is called when tasks (or abort notices) are waiting, and
+ * says whether there was a task to take.
  */
 function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemoryMb, memoryLimit, sidecar }) {
   /** By handler id: the function once resolved. */
@@ -132,7 +133,7 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
     return finish(id, value)
   }
 
-  /** Tasks were assigned to this worker (or, when it shares itself, some were aborted). */
+  /** Tasks were assigned to this worker (or, when it shares itself, some were aborted); returns whether one was taken. */
   function onDoorbell() {
     if (concurrent) {
       for (const id of carrier.takeAborted() ?? []) {
@@ -141,7 +142,10 @@ function createTaskRunner({ carrier, scratch, workerId, concurrent, measureMemor
         else abortedEarly.add(id)
       }
     }
-    run(carrier.take())
+    const task = carrier.take()
+    if (task === null) return false
+    run(task)
+    return true
   }
 
   /**

@@ -55,8 +55,7 @@ if (sidecar !== null) sidecar.onArrival = runner.onDoorbell
  * to `worker.terminate()`. The pool terminates it if it has not left soon.
  */
 function onDoorbell() {
-  if (handle.leaving()) process.exit(0)
-  else runner.onDoorbell()
+  if (!runner.onDoorbell() && handle.leaving()) process.exit(0)
 }
 
 async function start() {
