@@ -22,7 +22,7 @@
  * stays open until the task settles, so its duration is what the caller
  * waited (queue, run, result) and its status the task's outcome.
  */
-const { traceApi, recordError } = require('../shared/trace-api')
+const { traceApi, traceApiGlobalKey, recordError } = require('../shared/trace-api')
 const { tracedExportName, wireContext, tracedEnvelope } = require('../shared/traced-handler')
 const { ProcessorError } = require('../shared/errors')
 const { exportOfJob } = require('../shared/job-handler')
@@ -60,30 +60,47 @@ const OUTCOME_OF_CODE = Object.freeze({
 })
 
 class PoolTracing {
-  #api
-  #tracer
+  /** Where an SDK registers with the API (see traceApiGlobalKey). */
+  #registry
+  /** The API, its tracer and the options of every execute span (one object, not one per task), once something registered. */
+  #api = null
+  #tracer = null
+  #producer = null
   #submit
   #kind
   #queue
-  /** The options of every execute span (one object, not one per task). */
-  #producer
 
   /** A pool's tracing, or null when it is off (`telemetry: false`, or no API installed). */
   static of(config, submit) {
     if (config.telemetry === false) return null
-    const api = traceApi()
-    return api === null ? null : new PoolTracing(api, config, submit)
+    const registry = traceApiGlobalKey()
+    return registry === null ? null : new PoolTracing(registry, config, submit)
   }
 
   /** `submit(payload, options)`: the pool's untraced execute(). */
-  constructor(api, config, submit) {
-    this.#api = api
-    // The global provider's tracer is a proxy: an SDK registered later is used too.
-    this.#tracer = api.trace.getTracer(TRACER_NAME, version)
+  constructor(registry, config, submit) {
+    this.#registry = registry
     this.#submit = submit
     this.#kind = config.kind
     this.#queue = config.cluster === null ? null : config.cluster.queue
+  }
+
+  /**
+   * The API once an SDK has registered a tracer provider or a context
+   * manager with it, loaded then; null before (a span would be a no-op one
+   * outside any trace, which the untraced path gives at no cost).
+   */
+  #activeApi() {
+    if (this.#api !== null) return this.#api
+    const registered = globalThis[this.#registry]
+    if (registered === undefined || (registered.trace === undefined && registered.context === undefined)) return null
+    const api = traceApi()
+    if (api === null) return null
+    this.#api = api
+    // The global provider's tracer is a proxy: an SDK registered later is used too.
+    this.#tracer = api.trace.getTracer(TRACER_NAME, version)
     this.#producer = Object.freeze({ kind: api.SpanKind.PRODUCER })
+    return api
   }
 
   execute(payload, options) {
@@ -91,7 +108,8 @@ class PoolTracing {
     if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) return this.#submit(payload, options)
     const name = options?.name ?? null
     if (name !== null && typeof name !== 'string') return this.#submit(payload, options)
-    const api = this.#api
+    const api = this.#activeApi()
+    if (api === null) return this.#submit(payload, options)
     // A child of the active span, or the root of a trace of its own. Without
     // an SDK, the API's no-op tracer gives a span with no valid context
     // (outside any trace): then the task goes as it would untraced, having
@@ -122,7 +140,8 @@ class PoolTracing {
    * once, whichever comes first.
    */
   traceAttempt({ job, run, attempt, trigger }, start) {
-    const api = this.#api
+    const api = this.#activeApi()
+    if (api === null) return { settled: start(), end: () => {} }
     // A manual trigger runs in its caller's trace; any other run is started
     // by a timer or another run, whose context is no parent of it.
     const parent = trigger === 'manual' ? api.context.active() : api.ROOT_CONTEXT
