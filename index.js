@@ -1,7 +1,6 @@
 'use strict'
 
 const { ParallelProcessor } = require('./lib/pool/processor')
-const { Orchestrator } = require('./lib/orchestrator/orchestrator')
 const { publicErrors } = require('./lib/shared/errors')
 const { workerState } = require('./lib/shared/worker-state')
 const { move } = require('./lib/shared/transfer')
@@ -10,7 +9,10 @@ const state = workerState()
 
 module.exports = {
   ParallelProcessor,
-  Orchestrator,
+  /** Loaded when first asked for: a program (or a worker) that only runs pools does not pay for it (~4 ms). */
+  get Orchestrator() {
+    return require('./lib/orchestrator/orchestrator').Orchestrator
+  },
   ...publicErrors,
   /** Marks a buffer, typed array or MessagePort to be moved, not copied (both sides). */
   move,
