@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::harness::{config, new_task, Harness};
-use crate::core::{ExitReason, NewTask, Outcome, PoolConfig, TaskId, WorkerExit};
+use crate::core::{ExitReason, NewTask, Outcome, PoolConfig, TaskId, WorkerExit, WorkerId};
 
 fn announced(h: &Harness, timeout_ms: Option<u64>) -> TaskId {
     let timeout = timeout_ms.map(Duration::from_millis);
@@ -80,8 +80,9 @@ fn tasks_queued_behind_a_starting_worker_that_holds_one_get_a_worker_of_their_ow
     assert_eq!(h.pool.queue_size(), 0);
 }
 
-#[test]
-fn a_reserved_task_still_waits_no_longer_than_max_queue_wait() {
+/// One worker still starting, `maxQueueWait` 50 ms, and an announced task of
+/// 500 ms reserved by the worker.
+fn reserved_with_max_queue_wait() -> (Harness, WorkerId, TaskId) {
     let mut h = Harness::with(PoolConfig {
         max_queue_wait: Some(Duration::from_millis(50)),
         ..config(1, usize::MAX, Duration::ZERO)
@@ -89,6 +90,12 @@ fn a_reserved_task_still_waits_no_longer_than_max_queue_wait() {
     let w = h.spawned[0];
     let task = announced(&h, Some(500));
     h.pump();
+    (h, w, task)
+}
+
+#[test]
+fn a_reserved_task_still_waits_no_longer_than_max_queue_wait() {
+    let (mut h, w, task) = reserved_with_max_queue_wait();
     assert_eq!(h.assigned, vec![(task, w, 1)], "reserved by the starting worker");
     assert_eq!(h.timers.pending_delays(), vec![Duration::from_millis(50)], "its wait deadline stands");
     h.timers.fire_all();
@@ -102,13 +109,7 @@ fn a_reserved_task_still_waits_no_longer_than_max_queue_wait() {
 
 #[test]
 fn a_reserved_task_whose_worker_starts_in_time_runs_under_its_own_deadline_only() {
-    let mut h = Harness::with(PoolConfig {
-        max_queue_wait: Some(Duration::from_millis(50)),
-        ..config(1, usize::MAX, Duration::ZERO)
-    });
-    let w = h.spawned[0];
-    let task = announced(&h, Some(500));
-    h.pump();
+    let (mut h, w, task) = reserved_with_max_queue_wait();
     assert_eq!(h.ready_worker(w).map(|d| d.id), Some(task));
     assert_eq!(h.timers.pending_delays(), vec![Duration::from_millis(500)], "the wait deadline is gone");
     assert_eq!(h.pool.complete(w, task, Outcome::Returned(vec![])), None);
